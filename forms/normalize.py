@@ -1,0 +1,42 @@
+"""Normalisation for the fields where it is safe (SPEC section 2).
+
+Only machine-readable values are normalised: e-mail addresses, phone numbers,
+amounts and postal codes.  NFKC turns full-width ＡＢＣ１２３＠ into ASCII,
+but leaves the dash look-alikes that Japanese keyboards produce, so those are
+mapped to ``-`` by hand.  Prose and names are never touched: even NFC would
+rewrite some kanji (U+FA19 神), and a name must come back as it was typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Dash look-alikes NFKC keeps: hyphen, non-breaking hyphen, figure dash,
+# en/em dash, horizontal bar, minus, katakana prolonged sound mark, small
+# hyphen-minus, full-width hyphen-minus is handled by NFKC itself.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe63\uff70"), "-")
+
+
+def machine_text(value: str) -> str:
+    """NFKC, dashes to ``-``, outer whitespace removed."""
+    return unicodedata.normalize("NFKC", value).translate(_DASHES).strip()
+
+
+def email_address(value: str) -> str:
+    """NFKC-normalised, the domain lower-cased (the local part is the
+    recipient's business: RFC 5321 lets it be case-sensitive)."""
+    text = machine_text(value)
+    local, sep, domain = text.rpartition("@")
+    return f"{local}{sep}{domain.lower()}" if sep else text
+
+
+def phone_number(value: str) -> str:
+    """NFKC-normalised with inner spaces removed: ``０３ー１２３４`` → ``03-1234``."""
+    return "".join(machine_text(value).split())
+
+
+def whole_yen(value: str) -> str:
+    """Digits of an amount as typed: full-width digits, ``,`` and a trailing
+    ``円`` are accepted (``１，０００円`` → ``1000``)."""
+    text = machine_text(value).replace(",", "").replace("_", "")
+    return text.removesuffix("円").strip()

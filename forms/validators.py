@@ -1,0 +1,98 @@
+"""Validators that speak the user's language and name the field and rule.
+
+WTForms' stock validators format one fixed message at import time; ours ask
+the catalogue at validation time, in the language the form was built for.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from wtforms import Field, Form
+from wtforms.validators import StopValidation, ValidationError
+
+from intake.i18n import translate
+
+
+def message(form: Form, field: Field, key: str, **params: object) -> str:
+    return translate(key, form.lang, field=field.label.text, **params)
+
+
+def _blank(field: Field) -> bool:
+    return field.data is None or (isinstance(field.data, str) and not field.data.strip())
+
+
+class Required:
+    """Stop validation of an empty field with "enter/choose <field>"."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, choice: bool = False) -> None:
+        self.key = "error.required_choice" if choice else "error.required"
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if _blank(field):
+            field.errors[:] = []
+            raise StopValidation(message(form, field, self.key))
+
+
+class Optional:
+    """Skip the remaining validators of an empty optional field."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if _blank(field):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class Length:
+    """``min``–``max`` characters (code points, as the citizen counts them)."""
+
+    def __init__(self, min: int = 0, max: int = 0) -> None:
+        self.min, self.max = min, max
+
+    def __call__(self, form: Form, field: Field) -> None:
+        length = len(field.data or "")
+        if self.min and length < self.min or length > self.max:
+            key = "error.length_between" if self.min else "error.length_max"
+            raise ValidationError(
+                message(form, field, key, min=self.min, max=self.max, length=length)
+            )
+
+
+class Email:
+    def __call__(self, form: Form, field: Field) -> None:
+        try:
+            validate_email(field.data, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(message(form, field, "error.email")) from exc
+
+
+class Phone:
+    """Digits and hyphens, with 6 to 15 digits (E.164's ceiling)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = field.data or ""
+        digits = sum(c.isdigit() for c in value)
+        if not all(c.isdigit() or c == "-" for c in value) or not 6 <= digits <= 15:
+            raise ValidationError(message(form, field, "error.phone"))
+
+
+class WholeYen:
+    """A whole number of yen, 0 or more, below 10^15 (fits BIGINT)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = field.data or ""
+        if not value.isascii() or not value.isdigit() or len(value) > 15:
+            raise ValidationError(message(form, field, "error.whole_yen"))
+
+
+class OneOf:
+    """The value is one of the field's choices (choices are data: categories
+    and districts come from the database)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        allowed = {str(value) for value, _label in field.choices or []}
+        if str(field.data) not in allowed:
+            raise ValidationError(message(form, field, "error.choice"))

@@ -1,0 +1,124 @@
+"""Teian (提案): the Flask application.
+
+``create_app`` builds one application from the environment's settings
+(SPEC section 8).  Tests pass ``test_config`` to override settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from .config import Settings, load_settings
+from .db import make_engine, make_session_factory
+from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
+from .ratelimit import limiter
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_BODY_BYTES = 256 * 1024
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    settings = load_settings()
+    overrides = dict(test_config or {})
+    flask_overrides = overrides.pop("flask", {})
+    if overrides:
+        settings = dataclasses.replace(settings, **overrides)
+
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(TEMPLATES),
+    )
+    app.config.update(
+        TEIAN=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(flask_overrides)
+    app.json.ensure_ascii = False
+
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    app.extensions["teian.engine"] = engine
+    app.extensions["teian.session"] = sessions
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        sessions.remove()
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    _init_language(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .db import session
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = session().get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _init_language(app: Flask) -> None:
+    """``?lang=`` (remembered in a cookie), else Accept-Language, else ja."""
+
+    @app.before_request
+    def _pick_language() -> None:
+        requested = request.args.get("lang") or request.cookies.get("lang")
+        g.lang = negotiate(requested, [lang for lang, _q in request.accept_languages])
+
+    @app.after_request
+    def _remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax",
+                                httponly=True)
+        return response
+
+    @app.context_processor
+    def _i18n_helpers() -> dict:
+        lang = g.get("lang", "ja")
+        return {
+            "_": lambda key, **kw: translate(key, lang, **kw),
+            "lang": lang,
+            "languages": LANGUAGE_NAMES,
+        }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .web.public import bp as public_bp
+    from .web.staff import bp as staff_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+__all__ = ["Settings", "create_app"]

@@ -1,0 +1,200 @@
+"""The ``teian`` command (SPEC section 8)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from . import create_app, migrate
+
+
+def _app():
+    return create_app()
+
+
+def _session(app):
+    return app.extensions["teian.session"]()
+
+
+@click.group()
+def main() -> None:
+    """Teian (提案): citizen proposals to the city."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database and load the default organisation."""
+    app = _app()
+    with app.app_context():
+        _init(app)
+
+
+def _init(app) -> dict[str, int]:
+    from .seed import load_defaults
+
+    engine = app.extensions["teian.engine"]
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    session = _session(app)
+    added = load_defaults(session)
+    session.commit()
+    if before == after:
+        click.echo(f"database at revision {after} (no migration needed)")
+    else:
+        click.echo(f"database upgraded {before or 'empty'} → {after}")
+    if any(added.values()):
+        click.echo("added " + ", ".join(f"{n} {what}" for what, n in added.items() if n))
+    else:
+        click.echo("default data already present; nothing changed")
+    return added
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web application with a production WSGI server (waitress)."""
+    _serve(_app(), host, port)
+
+
+def _serve(app, host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    click.echo(f"Teian is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+    waitress_serve(app, host=host, port=port, threads=8, ident="teian")
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Load the demo data and exit.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(no_serve: bool, host: str, port: int) -> None:
+    """init, then demo officers and proposals (printing the logins), then serve."""
+    from .demo import load_demo
+
+    app = _app()
+    with app.app_context():
+        _init(app)
+        logins = load_demo(_session(app))
+    if logins:
+        click.echo("Demo logins (e-mail / password):")
+        for email, password, what in logins:
+            click.echo(f"  {email:32} {password:16} {what}")
+    if not no_serve:
+        _serve(app, host, port)
+
+
+@main.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["liaison", "office", "admin"]), required=True)
+@click.option("--department", "department_code", help="Department code (required for liaison).")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--primary", is_flag=True, help="The department's primary liaison.")
+def create_user(email: str, role: str, department_code: str | None, display_name: str,
+                primary: bool) -> None:
+    """Create a staff user; the password is read from standard input."""
+    from .auth import hash_password
+    from .models import Department, Role, User
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise click.UsageError("the password (from stdin) must be at least 8 characters")
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        email = email.strip().lower()
+        if session.execute(select(User).where(User.email == email)).scalar_one_or_none():
+            raise click.UsageError(f"a user {email} already exists")
+        department = None
+        if department_code:
+            department = session.execute(
+                select(Department).where(Department.code == department_code)
+            ).scalar_one_or_none()
+            if department is None:
+                raise click.UsageError(f"no department with code {department_code!r}")
+        if role == "liaison" and department is None:
+            raise click.UsageError("a liaison needs --department CODE")
+        session.add(User(email=email, display_name=display_name or email, role=Role(role),
+                         department=department, is_primary=primary,
+                         password_hash=hash_password(password)))
+        session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@main.command("create-token")
+@click.argument("email")
+def create_token(email: str) -> None:
+    """Print a new API token for that user (shown once; only its hash is kept)."""
+    from .auth import issue_api_token
+    from .models import User
+
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        user = session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None:
+            raise click.UsageError(f"no user {email}")
+        token = issue_api_token(session, user)
+        session.commit()
+    click.echo(token)
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident event log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every event hash chain; exit 1 naming the first bad event."""
+    from .audit import verify
+
+    app = _app()
+    with app.app_context():
+        problem = verify(_session(app))
+    if problem is not None:
+        click.echo(f"BROKEN: {problem}", err=True)
+        sys.exit(1)
+    click.echo("audit log intact")
+
+
+@main.group()
+def workflow() -> None:
+    """Workflow definitions (TOML)."""
+
+
+@workflow.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def workflow_validate(file: str) -> None:
+    """Check a workflow definition; exit 1 with every problem found."""
+    import workflows
+
+    try:
+        wf = workflows.load_workflow(file)
+    except workflows.WorkflowDefinitionError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{file}: workflow {wf.name!r} is valid "
+               f"({len(wf.states)} states, {len(wf.transitions)} transitions)")
+
+
+@workflow.command("diagram")
+@click.argument("name_or_file", default="proposal")
+def workflow_diagram(name_or_file: str) -> None:
+    """Print a workflow as a Mermaid state diagram."""
+    import workflows
+
+    try:
+        if name_or_file.endswith(".toml"):
+            wf = workflows.load_workflow(name_or_file)
+        else:
+            wf = workflows.get_workflow(name_or_file)
+    except (workflows.WorkflowDefinitionError, KeyError, FileNotFoundError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(wf.mermaid())

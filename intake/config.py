@@ -1,0 +1,63 @@
+"""Settings from the environment (SPEC section 8).
+
+Every setting has a default that works on a bare machine: the instance
+folder under the current directory, SQLite inside it, a secret key generated
+into it on first start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    smtp_url: str
+    base_url: str
+    ratelimit_storage: str
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded default: SQLite, one process delivering its own mail."""
+        return self.database_url.startswith("sqlite")
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get("TEIAN_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def _secret_key(instance_path: Path) -> str:
+    """TEIAN_SECRET_KEY, else a key generated once into the instance folder
+    (readable by the owner only), so sessions survive restarts."""
+    if key := os.environ.get("TEIAN_SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings() -> Settings:
+    instance_path = instance_path_from_env()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("TEIAN_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'teian.sqlite3'}"
+    )
+    return Settings(
+        instance_path=instance_path,
+        database_url=database_url,
+        secret_key=_secret_key(instance_path),
+        smtp_url=os.environ.get("TEIAN_SMTP_URL", ""),
+        base_url=os.environ.get("TEIAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
+    )

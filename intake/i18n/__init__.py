@@ -1,0 +1,56 @@
+"""Messages in Japanese, English and easy Japanese (やさしい日本語).
+
+Why not gettext/Babel: easy Japanese is not a CLDR locale, so Babel cannot
+select it, and translators here work on one row per message with all three
+languages side by side.  Every ``*.toml`` file in this folder is one area's
+catalogue: ``[key] ja = … en = … ja-easy = …``; a key may appear in one file
+only.  Missing English or easy-Japanese text falls back to Japanese.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("ja", "ja-easy", "en")
+DEFAULT_LANGUAGE = "ja"
+LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい にほんご", "en": "English"}
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(__file__).parent.glob("*.toml")):
+        with path.open("rb") as fh:
+            for key, texts in tomllib.load(fh).items():
+                if key in merged:
+                    raise ValueError(f"message {key!r} is defined twice ({path.name})")
+                merged[key] = texts
+    return merged
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """The text of ``key`` in ``lang`` with ``{params}`` filled in.
+
+    An unknown key returns the key itself, so a missing message shows up in
+    a page instead of crashing it.
+    """
+    texts = catalogue().get(key)
+    if texts is None:
+        return key
+    text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
+    return text.format(**params) if params else text
+
+
+def negotiate(requested: str | None, accept_languages: list[str] | None = None) -> str:
+    """Pick a supported language from an explicit choice or Accept-Language."""
+    if requested in LANGUAGES:
+        return requested
+    for tag in accept_languages or []:
+        tag = tag.lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("ja"):
+            return "ja"
+    return DEFAULT_LANGUAGE

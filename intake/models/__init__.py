@@ -1,0 +1,23 @@
+"""All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
+
+from .base import Base, UTCDateTime, utcnow
+from .events import ChainHead, Event, OutboxMessage
+from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
+from .proposals import (
+    JST,
+    Comment,
+    DeliberationSession,
+    OpinionRequest,
+    Proposal,
+    ProposerContact,
+    ProposerType,
+    parse_receipt,
+    receipt_for,
+)
+
+__all__ = [
+    "JST", "ApiToken", "Base", "Category", "ChainHead", "Comment", "DeliberationSession",
+    "Department", "District", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
+    "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
+    "parse_receipt", "receipt_for", "utcnow",
+]

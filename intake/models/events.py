@@ -1,0 +1,74 @@
+"""The append-only, hash-chained audit log.
+
+One chain per proposal (``chain = "P<id>"``) plus one ``"system"`` chain for
+configuration changes.  Per-proposal chains mean two officers working on
+unrelated proposals never wait on each other: appending locks only the
+chain's head row.  The head row also records the last hash, so deleting the
+newest event of a chain is detected too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        Index("ix_events_proposal_id_seq", "proposal_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # who: "user:<id>", "proposer", "public", "system"
+    actor: Mapped[str] = mapped_column(String(60))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(40))  # submit, route, transition, transfer …
+    trigger: Mapped[str | None] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChainHead(Base):
+    """The newest event of each chain: its sequence number and hash."""
+
+    __tablename__ = "event_chain_heads"
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """A message written in the same transaction as the change that caused
+    it; ``teian worker`` (or the embedded server) delivers it later."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # receipt, new_item, question, ruling …
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(10), default="ja")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,219 @@
+"""Proposals and everything that hangs off one.
+
+Personal data lives in :class:`ProposerContact`, a separate table, so that
+public queries and serialisers cannot reach it by accident.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .organisation import Category, Department, District, User, _enum
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+class ProposerType(enum.StrEnum):
+    """The bodies the ordinance names as proposers."""
+
+    individual = "individual"
+    neighborhood_association = "neighborhood_association"
+    npo = "npo"
+    business = "business"
+    school = "school"
+    other = "other"
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_dept_state_id", "lead_department_id", "state", "id"),
+        Index("ix_proposals_state_id", "state", "id"),
+        Index("ix_proposals_published_id", "published_at", "id"),
+        Index("ix_proposals_category_id", "category_id", "id"),
+        Index("ix_proposals_district_id", "district_id", "id"),
+        Index("ix_proposals_assignee_id", "assignee_id", "id"),
+        Index("ix_proposals_due_on", "due_on"),
+        CheckConstraint("budget_total IS NULL OR budget_total >= 0", name="budget_total_nonneg"),
+        CheckConstraint("city_share IS NULL OR city_share >= 0", name="city_share_nonneg"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The workflow definition this proposal runs under (workflows/<kind>.toml).
+    kind: Mapped[str] = mapped_column(String(40), default="proposal")
+    title: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    problem: Mapped[str] = mapped_column(Text)
+    proposal_text: Mapped[str] = mapped_column(Text)
+    expected_effect: Mapped[str] = mapped_column(Text, default="")
+    role_split: Mapped[str] = mapped_column(Text, default="")
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))  # None: city-wide
+    budget_total: Mapped[int | None] = mapped_column(BigInteger)
+    city_share: Mapped[int | None] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(10), default="ja")
+    proposer_type: Mapped[ProposerType] = mapped_column(_enum(ProposerType, "proposer_type"))
+    publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    state: Mapped[str] = mapped_column(String(40))
+    # Optimistic versioning: every state change bumps it; a stale UPDATE
+    # matches no row and the action fails with a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # Business days the department had left when its clock was paused.
+    paused_days_left: Mapped[int | None] = mapped_column(Integer)
+
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withheld_reason: Mapped[str | None] = mapped_column(Text)
+    comments_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ruling_decision: Mapped[str | None] = mapped_column(String(40))
+    ruling_reason: Mapped[str | None] = mapped_column(Text)
+    ruling_scope: Mapped[str | None] = mapped_column(Text)
+    ruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+    district: Mapped[District | None] = relationship()
+    lead_department: Mapped[Department | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    contact: Mapped[ProposerContact] = relationship(
+        back_populates="proposal", uselist=False, cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[DeliberationSession]] = relationship(
+        back_populates="proposal", order_by="DeliberationSession.held_at"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="proposal", order_by="Comment.id"
+    )
+    opinion_requests: Mapped[list[OpinionRequest]] = relationship(
+        back_populates="proposal", order_by="OpinionRequest.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def receipt(self) -> str:
+        """The receipt number, derived: ``T-<year of submission in JST>-<id>``."""
+        return receipt_for(self.id, self.submitted_at)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and not self.withheld_reason
+
+    # --- the guard protocol the workflow engine asks (workflows/guards.py) ---
+    def has_deliberation_record(self) -> bool:
+        if self.sessions:
+            return True
+        return self.comments_until is not None and self.comments_until <= utcnow()
+
+    def open_opinion_requests(self) -> int:
+        return sum(1 for r in self.opinion_requests if r.status == "open")
+
+
+def receipt_for(proposal_id: int, submitted_at: datetime) -> str:
+    return f"T-{submitted_at.astimezone(JST).year}-{proposal_id:06d}"
+
+
+def parse_receipt(receipt: str) -> int | None:
+    """The proposal id inside a receipt number, or None if malformed."""
+    parts = receipt.strip().upper().split("-")
+    if len(parts) != 3 or parts[0] != "T" or not parts[2].isdigit():
+        return None
+    return int(parts[2])
+
+
+class ProposerContact(Base):
+    """The proposer's personal data (個人情報), never serialised publicly."""
+
+    __tablename__ = "proposer_contacts"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    organization: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="contact")
+
+
+class DeliberationSession(Base):
+    """A meeting with citizens (協議) about one proposal."""
+
+    __tablename__ = "deliberation_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="sessions")
+
+    __table_args__ = (CheckConstraint("participants >= 0", name="participants_nonneg"),)
+
+
+class Comment(Base):
+    """A citizen's comment on a proposal in deliberation."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="comments")
+
+
+class OpinionRequest(Base):
+    """A request for another department's opinion (合議)."""
+
+    __tablename__ = "opinion_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'answered', 'waived')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    question: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="opinion_requests")
+    department: Mapped[Department] = relationship()

@@ -1,0 +1,69 @@
+"""Notifications through the transactional outbox (SPEC section 6).
+
+``enqueue`` adds an :class:`OutboxMessage` to the caller's session, so the
+message commits with the change that caused it or not at all.  Delivery
+(SMTP, or ``.eml`` files with no SMTP configured) happens later, outside
+the user's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .i18n import translate
+from .models import Department, OutboxMessage, Proposal, Role, User
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    proposal: Proposal | None,
+    **params: object,
+) -> OutboxMessage | None:
+    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``)."""
+    if not recipient:
+        return None
+    if proposal is not None:
+        params.setdefault("receipt", proposal.receipt)
+        params.setdefault("title", proposal.title)
+    message = OutboxMessage(
+        proposal_id=proposal.id if proposal is not None else None,
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        subject=translate(f"mail.{kind}.subject", language, **params),
+        body=translate(f"mail.{kind}.body", language, **params),
+    )
+    session.add(message)
+    return message
+
+
+def office_addresses(session: Session) -> list[str]:
+    return list(
+        session.execute(
+            select(User.email).where(User.role == Role.office, User.active.is_(True))
+        ).scalars()
+    )
+
+
+def department_addresses(session: Session, department: Department | None) -> list[str]:
+    """The department's present liaisons; the office when there is no
+    department (triage) or nobody present in it."""
+    if department is not None:
+        addresses = list(
+            session.execute(
+                select(User.email).where(
+                    User.department_id == department.id,
+                    User.role == Role.liaison,
+                    User.active.is_(True),
+                    User.absent.is_(False),
+                )
+            ).scalars()
+        )
+        if addresses:
+            return addresses
+    return office_addresses(session)

@@ -1,0 +1,116 @@
+"""Fixtures: an application on a real database, clean for every test.
+
+The suite runs on SQLite by default and on PostgreSQL when
+``TEIAN_TEST_DATABASE_URL`` names one (``postgresql+psycopg://…``; the
+database is created if missing).  The schema is built once per run by the
+Alembic migrations themselves; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from intake import create_app, migrate
+from intake.models import Base
+
+from .factories import Factory
+
+PG_URL = os.environ.get("TEIAN_TEST_DATABASE_URL", "")
+
+
+def _ensure_pg_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        ).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def schema_source(tmp_path_factory) -> str:
+    """A migrated database: the PostgreSQL one, or a SQLite template file."""
+    if PG_URL:
+        _ensure_pg_database(PG_URL)
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        migrate.upgrade(engine)
+        engine.dispose()
+        return PG_URL
+    template = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{template}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return str(template)
+
+
+@pytest.fixture
+def database_url(schema_source: str, tmp_path) -> str:
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    target = tmp_path / "teian.sqlite3"
+    shutil.copyfile(schema_source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def is_postgresql() -> bool:
+    return bool(PG_URL)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path) -> Iterator:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    application = create_app(
+        {
+            "instance_path": instance,
+            "database_url": database_url,
+            "secret_key": "test-secret",
+            "base_url": "http://teian.test",
+            "smtp_url": "",
+            "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
+        }
+    )
+    with application.app_context():
+        yield application
+    application.extensions["teian.engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The application's session (tests commit, like a request does)."""
+    return app.extensions["teian.session"]()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(db) -> Factory:
+    return Factory(db)
+
+
+@pytest.fixture
+def city(factory) -> Factory:
+    """A small city: the office, three departments with liaisons, themes,
+    districts and routing rules (see Factory.small_city)."""
+    factory.small_city()
+    return factory

@@ -1,0 +1,76 @@
+"""Teian's workflow engine: definitions as TOML data, run with ``transitions``, in business days.
+
+Pure Python: no Flask, no SQLAlchemy. The app gives a proposal object (anything with a
+``state`` string and the :class:`GuardSubject` methods) and gets back either a
+:class:`Fired` describing the move, or a :class:`TransitionRefused` saying why not::
+
+    workflow = get_workflow(proposal.kind)
+    fired = workflow.fire(proposal, "adopt", role="liaison", inputs={"reason": "…"})
+"""
+
+from .calendar import (
+    YEAR_END_CLOSURE,
+    AnnualClosure,
+    add_business_days,
+    business_days_between,
+    is_business_day,
+    today_jst,
+)
+from .definition import (
+    AUDIENCES,
+    EFFECTS,
+    LANGUAGES,
+    ROLES,
+    InputDef,
+    StateDef,
+    TransitionDef,
+    Workflow,
+)
+from .engine import Fired
+from .errors import (
+    GuardRefused,
+    RoleNotAllowed,
+    TransitionRefused,
+    TriggerNotAllowed,
+    UnknownTrigger,
+    UnknownWorkflow,
+    WorkflowDefinitionError,
+    WorkflowError,
+)
+from .guards import GUARDS, Guard, GuardSubject, register_guard
+from .loader import load_workflow, parse_workflow
+from .registry import builtin_workflow_names, get_workflow
+
+__all__ = [
+    "AUDIENCES",
+    "EFFECTS",
+    "GUARDS",
+    "LANGUAGES",
+    "ROLES",
+    "YEAR_END_CLOSURE",
+    "AnnualClosure",
+    "Fired",
+    "Guard",
+    "GuardRefused",
+    "GuardSubject",
+    "InputDef",
+    "RoleNotAllowed",
+    "StateDef",
+    "TransitionDef",
+    "TransitionRefused",
+    "TriggerNotAllowed",
+    "UnknownTrigger",
+    "UnknownWorkflow",
+    "Workflow",
+    "WorkflowDefinitionError",
+    "WorkflowError",
+    "add_business_days",
+    "builtin_workflow_names",
+    "business_days_between",
+    "get_workflow",
+    "is_business_day",
+    "load_workflow",
+    "parse_workflow",
+    "register_guard",
+    "today_jst",
+]

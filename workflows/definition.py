@@ -1,0 +1,198 @@
+"""The loaded, validated shape of a workflow definition, and the operations the app calls.
+
+These are frozen dataclasses built by :mod:`workflows.loader` from a TOML file; nothing here
+parses text or touches a database. :class:`Workflow` is the object the app holds: its data
+(states, transitions, labels) describes the process, and its methods (``fire``,
+``available_triggers``, ``deadline_on_entry`` …) run it through the shared engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from . import calendar
+from .diagram import to_mermaid
+from .engine import Engine, Fired
+
+if TYPE_CHECKING:
+    from .guards import GuardSubject
+
+LANGUAGES = ("ja", "en", "ja-easy")
+"""Label languages; Japanese first, and the fallback for the others."""
+
+ROLES = ("liaison", "office", "proposer", "system")
+"""Who may fire a transition. ``liaison`` is the lead department's collaboration officer (the
+app checks the department), ``proposer`` acts through the private tracking link, ``system``
+is the app itself (e.g. a scheduled job)."""
+
+AUDIENCES = ("proposer", "liaison", "office")
+"""Whom a transition notifies; the app turns each audience into outbox messages."""
+
+EFFECTS = ("publish",)
+"""Side effects the app performs after a transition. ``publish``: make the proposal public
+(unless the office withholds it). Kept as a closed list so a typo fails at load time instead of
+silently doing nothing."""
+
+INPUT_TYPES = ("text", "date")
+
+Label = Mapping[str, str]
+
+
+def _no_label() -> Label:
+    return MappingProxyType({})
+
+
+def _no_inputs() -> Mapping[str, InputDef]:
+    return MappingProxyType({})
+
+
+def pick_label(label: Label, lang: str, fallback: str) -> str:
+    """The label in ``lang``, else in Japanese, else ``fallback``."""
+    return label.get(lang) or label.get("ja") or fallback
+
+
+@dataclass(frozen=True)
+class InputDef:
+    """A value the actor supplies with a trigger (reason, question, answer, due date …).
+
+    The engine checks ``required`` (blank after stripping counts as missing), ``choices`` and
+    ``type`` itself, so the refusal can name the field.
+    """
+
+    name: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    type: str = "text"
+    label: Label = field(default_factory=_no_label)
+
+    def label_in(self, lang: str) -> str:
+        return pick_label(self.label, lang, self.name)
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """One state of the workflow.
+
+    ``deadline_days`` counts business days from entry (see :meth:`Workflow.deadline_on_entry`);
+    ``deadline_set_by_department`` means the department sets the date itself when it fires
+    the transition into this state. ``pauses_clock`` marks a state where the department's
+    clock stops (waiting for the proposer): its ``deadline_days`` is the proposer's, and the
+    app resumes the department's remaining business days when the subject leaves it.
+    """
+
+    name: str
+    label: Label
+    final: bool = False
+    deadline_days: int | None = None
+    deadline_set_by_department: bool = False
+    pauses_clock: bool = False
+
+    def label_in(self, lang: str) -> str:
+        return pick_label(self.label, lang, self.name)
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    """One ``[[transitions]]`` entry: ``trigger`` moves a subject from any of ``sources`` to
+    ``dest``.
+
+    The same trigger may appear in several entries with different sources (e.g. ``reject``
+    with a reason code from ``in_review`` and without one from ``in_deliberation``).
+    ``ruling`` names the decision the app records (``"adopted"``, ``"rejected"`` …);
+    ``notify`` lists :data:`AUDIENCES`; ``effects`` lists :data:`EFFECTS`.
+    """
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    inputs: Mapping[str, InputDef] = field(default_factory=_no_inputs)
+    ruling: str | None = None
+    notify: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    label: Label = field(default_factory=_no_label)
+
+    def label_in(self, lang: str) -> str:
+        return pick_label(self.label, lang, self.trigger)
+
+
+@dataclass(frozen=True, eq=False)
+class Workflow:
+    """A validated workflow definition, ready to run.
+
+    One instance serves every proposal of its kind from every request thread: it keeps no
+    per-proposal state (see :class:`workflows.engine.Engine`). Build it with
+    :func:`workflows.load_workflow` or :func:`workflows.get_workflow`, which validate first.
+    Compared by identity: two loads of the same file are two workflows.
+    """
+
+    name: str
+    label: Label
+    initial: str
+    states: Mapping[str, StateDef]
+    transitions: tuple[TransitionDef, ...]
+    _engine: Engine = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_engine", Engine(self))
+
+    def label_in(self, lang: str) -> str:
+        return pick_label(self.label, lang, self.name)
+
+    def transitions_from(self, state: str) -> tuple[TransitionDef, ...]:
+        """Every transition leaving ``state``, in definition order, whoever may fire it."""
+        return self._engine.transitions_from(state)
+
+    def available_triggers(self, subject: GuardSubject, role: str) -> list[TransitionDef]:
+        """Transitions ``role`` may fire from the subject's current state.
+
+        Guards and inputs are not evaluated: this is for showing the buttons, ``fire`` decides.
+        """
+        return [t for t in self.transitions_from(subject.state) if role in t.roles]
+
+    def fire(
+        self,
+        subject: GuardSubject,
+        trigger: str,
+        *,
+        role: str,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> Fired:
+        """Move ``subject`` by ``trigger``, or raise a :class:`~workflows.TransitionRefused`.
+
+        On refusal ``subject.state`` is unchanged. On success only ``subject.state`` changes
+        (to a plain ``str``); recording the event, the ruling and the notifications is the
+        app's job, driven by the returned :class:`Fired`.
+        """
+        return self._engine.fire(subject, trigger, role=role, inputs=inputs)
+
+    def deadline_on_entry(self, state: str, entered_on: date) -> date | None:
+        """The deadline of ``state`` when entered on ``entered_on``, in business days.
+
+        ``None`` when the state has no deadline or the department sets it (then the date
+        comes in as the entering transition's ``due_on`` input).
+        """
+        days = self.states[state].deadline_days
+        return None if days is None else calendar.add_business_days(entered_on, days)
+
+    def is_final(self, state: str) -> bool:
+        """True for a state nothing leaves (e.g. rejected, withdrawn, evaluated)."""
+        return self.states[state].final
+
+    def state_label(self, state: str, lang: str = "ja") -> str:
+        """The state's name for people in ``lang`` (ja, en, ja-easy), falling back to Japanese.
+
+        An unknown state (e.g. removed from the file while old rows still carry it) shows
+        its raw name rather than breaking a page.
+        """
+        state_def = self.states.get(state)
+        return state if state_def is None else state_def.label_in(lang)
+
+    def mermaid(self, lang: str = "ja") -> str:
+        """The workflow as a Mermaid ``stateDiagram-v2``, labelled in ``lang``."""
+        return to_mermaid(self, lang)
