@@ -1,0 +1,141 @@
+"""Demo data for ``teian demo``: officers and proposals in every state.
+
+Everything goes through the real operations (submit, fire, record a
+session), so the demo's audit log, outbox and deadlines are exactly what
+real use would produce.  Loading twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.proposal import Submission
+from workflows import calendar
+
+from .. import operations
+from ..auth import hash_password
+from ..models import Department, Proposal, Role, User
+
+DEMO_PASSWORD = "teian-demo-2026"
+DEMO_DOMAIN = "demo.city.example.jp"
+PROPOSALS = Path(__file__).parent / "proposals.toml"
+DEPUTIES = ("doro", "koen")
+PROPOSER_TRIGGERS = {"provide_info", "withdraw"}
+
+# What each step of a sample's `path` does: (trigger, inputs).
+STEPS: dict[str, tuple[str, dict[str, str]]] = {
+    "accept": ("accept", {}),
+    "request_info": ("request_info", {"question": "対象となる場所の地図か写真をお送りいただけますか。"}),
+    "provide_info": ("provide_info", {"answer": "地図を添付しました。公民館の北側の区画です。"}),
+    "open_deliberation": ("open_deliberation", {}),
+    "adopt": ("adopt", {"reason": "協議会で参加者の賛同が得られ、来年度予算の範囲で実施できるため採択します。"}),
+    "reject_review": ("reject", {"reason": "現行の人員と予算では対応できないため。",
+                                 "reason_code": "insufficient"}),
+    "reject_review_duplicate": ("reject", {"reason": "同じ内容の提案を既に検討中です。",
+                                           "reason_code": "duplicate"}),
+    "reject_deliberation": ("reject", {"reason": "協議の結果、安全管理の体制が整わないため。"}),
+    "withdraw": ("withdraw", {"reason": "別の方法で解決しました。"}),
+    "start_implementation": ("start_implementation", {}),
+    "evaluate": ("evaluate", {"evaluation": "参加者アンケートで 8 割が満足と回答。来年度も継続します。"}),
+}
+
+
+def load_demo(session: Session) -> list[tuple[str, str, str]]:
+    """Create the demo officers and proposals; return (email, password, what)
+    for each login, or an empty list when the demo was loaded before."""
+    if session.execute(select(User).where(User.email.like(f"%@{DEMO_DOMAIN}"))).first():
+        return []
+    logins = _create_officers(session)
+    _create_proposals(session)
+    session.commit()
+    return logins
+
+
+def _create_officers(session: Session) -> list[tuple[str, str, str]]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    logins = []
+
+    def add(email: str, role: Role, department: Department | None, primary: bool, what: str):
+        session.add(User(email=email, display_name=what, role=role, department=department,
+                         is_primary=primary, password_hash=password_hash))
+        logins.append((email, DEMO_PASSWORD, what))
+
+    add(f"admin@{DEMO_DOMAIN}", Role.admin, None, False, "システム管理者 (admin)")
+    departments = session.execute(select(Department).order_by(Department.id)).scalars().all()
+    for dept in departments:
+        if dept.is_office:
+            add(f"{dept.code}@{DEMO_DOMAIN}", Role.office, dept, False,
+                f"{dept.name_ja} (office)")
+            continue
+        add(f"{dept.code}@{DEMO_DOMAIN}", Role.liaison, dept, True,
+            f"{dept.name_ja} 協働担当者 (liaison)")
+        if dept.code in DEPUTIES:
+            add(f"{dept.code}-deputy@{DEMO_DOMAIN}", Role.liaison, dept, False,
+                f"{dept.name_ja} 副担当 (deputy)")
+    session.flush()
+    return logins
+
+
+def _create_proposals(session: Session) -> None:
+    with PROPOSALS.open("rb") as fh:
+        samples = tomllib.load(fh)["proposals"]
+    office = session.execute(select(User).where(User.role == Role.office)).scalars().first()
+    for number, sample in enumerate(samples):
+        proposal, _token = operations.submit_proposal(session, _submission(sample, number),
+                                                      channel="demo")
+        for step in sample.get("path", []):
+            _run_step(session, proposal, step, office)
+        if sample.get("path") == ["accept"] and number % 2:
+            # Show the office an overdue item: pretend acceptance was long ago.
+            proposal.due_on = calendar.today_jst() - timedelta(days=10)
+        session.flush()
+
+
+def _submission(sample: dict, number: int) -> Submission:
+    org = sample.get("organization", "")
+    return Submission(
+        kind=sample.get("kind", "proposal"),
+        title=sample["title"],
+        category=sample["category"],
+        problem=sample["problem"],
+        proposal=sample["proposal"],
+        expected_effect=sample.get("expected_effect", ""),
+        role_split=sample.get("role_split", ""),
+        district=sample.get("district") or None,
+        budget_total=sample.get("budget_total"),
+        city_share=sample.get("city_share"),
+        language="ja",
+        proposer_type=sample["proposer_type"],
+        proposer_name=f"提案者 {number + 1:02d}",
+        organization=org,
+        email=f"proposer{number + 1:02d}@example.jp",
+        phone="",
+        publish_name=bool(org),
+    )
+
+
+def _run_step(session: Session, proposal: Proposal, step: str, office: User | None) -> None:
+    if step == "session":
+        operations.record_session(
+            session, proposal, _lead(proposal, office),
+            held_at=datetime.now(UTC) - timedelta(days=3), place="市民会館 第2会議室",
+            online=False, agenda="提案内容の説明と意見交換",
+            minutes="提案者から趣旨説明。参加者から実施方法について意見が出された。",
+            participants=14,
+        )
+        return
+    trigger, inputs = STEPS[step]
+    if trigger == "start_implementation":
+        inputs = {"due_on": calendar.add_business_days(calendar.today_jst(), 60).isoformat()}
+    actor = operations.PROPOSER if trigger in PROPOSER_TRIGGERS else _lead(proposal, office)
+    operations.fire_trigger(session, proposal, trigger, actor, inputs)
+
+
+def _lead(proposal: Proposal, office: User | None) -> operations.Actor:
+    user = proposal.assignee or office
+    return operations.Actor.staff(user)

@@ -1,0 +1,160 @@
+"""The database schema, `teian init`, the user/token commands and `teian audit verify`."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select, text
+
+from intake.auth import user_for_token
+from intake.cli import main
+from intake.models import Base, Event, User
+
+
+@pytest.fixture
+def run(database_url, tmp_path, monkeypatch):
+    """Invoke `teian …` against the test database, as a shell would."""
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEIAN_SECRET_KEY", "cli-test")
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_migrations_create_exactly_what_the_models_declare(database_url):
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def _dump(database_url: str) -> dict[str, list[tuple]]:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        dump = {
+            table.name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+        dump["alembic_version"] = conn.execute(text("SELECT * FROM alembic_version")).all()
+    engine.dispose()
+    return dump
+
+
+def test_init_twice_changes_nothing_the_second_time(run, database_url):
+    first = run("init")
+    assert first.exit_code == 0, first.output
+    assert "added" in first.output
+    after_first = _dump(database_url)
+    assert after_first["departments"] and after_first["categories"]
+    assert after_first["routing_rules"]
+
+    second = run("init")
+    assert second.exit_code == 0, second.output
+    assert "nothing changed" in second.output
+    assert _dump(database_url) == after_first
+
+
+def test_init_creates_a_fresh_sqlite_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "fresh"))
+    monkeypatch.delenv("TEIAN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TEIAN_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(main, ["init"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fresh" / "teian.sqlite3").exists()
+    assert (tmp_path / "fresh" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_create_user_reads_password_from_stdin_and_token_authenticates(run, db, database_url):
+    assert run("init").exit_code == 0
+    result = run("create-user", "Liaison@City.test", "--role", "liaison",
+                 "--department", "koen", "--primary", input="s3cret-password\n")
+    assert result.exit_code == 0, result.output
+    token_result = run("create-token", "liaison@city.test")
+    assert token_result.exit_code == 0
+    token = token_result.output.strip()
+    db.expire_all()
+    user = user_for_token(db, token)
+    assert user is not None and user.email == "liaison@city.test"
+    assert user.department.code == "koen" and user.is_primary
+    assert user.password_hash and "s3cret-password" not in user.password_hash
+
+
+def test_create_user_refuses_bad_input_with_a_message(run):
+    assert run("init").exit_code == 0
+    short = run("create-user", "a@city.test", "--role", "office", input="short\n")
+    assert short.exit_code == 2 and "at least 8" in short.output
+    no_dept = run("create-user", "b@city.test", "--role", "liaison", input="long-enough\n")
+    assert no_dept.exit_code == 2 and "--department" in no_dept.output
+    unknown = run("create-user", "c@city.test", "--role", "liaison", "--department", "nope",
+                  input="long-enough\n")
+    assert unknown.exit_code == 2 and "nope" in unknown.output
+    assert run("create-token", "nobody@city.test").exit_code == 2
+
+
+# --- the audit chain ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def audited(city, run):
+    """Two proposals with a few events each."""
+    first, _ = city.submit()
+    city.submit(category="roads", title="道路の穴を直してほしい")
+    from intake import operations
+    operations.fire_trigger(city.session, first, "accept", operations.Actor.staff(city.parks_liaison))
+    city.session.commit()
+    return city
+
+
+def _events(db) -> list[Event]:
+    return list(db.execute(select(Event).order_by(Event.chain, Event.seq)).scalars())
+
+
+def test_audit_verify_passes_on_an_untouched_database(audited, run):
+    result = run("audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+
+
+def test_audit_verify_names_an_edited_event(audited, run, db):
+    victim = _events(db)[1]
+    db.execute(text("UPDATE events SET reason = 'rewritten' WHERE id = :id"), {"id": victim.id})
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert f"event {victim.id} " in result.output and "edited" in result.output
+
+
+def test_audit_verify_names_a_deleted_event(audited, run, db):
+    events = [e for e in _events(db) if e.chain == "P1"]
+    victim, successor = events[1], events[2]
+    db.execute(text("DELETE FROM events WHERE id = :id"), {"id": victim.id})
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert f"event {successor.id} " in result.output
+
+
+def test_audit_verify_detects_the_newest_event_deleted(audited, run, db):
+    last = [e for e in _events(db) if e.chain == "P1"][-1]
+    db.execute(text("DELETE FROM events WHERE id = :id"), {"id": last.id})
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert "chain P1" in result.output
+
+
+def test_audit_verify_names_swapped_events(audited, run, db):
+    a, b = [e for e in _events(db) if e.chain == "P1"][:2]
+    db.execute(text("UPDATE events SET seq = -1 WHERE id = :id"), {"id": a.id})
+    db.execute(text("UPDATE events SET seq = :s WHERE id = :id"), {"s": a.seq, "id": b.id})
+    db.execute(text("UPDATE events SET seq = :s WHERE id = :id"), {"s": b.seq, "id": a.id})
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert f"event {b.id} " in result.output
