@@ -63,6 +63,8 @@ def serve(host: str, port: int) -> None:
 def _serve(app, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
+    if app.config["TEIAN"].embedded:
+        _start_embedded_delivery(app)
     click.echo(f"Teian is serving on http://{host}:{port}/  (Ctrl+C stops it)")
     waitress_serve(app, host=host, port=port, threads=8, ident="teian")
 
@@ -198,3 +200,52 @@ def workflow_diagram(name_or_file: str) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(wf.mermaid())
+
+
+def _transport(app):
+    from .delivery import Transport
+
+    settings = app.config["TEIAN"]
+    return Transport(settings.smtp_url, settings.instance_path)
+
+
+def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
+    """In the embedded default the server delivers its own outbox, in a
+    daemon thread, so one ``teian serve`` is the whole system."""
+    import threading
+
+    from .delivery import deliver_due
+
+    transport = _transport(app)
+
+    def loop() -> None:
+        stop = threading.Event()
+        while not stop.wait(every_seconds):
+            with app.app_context():
+                try:
+                    deliver_due(_session(app), transport)
+                except Exception as exc:  # keep the server up; the next pass retries
+                    app.logger.warning("outbox delivery pass failed: %s", exc)
+
+    threading.Thread(target=loop, name="teian-outbox", daemon=True).start()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+def worker(once: bool, interval: float) -> None:
+    """Deliver the outbox (SMTP, or .eml files without TEIAN_SMTP_URL)."""
+    import time
+
+    from .delivery import deliver_due
+
+    app = _app()
+    transport = _transport(app)
+    while True:
+        with app.app_context():
+            sent, failed = deliver_due(_session(app), transport)
+        if sent or failed or once:
+            click.echo(f"delivered {sent}, failed {failed}")
+        if once:
+            return
+        time.sleep(interval)
