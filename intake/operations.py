@@ -256,6 +256,7 @@ def fire_trigger(
     except workflows.UnknownTrigger as exc:
         raise Refused(f"unknown trigger {trigger!r}", code="unknown_trigger") from exc
 
+    inputs = dict(fired.inputs)  # cleaned by the engine: text stripped, dates parsed
     now = utcnow()
     today = calendar.today_jst()
     _apply_deadline(workflow, proposal, fired.source, fired.dest, today, inputs)
@@ -315,20 +316,9 @@ def _apply_deadline(workflow, proposal, source, dest, today: date, inputs) -> No
         return
     proposal.paused_days_left = None
     if entering.deadline_set_by_department:
-        proposal.due_on = _date_input(inputs.get("due_on"))
+        proposal.due_on = inputs.get("due_on")
     else:
         proposal.due_on = workflow.deadline_on_entry(dest, today)
-
-
-def _date_input(value) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid("due_on: must be a date YYYY-MM-DD", fields={"due_on": ["YYYY-MM-DD"]}) from exc
 
 
 def _notify_transition(session, workflow, proposal: Proposal, transition, reason: str) -> None:

@@ -121,7 +121,7 @@ class TransitionDef:
         return pick_label(self.label, lang, self.trigger)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Workflow:
     """A validated workflow definition, ready to run.
 
@@ -140,6 +140,12 @@ class Workflow:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_engine", Engine(self))
+
+    def __repr__(self) -> str:
+        return (
+            f"<Workflow {self.name!r}: {len(self.states)} states, "
+            f"{len(self.transitions)} transitions>"
+        )
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.name)

@@ -31,12 +31,20 @@ class WorkflowDefinitionError(WorkflowError):
         super().__init__("\n".join([header, *(f"  {p}" for p in self.problems)]))
 
 
-class UnknownWorkflow(WorkflowError, LookupError):
-    """No built-in workflow has this name."""
+class UnknownWorkflow(WorkflowError, KeyError):
+    """No built-in workflow has this name.
+
+    A ``KeyError`` too, since ``get_workflow`` is a lookup by name, but printed as a sentence
+    (a plain ``KeyError`` would print the repr of its message).
+    """
 
     def __init__(self, name: str, known: Sequence[str]) -> None:
         self.name = name
-        super().__init__(f"no built-in workflow {name!r} (known: {', '.join(known)})")
+        self.message = f"no built-in workflow {name!r} (known: {', '.join(known)})"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class TransitionRefused(WorkflowError):

@@ -4,9 +4,7 @@ The people who edit these files are a city's IT staff, not the developers, and a
 workflow must never reach a running server. So loading is strict (unknown keys are typos,
 unknown states, roles and guards are errors, the state graph must have no dead ends or
 unreachable states) and the error lists *all* problems, one per line, each naming the table
-and, where the text shows it, the line. ``tomllib`` gives no line numbers for valid TOML, so
-lines are found by searching the text for the table header or ``key =``; when that fails the
-message still names the table.
+and, when it can be found (see :mod:`workflows.source_lines`), the line.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import os
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -35,6 +32,7 @@ from .definition import (
 )
 from .errors import WorkflowDefinitionError
 from .guards import GUARDS
+from .source_lines import TOP, Place, SourceLines
 
 DEPARTMENT = "department"
 """``deadline_days = "department"``: the department sets the date when entering the state."""
@@ -56,7 +54,6 @@ _TRANSITION_KEYS = (
     "effects",
 )
 _INPUT_KEYS = ("required", "choices", "type", "label")
-_TRANSITION_HEADER = r"\[\[\s*transitions\s*\]\]"
 
 
 def load_workflow(path: str | os.PathLike[str]) -> Workflow:
@@ -87,37 +84,23 @@ def parse_workflow(text: str, *, source: str = "<string>") -> Workflow:
     return _Loader(text, source).build(data)
 
 
-@dataclass(frozen=True)
-class _Where:
-    """A place in the file: a readable table name and its header's line number.
-
-    ``line`` is 0 for the top level (before any header) and ``None`` when not found.
-    """
-
-    name: str
-    line: int | None
-
-
-_TOP = _Where("workflow", 0)
-
-
 class _Loader:
     """Turns parsed TOML into definition objects, collecting problems instead of stopping."""
 
     def __init__(self, text: str, source: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = SourceLines(text)
         self._source = source
         self._problems: list[str] = []
-        self._state_places: dict[str, _Where] = {}
+        self._state_places: dict[str, Place] = {}
 
     def build(self, data: dict[str, Any]) -> Workflow:
-        self._check_keys(data, _WORKFLOW_KEYS, _TOP)
-        name = self._name(data, "name", _TOP)
-        label = self._label(data, _TOP, required=True)
+        self._check_keys(data, _WORKFLOW_KEYS, TOP)
+        name = self._name(data, "name", TOP)
+        label = self._label(data, TOP, required=True)
         states = self._states(data.get("states"))
-        initial = self._name(data, "initial", _TOP)
+        initial = self._name(data, "initial", TOP)
         if initial is not None:
-            self._check_state(initial, states, _TOP, "initial")
+            self._check_state(initial, states, TOP, "initial")
         transitions = self._transitions(data.get("transitions"), states)
         self._check_graph(initial, states, transitions)
         if self._problems:
@@ -135,12 +118,11 @@ class _Loader:
 
     def _states(self, value: Any) -> dict[str, StateDef]:
         if not isinstance(value, dict) or not value:
-            self._report(_TOP, "needs a [states.<name>] table for each state", key="states")
+            self._report(TOP, "needs a [states.<name>] table for each state", key="states")
             return {}
         states = {}
         for name, table in value.items():
-            header = rf'\[\s*states\s*\.\s*"?{re.escape(name)}"?\s*\]'
-            where = _Where(f"[states.{name}]", self._header_line(header))
+            where = self._lines.state(name)
             self._state_places[name] = where
             if not _NAME.match(name):
                 self._report(where, f"a state name must be {_NAME_RULE}")
@@ -150,7 +132,7 @@ class _Loader:
             states[name] = self._state(name, table, where)
         return states
 
-    def _state(self, name: str, table: dict[str, Any], where: _Where) -> StateDef:
+    def _state(self, name: str, table: dict[str, Any], where: Place) -> StateDef:
         self._check_keys(table, _STATE_KEYS, where)
         final = self._bool(table, "final", where)
         pauses_clock = self._bool(table, "pauses_clock", where)
@@ -168,7 +150,7 @@ class _Loader:
             pauses_clock=pauses_clock,
         )
 
-    def _deadline(self, table: dict[str, Any], where: _Where) -> tuple[int | None, bool]:
+    def _deadline(self, table: dict[str, Any], where: Place) -> tuple[int | None, bool]:
         value = table.get("deadline_days")
         if value is None:
             return None, False
@@ -188,17 +170,14 @@ class _Loader:
 
     def _transitions(
         self, value: Any, states: Mapping[str, StateDef]
-    ) -> list[tuple[TransitionDef, _Where]]:
+    ) -> list[tuple[TransitionDef, Place]]:
         if not isinstance(value, list) or not value:
-            self._report(_TOP, "needs at least one [[transitions]] table", key="transitions")
+            self._report(TOP, "needs at least one [[transitions]] table", key="transitions")
             return []
         result = []
         for index, table in enumerate(value):
             trigger = table.get("trigger") if isinstance(table, dict) else None
-            name = f"[[transitions]] #{index + 1}"
-            if isinstance(trigger, str):
-                name += f' (trigger "{trigger}")'
-            where = _Where(name, self._header_line(_TRANSITION_HEADER, nth=index + 1))
+            where = self._lines.transition(index, trigger)
             if not isinstance(table, dict):
                 self._report(where, "must be a table")
                 continue
@@ -208,7 +187,7 @@ class _Loader:
         return result
 
     def _transition(
-        self, table: dict[str, Any], where: _Where, states: Mapping[str, StateDef]
+        self, table: dict[str, Any], where: Place, states: Mapping[str, StateDef]
     ) -> TransitionDef | None:
         self._check_keys(table, _TRANSITION_KEYS, where)
         trigger = self._name(table, "trigger", where)
@@ -240,7 +219,7 @@ class _Loader:
             label=label,
         )
 
-    def _inputs(self, value: Any, transition: _Where) -> Mapping[str, InputDef]:
+    def _inputs(self, value: Any, transition: Place) -> Mapping[str, InputDef]:
         if value is None:
             return MappingProxyType({})
         if not isinstance(value, dict):
@@ -248,7 +227,7 @@ class _Loader:
             return MappingProxyType({})
         inputs = {}
         for name, spec in value.items():
-            where = _Where(f'{transition.name} input "{name}"', self._input_line(transition, name))
+            where = self._lines.input(transition, name)
             if not _NAME.match(name):
                 self._report(where, f"an input name must be {_NAME_RULE}")
             if not isinstance(spec, dict):
@@ -257,7 +236,7 @@ class _Loader:
             inputs[name] = self._input(name, spec, where)
         return MappingProxyType(inputs)
 
-    def _input(self, name: str, spec: dict[str, Any], where: _Where) -> InputDef:
+    def _input(self, name: str, spec: dict[str, Any], where: Place) -> InputDef:
         self._check_keys(spec, _INPUT_KEYS, where)
         kind = spec.get("type", "text")
         if kind not in INPUT_TYPES:
@@ -282,11 +261,11 @@ class _Loader:
         self,
         initial: str | None,
         states: Mapping[str, StateDef],
-        transitions: list[tuple[TransitionDef, _Where]],
+        transitions: list[tuple[TransitionDef, Place]],
     ) -> None:
         """Whole-definition rules: one meaning per (trigger, state), finals are final, every
         state is reachable and every non-final state has a way out."""
-        defined_by: dict[tuple[str, str], _Where] = {}
+        defined_by: dict[tuple[str, str], Place] = {}
         for transition, where in transitions:
             if len(set(transition.sources)) < len(transition.sources):
                 self._report(where, "source lists a state twice", key="source")
@@ -308,7 +287,7 @@ class _Loader:
         if not states:
             return
         if not any(state.final for state in states.values()):
-            self._report(_TOP, "no final state; mark at least one with final = true")
+            self._report(TOP, "no final state; mark at least one with final = true")
         leaving = {source for transition, _ in transitions for source in transition.sources}
         reachable = _reachable(initial, transitions) if initial in states else None
         for name, state in states.items():
@@ -320,22 +299,20 @@ class _Loader:
 
     # -- small typed readers, each reporting its own problem ---------------------------
 
-    def _check_keys(
-        self, table: Mapping[str, Any], allowed: tuple[str, ...], where: _Where
-    ) -> None:
+    def _check_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: Place) -> None:
         for key in table:
             if key not in allowed:
                 self._report(where, f'unknown key "{key}"{_did_you_mean(key, allowed)}', key=key)
 
     def _check_state(
-        self, name: str, states: Mapping[str, StateDef], where: _Where, key: str
+        self, name: str, states: Mapping[str, StateDef], where: Place, key: str
     ) -> None:
         if states and name not in states:
             hint = _did_you_mean(name, states)
             self._report(where, f'{key}: unknown state "{name}"{hint}', key=key)
 
     def _name(
-        self, table: Mapping[str, Any], key: str, where: _Where, *, required: bool = True
+        self, table: Mapping[str, Any], key: str, where: Place, *, required: bool = True
     ) -> str | None:
         value = table.get(key)
         if value is None:
@@ -347,7 +324,7 @@ class _Loader:
             return None
         return value
 
-    def _bool(self, table: Mapping[str, Any], key: str, where: _Where) -> bool:
+    def _bool(self, table: Mapping[str, Any], key: str, where: Place) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
             self._report(where, f"{key} must be true or false, not {_show(value)}", key=key)
@@ -358,7 +335,7 @@ class _Loader:
         self,
         table: Mapping[str, Any],
         key: str,
-        where: _Where,
+        where: Place,
         *,
         required: bool = False,
         known: Collection[str] | None = None,
@@ -382,7 +359,7 @@ class _Loader:
                 self._report(where, f'unknown {kind} "{item}" (known: {listed})', key=key)
         return tuple(items)
 
-    def _label(self, table: Mapping[str, Any], where: _Where, *, required: bool) -> Label:
+    def _label(self, table: Mapping[str, Any], where: Place, *, required: bool) -> Label:
         value = table.get("label")
         if value is None:
             if required:
@@ -411,47 +388,13 @@ class _Loader:
 
     # -- reporting ----------------------------------------------------------------------
 
-    def _report(self, where: _Where, message: str, *, key: str | None = None) -> None:
-        line = self._key_line(where, key) if key is not None else where.line
+    def _report(self, where: Place, message: str, *, key: str | None = None) -> None:
+        line = self._lines.key(where, key) if key is not None else where.line
         prefix = f"line {line}: " if line else ""
         self._problems.append(f"{prefix}{where.name}: {message}")
 
-    def _header_line(self, pattern: str, *, start: int = 0, nth: int = 1) -> int | None:
-        """The 1-based line of the ``nth`` header matching ``pattern`` after line ``start``."""
-        regex = re.compile(rf"\s*{pattern}\s*(#.*)?$")
-        for number in range(start + 1, len(self._lines) + 1):
-            if regex.match(self._lines[number - 1]):
-                nth -= 1
-                if not nth:
-                    return number
-        return None
 
-    def _key_line(self, where: _Where, key: str) -> int | None:
-        """The line of ``key = …`` inside the table at ``where``, else the table's own line."""
-        if where.line is None:
-            return None
-        regex = re.compile(rf'\s*"?{re.escape(key)}"?\s*=')
-        for number in range(where.line + 1, len(self._lines) + 1):
-            text = self._lines[number - 1]
-            if text.lstrip().startswith("["):
-                break
-            if regex.match(text):
-                return number
-        return where.line or None
-
-    def _input_line(self, transition: _Where, name: str) -> int | None:
-        """The ``[transitions.inputs.<name>]`` header of this transition, else its ``inputs =``."""
-        if transition.line is None:
-            return None
-        header = rf'\[\s*transitions\s*\.\s*inputs\s*\.\s*"?{re.escape(name)}"?\s*\]'
-        line = self._header_line(header, start=transition.line)
-        next_transition = self._header_line(_TRANSITION_HEADER, start=transition.line)
-        if line is not None and (next_transition is None or line < next_transition):
-            return line
-        return self._key_line(transition, "inputs")
-
-
-def _reachable(initial: str, transitions: list[tuple[TransitionDef, _Where]]) -> set[str]:
+def _reachable(initial: str, transitions: list[tuple[TransitionDef, Place]]) -> set[str]:
     reached = {initial}
     frontier = [initial]
     while frontier:

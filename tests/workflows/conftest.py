@@ -25,9 +25,10 @@ class Proposal:
         return self.open_opinions
 
 
-def ready_for_ruling(state: str) -> Proposal:
-    """A proposal whose adoption guards pass: one session held, no opinion pending."""
-    return Proposal(state, deliberation_records=1)
+@pytest.fixture
+def make_proposal():
+    """Build a :class:`Proposal` (a fixture, so test modules need not import conftest)."""
+    return Proposal
 
 
 @pytest.fixture(scope="session")

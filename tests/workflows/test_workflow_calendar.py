@@ -1,0 +1,131 @@
+"""Japanese business days: weekends, national holidays, substitute holidays, year-end closure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workflows import (
+    AnnualClosure,
+    add_business_days,
+    business_days_between,
+    is_business_day,
+    today_jst,
+)
+from workflows.calendar import JST
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (date(2025, 4, 29), "Showa Day"),
+        (date(2025, 5, 5), "Children's Day"),
+        (date(2025, 5, 6), "substitute holiday for 5/4 (Sunday)"),
+        (date(2025, 2, 24), "substitute holiday for the Emperor's Birthday"),
+        (date(2024, 2, 12), "substitute holiday for Foundation Day"),
+        (date(2024, 5, 6), "substitute holiday for Children's Day"),
+        (date(2019, 4, 30), "citizens' holiday between two holidays"),
+        (date(2025, 5, 3), "Saturday"),
+        (date(2025, 5, 4), "Sunday"),
+        (date(2026, 12, 29), "year-end closure starts"),
+        (date(2026, 12, 31), "year-end closure"),
+        (date(2027, 1, 1), "New Year's Day"),
+        (date(2027, 1, 3), "year-end closure ends (a Sunday anyway)"),
+        (date(2025, 1, 2), "year-end closure, a Thursday"),
+    ],
+)
+def test_closed_days(day, why):
+    assert not is_business_day(day), why
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2025, 4, 28), date(2025, 4, 30), date(2025, 5, 7), date(2026, 12, 28), date(2027, 1, 4)],
+)
+def test_open_days(day):
+    assert is_business_day(day)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # Golden Week 2025: 4/29 Showa Day, 5/3–5/6 holidays with the 5/6 substitute.
+        (date(2025, 4, 28), 1, date(2025, 4, 30)),
+        (date(2025, 4, 28), 3, date(2025, 5, 2)),
+        (date(2025, 4, 28), 4, date(2025, 5, 7)),
+        # Substitute holidays on Mondays.
+        (date(2025, 2, 21), 1, date(2025, 2, 25)),
+        (date(2024, 2, 9), 1, date(2024, 2, 13)),
+        # Year-end closure: 12/29–1/3 closed, 2027-01-04 is a Monday.
+        (date(2026, 12, 28), 1, date(2027, 1, 4)),
+        # A weekend start counts from the next business day.
+        (date(2025, 6, 7), 1, date(2025, 6, 9)),
+        (date(2025, 6, 6), 5, date(2025, 6, 13)),
+    ],
+)
+def test_add_business_days(start, n, expected):
+    assert add_business_days(start, n) == expected
+
+
+def test_adding_zero_days_returns_the_start_even_on_a_holiday():
+    assert add_business_days(date(2025, 5, 5), 0) == date(2025, 5, 5)
+
+
+def test_adding_negative_days_is_refused():
+    with pytest.raises(ValueError):
+        add_business_days(date(2025, 5, 5), -1)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (date(2026, 12, 28), date(2027, 1, 4), 1),
+        (date(2025, 4, 28), date(2025, 5, 7), 4),
+        (date(2025, 4, 25), date(2025, 4, 28), 1),  # Friday → Monday
+        (date(2025, 4, 26), date(2025, 4, 27), 0),  # a weekend
+        (date(2025, 1, 1), date(2025, 12, 31), 241),  # 365 - 104 weekend days - 16 - 4
+        (date(2025, 5, 7), date(2025, 5, 7), 0),
+        (date(2025, 5, 7), date(2025, 4, 28), 0),  # b before a
+    ],
+)
+def test_business_days_between(a, b, expected):
+    assert business_days_between(a, b) == expected
+
+
+def test_closure_is_a_parameter():
+    assert is_business_day(date(2026, 12, 29), closure=None)
+    assert add_business_days(date(2026, 12, 28), 1, closure=None) == date(2026, 12, 29)
+    obon = AnnualClosure(start=(8, 13), end=(8, 15))
+    assert not is_business_day(date(2025, 8, 13), closure=obon)
+    assert is_business_day(date(2026, 12, 29), closure=obon)
+    assert business_days_between(date(2025, 8, 12), date(2025, 8, 18), closure=obon) == 1
+
+
+def test_years_without_holiday_data_are_refused_not_guessed():
+    with pytest.raises(ValueError, match="2100"):
+        is_business_day(date(2100, 1, 4))
+
+
+def test_today_jst_is_the_date_in_tokyo():
+    before = datetime.now(JST).date()
+    today = today_jst()
+    after = datetime.now(JST).date()
+    assert today in {before, after}
+
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@given(start=days, n=st.integers(min_value=0, max_value=400))
+def test_between_undoes_add(start, n):
+    assert business_days_between(start, add_business_days(start, n)) == n
+
+
+@given(a=days, span=st.integers(min_value=0, max_value=800))
+def test_between_counts_open_days_one_by_one(a, span):
+    b = a + timedelta(days=span)
+    counted = sum(is_business_day(a + timedelta(days=i)) for i in range(1, span + 1))
+    assert business_days_between(a, b) == counted
