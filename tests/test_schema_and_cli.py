@@ -158,3 +158,39 @@ def test_audit_verify_names_swapped_events(audited, run, db):
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert f"event {b.id} " in result.output
+
+
+# --- workflow commands --------------------------------------------------------------------
+
+
+def test_workflow_validate_accepts_the_default_definition():
+    from importlib.resources import files
+
+    path = str(files("workflows") / "proposal.toml")
+    result = CliRunner().invoke(main, ["workflow", "validate", path])
+    assert result.exit_code == 0, result.output
+    assert "is valid" in result.output
+
+
+def test_workflow_validate_names_every_problem(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        'name = "broken"\ninitial = "start"\n'
+        '[states.start]\nlabel = { ja = "開始" }\n'
+        '[states.done]\nlabel = { ja = "完了" }\nfinal = true\n'
+        '[[transitions]]\ntrigger = "finish"\nsource = "start"\ndest = "nowhere"\n'
+        'roles = ["office"]\nguards = ["no_such_guard"]\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["workflow", "validate", str(broken)])
+    assert result.exit_code == 1
+    assert "nowhere" in result.output and "no_such_guard" in result.output
+
+
+def test_workflow_diagram_prints_mermaid():
+    result = CliRunner().invoke(main, ["workflow", "diagram"])
+    assert result.exit_code == 0
+    assert result.output.startswith("stateDiagram-v2")
+    assert "submitted --> in_review" in result.output
+    unknown = CliRunner().invoke(main, ["workflow", "diagram", "nope"])
+    assert unknown.exit_code == 1
