@@ -21,7 +21,8 @@ class Inbox:
         self.messages: list[email.message.Message] = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
         return "250 OK"
 
 

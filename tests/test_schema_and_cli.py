@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 
 from intake.auth import user_for_token
 from intake.cli import main
-from intake.models import Base, Event, User
+from intake.models import Base, Event
 
 
 @pytest.fixture
@@ -106,7 +106,8 @@ def audited(city, run):
     first, _ = city.submit()
     city.submit(category="roads", title="道路の穴を直してほしい")
     from intake import operations
-    operations.fire_trigger(city.session, first, "accept", operations.Actor.staff(city.parks_liaison))
+    liaison = operations.Actor.staff(city.parks_liaison)
+    operations.fire_trigger(city.session, first, "accept", liaison)
     city.session.commit()
     return city
 

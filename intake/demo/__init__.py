@@ -30,10 +30,12 @@ PROPOSER_TRIGGERS = {"provide_info", "withdraw"}
 # What each step of a sample's `path` does: (trigger, inputs).
 STEPS: dict[str, tuple[str, dict[str, str]]] = {
     "accept": ("accept", {}),
-    "request_info": ("request_info", {"question": "対象となる場所の地図か写真をお送りいただけますか。"}),
+    "request_info": ("request_info",
+                     {"question": "対象となる場所の地図か写真をお送りいただけますか。"}),
     "provide_info": ("provide_info", {"answer": "地図を添付しました。公民館の北側の区画です。"}),
     "open_deliberation": ("open_deliberation", {}),
-    "adopt": ("adopt", {"reason": "協議会で参加者の賛同が得られ、来年度予算の範囲で実施できるため採択します。"}),
+    "adopt": ("adopt",
+              {"reason": "協議で賛同が得られ、来年度予算の範囲で実施できるため採択します。"}),
     "reject_review": ("reject", {"reason": "現行の人員と予算では対応できないため。",
                                  "reason_code": "insufficient"}),
     "reject_review_duplicate": ("reject", {"reason": "同じ内容の提案を既に検討中です。",
@@ -41,7 +43,8 @@ STEPS: dict[str, tuple[str, dict[str, str]]] = {
     "reject_deliberation": ("reject", {"reason": "協議の結果、安全管理の体制が整わないため。"}),
     "withdraw": ("withdraw", {"reason": "別の方法で解決しました。"}),
     "start_implementation": ("start_implementation", {}),
-    "evaluate": ("evaluate", {"evaluation": "参加者アンケートで 8 割が満足と回答。来年度も継続します。"}),
+    "evaluate": ("evaluate",
+                 {"evaluation": "参加者アンケートで 8 割が満足と回答。来年度も継続します。"}),
 }
 
 
