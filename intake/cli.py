@@ -209,23 +209,34 @@ def _transport(app):
     return Transport(settings.smtp_url, settings.instance_path)
 
 
+def _background_pass(app, transport) -> tuple[int, int, int]:
+    """One pass of the background work: escalate overdue steps, then deliver
+    the outbox.  Returns (escalated, sent, failed)."""
+    from workflows.calendar import today_jst
+
+    from .delivery import deliver_due
+    from .escalation import escalate_overdue
+
+    with app.app_context():
+        escalated = escalate_overdue(_session(app), today_jst())
+        sent, failed = deliver_due(_session(app), transport)
+    return escalated, sent, failed
+
+
 def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
     """In the embedded default the server delivers its own outbox, in a
     daemon thread, so one ``teian serve`` is the whole system."""
     import threading
-
-    from .delivery import deliver_due
 
     transport = _transport(app)
 
     def loop() -> None:
         stop = threading.Event()
         while not stop.wait(every_seconds):
-            with app.app_context():
-                try:
-                    deliver_due(_session(app), transport)
-                except Exception as exc:  # keep the server up; the next pass retries
-                    app.logger.warning("outbox delivery pass failed: %s", exc)
+            try:
+                _background_pass(app, transport)
+            except Exception as exc:  # keep the server up; the next pass retries
+                app.logger.warning("background pass failed: %s", exc)
 
     threading.Thread(target=loop, name="teian-outbox", daemon=True).start()
 
@@ -234,18 +245,16 @@ def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def worker(once: bool, interval: float) -> None:
-    """Deliver the outbox (SMTP, or .eml files without TEIAN_SMTP_URL)."""
+    """Escalate overdue proposals and deliver the outbox (SMTP, or .eml
+    files without TEIAN_SMTP_URL)."""
     import time
-
-    from .delivery import deliver_due
 
     app = _app()
     transport = _transport(app)
     while True:
-        with app.app_context():
-            sent, failed = deliver_due(_session(app), transport)
-        if sent or failed or once:
-            click.echo(f"delivered {sent}, failed {failed}")
+        escalated, sent, failed = _background_pass(app, transport)
+        if sent or failed or escalated or once:
+            click.echo(f"escalated {escalated}, delivered {sent}, failed {failed}")
         if once:
             return
         time.sleep(interval)

@@ -97,3 +97,34 @@ def test_worker_once_delivers(city, db, database_url, tmp_path, monkeypatch, smt
     assert result.exit_code == 0
     assert "delivered 2" in result.output
     assert len(inbox.messages) == 2
+
+
+# --- escalation of overdue proposals ------------------------------------------------------
+
+
+def test_overdue_proposals_escalate_once_per_overdue_step(city, db):
+    from datetime import timedelta
+
+    from intake.escalation import escalate_overdue
+    from intake.models import Escalation, Event
+    from workflows.calendar import today_jst
+
+    proposal, _ = city.submit()
+    city.submit(category="roads")  # not overdue
+    proposal.due_on = today_jst() - timedelta(days=1)
+    db.commit()
+    outbox_before = db.query(OutboxMessage).count()
+
+    assert escalate_overdue(db, today_jst()) == 1
+    assert escalate_overdue(db, today_jst()) == 0  # once per step
+    recipients = {m.recipient for m in db.query(OutboxMessage).filter_by(kind="escalation")}
+    assert recipients == {"office@city.test", "parks@city.test"}
+    assert db.query(OutboxMessage).count() == outbox_before + 2
+    events = db.query(Event).filter_by(proposal_id=proposal.id, action="escalate").all()
+    assert len(events) == 1
+
+    # a new overdue step (a later due date passed) escalates again
+    proposal.due_on = today_jst() - timedelta(days=2)
+    db.commit()
+    assert escalate_overdue(db, today_jst()) == 1
+    assert db.query(Escalation).count() == 2

@@ -2,7 +2,16 @@
 
 from alembic import context
 
-from intake.models import Base
+from intake.models import Base, UTCDateTime
+
+
+def render_item(type_, obj, autogen_context):
+    """Render our UTCDateTime as a plain DateTime: migrations must not import
+    model code, which changes while old migrations must not."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -10,6 +19,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
 from .base import Base, UTCDateTime, utcnow
-from .events import ChainHead, Event, OutboxMessage
+from .events import ChainHead, Escalation, Event, OutboxMessage
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
     JST,
@@ -17,7 +17,7 @@ from .proposals import (
 
 __all__ = [
     "JST", "ApiToken", "Base", "Category", "ChainHead", "Comment", "DeliberationSession",
-    "Department", "District", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
+    "Department", "District", "Escalation", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
     "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
     "parse_receipt", "receipt_for", "utcnow",
 ]
