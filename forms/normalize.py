@@ -14,7 +14,9 @@ import unicodedata
 # Dash look-alikes NFKC keeps: hyphen, non-breaking hyphen, figure dash,
 # en/em dash, horizontal bar, minus, katakana prolonged sound mark, small
 # hyphen-minus, full-width hyphen-minus is handled by NFKC itself.
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe63\uff70"), "-")
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe63\uff70"), "-"
+)
 
 
 def machine_text(value: str) -> str:

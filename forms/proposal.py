@@ -123,9 +123,14 @@ class ProposalForm(FlaskForm):
         if self.proposer_type.data not in (None, "", "individual") and not field.data:
             field.errors.append(message(self, field, "error.organization_required"))
 
-    def validate_email(self, field) -> None:
-        if not field.data and not self.phone.data:
-            field.errors.append(translate("error.contact_required", self.lang))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not a validate_email: a blank e-mail's Optional() stops its whole chain, inline
+        # validators included, so that rule never ran exactly when it mattered.
+        if not self.email.data and not self.phone.data:
+            self.email.errors.append(translate("error.contact_required", self.lang))
+            valid = False
+        return valid
 
     def validate_city_share(self, field) -> None:
         total, share = self.budget_total.data, field.data
@@ -188,4 +193,5 @@ class WebProposalForm(SpamDefences, ProposalForm):
     """The public page's form: CSRF protected, with spam defences."""
 
     class Meta:
-        csrf = True
+        # Flask-WTF's own switch: on unless WTF_CSRF_ENABLED says otherwise.
+        csrf = FlaskForm.Meta.csrf

@@ -61,10 +61,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _remove_session(_exc: BaseException | None) -> None:
         sessions.remove()
 
+    # Language first: a refusal by CSRF or the rate limiter (their own
+    # before_request hooks) is then still answered in the visitor's language.
+    _init_language(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
-    _init_language(app)
     _register_blueprints(app)
     return app
 

@@ -2,13 +2,14 @@
 
 One place for the object-level rule, asked by every staff page and API
 call: a liaison acts only on proposals whose lead department is theirs,
-sees those and the ones their department was asked an opinion on; the
-office (and admin) sees and acts on everything.
+sees those and the ones their department was asked an opinion on, and
+answers only the opinion requests sent to their department; the office
+(and admin) sees and acts on everything.
 """
 
 from __future__ import annotations
 
-from .models import Proposal, Role, User
+from .models import OpinionRequest, Proposal, Role, User
 
 
 def is_lead_liaison(user: User | None, proposal: Proposal) -> bool:
@@ -40,3 +41,13 @@ def workflow_role(user: User | None, proposal: Proposal) -> str | None:
     if is_lead_liaison(user, proposal):
         return "liaison"
     return None
+
+
+def may_answer_opinion(user: User | None, request: OpinionRequest) -> bool:
+    """A liaison of the consulted department, or the office, answers an
+    opinion request; the lead department asked it and cannot answer it."""
+    if user is None or not user.active:
+        return False
+    if user.is_office:
+        return True
+    return user.role == Role.liaison and user.department_id == request.department_id

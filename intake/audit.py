@@ -72,8 +72,14 @@ def append_event(
     transaction commits it together with the change it records.
     """
     chain = chain_of(proposal_id)
+    # populate_existing: the session keeps objects across commits
+    # (expire_on_commit=False), so a head read in an earlier transaction would
+    # otherwise come back with its old seq and hash instead of the locked row's.
     head = session.execute(
-        select(ChainHead).where(ChainHead.chain == chain).with_for_update()
+        select(ChainHead)
+        .where(ChainHead.chain == chain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
         head = ChainHead(chain=chain, seq=0, hash=GENESIS)
@@ -115,7 +121,12 @@ class ChainProblem:
 
 def _events_in_chain_order(session: Session, batch: int = 5000) -> Iterator[Event]:
     """Every event ordered by (chain, seq), read in keyset batches so a
-    million proposals do not load into memory at once."""
+    million proposals do not load into memory at once.
+
+    Rows are read as stored now (``populate_existing``), not as the session
+    may remember them, and each batch is let go of once checked; only the
+    events are expunged, so a caller's session keeps its other objects.
+    """
     last: tuple[str, int] = ("", 0)
     while True:
         rows = session.execute(
@@ -123,17 +134,24 @@ def _events_in_chain_order(session: Session, batch: int = 5000) -> Iterator[Even
             .where((Event.chain > last[0]) | ((Event.chain == last[0]) & (Event.seq > last[1])))
             .order_by(Event.chain, Event.seq)
             .limit(batch)
+            .execution_options(populate_existing=True)
         ).scalars().all()
         if not rows:
             return
         yield from rows
         last = (rows[-1].chain, rows[-1].seq)
-        session.expunge_all()
+        for row in rows:
+            session.expunge(row)
 
 
 def verify(session: Session) -> ChainProblem | None:
     """The first problem in any chain, or None when every chain is intact."""
-    heads = {h.chain: (h.seq, h.hash) for h in session.execute(select(ChainHead)).scalars()}
+    heads = {
+        h.chain: (h.seq, h.hash)
+        for h in session.execute(
+            select(ChainHead).execution_options(populate_existing=True)
+        ).scalars()
+    }
     seen: set[str] = set()
     chain, expected_seq, prev = None, 0, GENESIS
 

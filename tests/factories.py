@@ -4,6 +4,7 @@ committed like a request would, so every test reads real rows."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 from forms.proposal import Submission
 from intake import operations
@@ -11,6 +12,12 @@ from intake.auth import hash_password, issue_api_token
 from intake.models import Category, Department, District, Role, RoutingRule, User
 
 PASSWORD = "correct horse battery staple"
+
+
+@cache
+def password_hash(password: str) -> str:
+    """Argon2 is slow on purpose; hash each test password once per run."""
+    return hash_password(password)
 
 VALID_FORM = {
     "kind": "proposal",
@@ -73,7 +80,7 @@ class Factory:
                 department_id=department.id if department else None,
                 is_primary=primary,
                 absent=absent,
-                password_hash=hash_password(password),
+                password_hash=password_hash(password),
             )
         )
 

@@ -39,7 +39,13 @@ from .errors import (
 )
 from .guards import GUARDS, Guard, GuardSubject, register_guard
 from .loader import load_workflow, parse_workflow
-from .registry import builtin_workflow_names, get_workflow
+from .registry import (
+    builtin_workflow_names,
+    get_workflow,
+    register_workflow,
+    unregister_workflow,
+    workflow_names,
+)
 
 __all__ = [
     "AUDIENCES",
@@ -72,5 +78,8 @@ __all__ = [
     "load_workflow",
     "parse_workflow",
     "register_guard",
+    "register_workflow",
     "today_jst",
+    "unregister_workflow",
+    "workflow_names",
 ]

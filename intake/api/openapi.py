@@ -1,0 +1,361 @@
+"""/api/v1/openapi.json: the API described as OpenAPI 3.1, built from small helpers.
+
+The request schema of ``POST /proposals`` is read off :class:`ProposalForm` itself —
+its fields, their validators and the city's current choices — so the description cannot
+drift from the rules the API enforces.  The shapes mirror :mod:`intake.serializers`.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from forms.proposal import ProposalForm
+from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
+from intake.db import session
+from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT
+
+from . import bp
+from .proposals import form_choices
+
+Schema = dict[str, object]
+
+
+# --- schema helpers ---------------------------------------------------------------------
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def string(**kw) -> Schema:
+    return {"type": "string", **kw}
+
+
+def integer(**kw) -> Schema:
+    return {"type": "integer", **kw}
+
+
+def boolean(**kw) -> Schema:
+    return {"type": "boolean", **kw}
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] | str = "all",
+        **kw) -> Schema:
+    """An object; by default every property is always present (our answers are)."""
+    names = list(properties) if required == "all" else list(required)
+    schema: Schema = {"type": "object", "properties": properties, **kw}
+    if names:
+        schema["required"] = names
+    return schema
+
+
+DATETIME = string(format="date-time", description="ISO 8601 with offset (+09:00)")
+DATE = string(format="date")
+TEXT = string()
+
+# --- shapes (intake/serializers.py) ----------------------------------------------------------
+
+TIMELINE_ENTRY = obj({
+    "at": DATETIME, "from": nullable(TEXT), "to": TEXT,
+    "trigger": string(description='"submit" for the submission'),
+    "reason": nullable(string(description="publicly: rulings only")),
+})
+RULING = obj({"decision": TEXT, "reason": TEXT, "at": DATETIME, "scope": TEXT},
+             required=("decision", "reason", "at"))
+TRIGGER = obj({
+    "trigger": TEXT, "label": TEXT,
+    "inputs": array(obj({"name": TEXT, "label": TEXT, "required": boolean(),
+                         "type": string(enum=["text", "date"]), "choices": array(TEXT)})),
+})
+SUMMARY = {
+    "id": integer(), "receipt": string(examples=["T-2026-000123"]),
+    "kind": string(enum=["proposal", "idea"]), "title": TEXT,
+    "category": ref("Named"), "department": nullable(ref("Named")), "district": ref("Named"),
+    "state": TEXT, "state_label": TEXT, "submitted_at": DATETIME,
+    "problem": TEXT, "proposal": TEXT, "expected_effect": TEXT, "role_split": TEXT,
+    "proposer": nullable(string(description="organization or name, only if published")),
+    "ruling": nullable(ref("Ruling")),
+}
+PUBLIC_EXTRA = {
+    "timeline": array(ref("TimelineEntry")),
+    "sessions": array(ref("Session")),
+    "comments": array(ref("Comment")),
+}
+STAFF_EXTRA = {
+    "version": integer(minimum=1), "assignee": nullable(ref("StaffUser")),
+    "due_on": nullable(DATE), "overdue": boolean(), "published": boolean(),
+}
+DETAIL_EXTRA = {
+    "proposer_type": TEXT, "proposer_name": TEXT, "organization": nullable(TEXT),
+    "email": nullable(TEXT), "phone": nullable(TEXT), "publish_name": boolean(),
+    "language": TEXT, "budget_total": nullable(integer()), "city_share": nullable(integer()),
+    "withheld_reason": nullable(TEXT), "pending_question": nullable(ref("PendingQuestion")),
+    "available_triggers": array(ref("Trigger")),
+}
+
+
+def page_of(item: Schema) -> Schema:
+    return obj({"items": array(item), "next_cursor": nullable(TEXT)})
+
+
+def error_schema() -> Schema:
+    return obj({"error": obj({
+        "code": string(description="stable, machine-readable"),
+        "message": string(description="for people, in the request's language"),
+        "fields": {"type": "object", "additionalProperties": array(TEXT),
+                   "description": "field name → messages"},
+        "guard": string(description="422 guard_failed: the refusing guard"),
+        "version": integer(description="409 conflict: the proposal's current version"),
+    }, required=("code", "message"))})
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Named": obj({"code": TEXT, "name": TEXT}),
+    "NamedList": page_of(ref("Named")),
+    "Ruling": RULING,
+    "TimelineEntry": TIMELINE_ENTRY,
+    "Session": obj({"id": integer(), "held_at": DATETIME, "place": TEXT, "online": boolean(),
+                    "agenda": TEXT, "minutes": TEXT, "participants": integer(minimum=0)}),
+    "Comment": obj({"id": integer(), "name": nullable(TEXT), "body": TEXT, "at": DATETIME}),
+    "Trigger": TRIGGER,
+    "PendingQuestion": obj({"question": TEXT, "asked_at": DATETIME,
+                            "answer_by": nullable(DATE)}),
+    "StaffUser": obj({"id": integer(), "name": TEXT}),
+    "ProposalSummary": obj(SUMMARY),
+    "ProposalList": page_of(ref("ProposalSummary")),
+    "PublicProposal": obj({**SUMMARY, **PUBLIC_EXTRA}),
+    "TrackedProposal": obj({**SUMMARY, **PUBLIC_EXTRA, "published": boolean(),
+                            "publish_name": boolean(),
+                            "pending_question": nullable(ref("PendingQuestion")),
+                            "available_triggers": array(ref("Trigger"))}),
+    "QueueItem": obj({**SUMMARY, **STAFF_EXTRA}),
+    "Queue": page_of(ref("QueueItem")),
+    "StaffDetail": obj({**SUMMARY, **STAFF_EXTRA, **PUBLIC_EXTRA, **DETAIL_EXTRA}),
+    "SubmitResult": obj({"id": integer(), "receipt": TEXT,
+                         "tracking_token": string(description="the proposer's only key"),
+                         "state": TEXT, "department": nullable(ref("Named"))}),
+    "TransitionResult": obj({"id": integer(), "state": TEXT, "version": integer()}),
+    "TransferResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                           "department": ref("Named")}),
+    "Stats": obj({
+        "today": DATE, "departments": array(obj({
+            "department": nullable(ref("Named")),
+            "states": {"type": "object", "additionalProperties": integer()},
+            "total": integer(), "overdue": integer()})),
+        "states": {"type": "object", "additionalProperties": integer()},
+        "total": integer(), "overdue": integer(),
+        "rulings": {"type": "object", "additionalProperties": integer()},
+        "adoption_rate": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+    }),
+    "Error": error_schema(),
+    # Request bodies.
+    "TransitionRequest": obj({
+        "trigger": TEXT, "version": integer(minimum=1), "reason": TEXT,
+    }, required=("trigger", "version"), additionalProperties={
+        "description": "the trigger's other inputs (question, answer, reason_code, scope, "
+                       "evaluation, due_on …) as the workflow definition declares them"}),
+    "TrackTransitionRequest": obj({
+        "trigger": string(enum=["provide_info", "withdraw"]),
+        "text": string(description="provide_info: the answer; withdraw: the reason"),
+    }, required=("trigger",)),
+    "TransferRequest": obj({"department": string(description="a code from /departments"),
+                            "reason": TEXT, "version": integer(minimum=1)}),
+    "SessionRequest": obj({
+        "held_at": DATETIME, "place": string(maxLength=200, description="unless online"),
+        "online": boolean(default=False), "agenda": string(maxLength=4000),
+        "minutes": string(maxLength=50000), "participants": integer(minimum=0),
+    }, required=("held_at", "agenda", "participants")),
+    "CommentRequest": obj({"name": string(maxLength=100), "body": string(minLength=1,
+                                                                         maxLength=2000)},
+                          required=("body",)),
+}
+
+
+def proposal_request_schema(form: ProposalForm) -> Schema:
+    """Each form field as a JSON property, from its validators and choices."""
+    properties: dict[str, Schema] = {}
+    required: list[str] = []
+    for field in form:
+        kinds = {type(v) for v in field.validators}
+        if field.type == "BooleanField":
+            schema = boolean()
+        elif WholeYen in kinds:
+            schema = integer(minimum=0, maximum=10**15 - 1,
+                             description="whole yen (a string of digits is accepted too)")
+        else:
+            schema = string()
+        for validator in field.validators:
+            if isinstance(validator, Length):
+                if validator.min:
+                    schema["minLength"] = validator.min
+                schema["maxLength"] = validator.max
+        if OneOf in kinds:
+            schema["enum"] = [str(value) for value, _label in field.choices]
+        if Email in kinds:
+            schema["format"] = "email"
+        if Phone in kinds:
+            schema["description"] = "digits and hyphens; full-width is accepted and normalised"
+        if field.default not in (None, ""):
+            schema["default"] = field.default
+        schema["title"] = field.label.text
+        properties[field.name] = schema
+        if Required in kinds:
+            required.append(field.name)
+    # The form's cross-field rules (ProposalForm.validate_*), as JSON Schema.
+    properties["consent"]["const"] = True
+    required.append("consent")
+    return obj(properties, required=tuple(required), allOf=[
+        {"if": {"properties": {"proposer_type": {"not": {"const": "individual"}}},
+                "required": ["proposer_type"]},
+         "then": {"required": ["organization"]}},
+        {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]},
+    ])
+
+
+# --- operations ---------------------------------------------------------------------------
+
+_ERROR_TEXT = {
+    400: "malformed_json, not_an_object, bad_query",
+    401: "unauthorized, invalid_token (WWW-Authenticate: Bearer)",
+    403: "forbidden: another department's proposal, or a role that may not do this",
+    404: "not_found (also: not published)",
+    409: "conflict (stale version), wrong_state, comments_closed",
+    413: "payload_too_large",
+    415: "unsupported_media_type: send application/json",
+    422: "invalid (fields), guard_failed (guard), trigger_not_allowed, unknown_trigger, "
+         "final_state",
+    429: "rate_limited",
+}
+
+
+def json_content(schema: Schema) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def operation(summary: str, tag: str, *, ok: int = 200, answer: str | None = None,
+              body: str | None = None, errors: tuple[int, ...] = (), staff: bool = False,
+              params: tuple[dict, ...] = (), description: str = "") -> dict:
+    responses = {str(ok): {"description": "OK" if ok == 200 else "Created",
+                           **(json_content(ref(answer)) if answer else {})}}
+    codes = set(errors) | ({401} if staff else set()) | ({400, 413, 415} if body else set())
+    for code in sorted(codes):
+        responses[str(code)] = {"description": _ERROR_TEXT[code], **json_content(ref("Error"))}
+    op: dict = {"summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        op["description"] = description
+    if params:
+        op["parameters"] = list(params)
+    if body:
+        op["requestBody"] = {"required": True, **json_content(ref(body))}
+    op["security"] = [{"bearer": []}] if staff else []
+    return op
+
+
+def query(name: str, description: str, schema: Schema | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or string()}
+
+
+def path_param(name: str, schema: Schema) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+LIST_PARAMS = (
+    query("state", "workflow state, e.g. in_deliberation"),
+    query("category", "category code"),
+    query("department", 'department code, or "triage"'),
+    query("district", 'district code, or "city-wide"'),
+    query("q", "words in the title or text"),
+    query("cursor", "next_cursor of the previous page"),
+    query("limit", "items per page", integer(minimum=1, maximum=100, default=20)),
+)
+ID = path_param("id", integer(minimum=1))
+TOKEN = path_param("token", string())
+
+
+def paths() -> dict:
+    rate = "Rate limited per address: {}."
+    return {
+        "/proposals": {
+            "get": operation("Published proposals (no personal data)", "public",
+                             answer="ProposalList", errors=(422,), params=LIST_PARAMS),
+            "post": operation("Submit a proposal", "public", ok=201, answer="SubmitResult",
+                              body="ProposalSubmission", errors=(422, 429),
+                              description=rate.format(SUBMIT_LIMIT) + " Location: the "
+                              "tracking resource; keep tracking_token, it is shown once."),
+        },
+        "/proposals/{id}": {"parameters": [ID], "get": operation(
+            "One published proposal with its timeline, sessions, comments and ruling",
+            "public", answer="PublicProposal", errors=(404,))},
+        "/proposals/{id}/comments": {"parameters": [ID], "post": operation(
+            "Comment on a proposal in deliberation", "public", ok=201, answer="Comment",
+            body="CommentRequest", errors=(404, 409, 422, 429),
+            description=rate.format(COMMENT_LIMIT))},
+        "/track/{token}": {"parameters": [TOKEN], "get": operation(
+            "The proposer's own proposal, published or not", "proposer",
+            answer="TrackedProposal", errors=(404,),
+            description="No contact details: the link may be forwarded.")},
+        "/track/{token}/transitions": {"parameters": [TOKEN], "post": operation(
+            "Answer the open question or withdraw", "proposer", answer="TransitionResult",
+            body="TrackTransitionRequest", errors=(403, 404, 422))},
+        "/queue": {"get": operation(
+            "The caller's queue (office: every department), overdue first", "staff",
+            answer="Queue", staff=True, errors=(422,), params=LIST_PARAMS)},
+        "/proposals/{id}/detail": {"parameters": [ID], "get": operation(
+            "A proposal with personal data and version", "staff", answer="StaffDetail",
+            staff=True, errors=(403, 404))},
+        "/proposals/{id}/transitions": {"parameters": [ID], "post": operation(
+            "Fire a workflow trigger", "staff", answer="TransitionResult",
+            body="TransitionRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/proposals/{id}/transfer": {"parameters": [ID], "post": operation(
+            "Move the lead to another department", "staff", answer="TransferResult",
+            body="TransferRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/proposals/{id}/sessions": {"parameters": [ID], "post": operation(
+            "Record a deliberation session", "staff", ok=201, answer="Session",
+            body="SessionRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/categories": {"get": operation("Themes a proposal can have", "city",
+                                         answer="NamedList")},
+        "/departments": {"get": operation("Departments", "city", answer="NamedList")},
+        "/stats": {"get": operation("The office's figures", "staff", answer="Stats",
+                                    staff=True, errors=(403,))},
+        "/openapi.json": {"get": {"summary": "This description", "tags": ["meta"],
+                                  "security": [],
+                                  "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    }
+
+
+def document(form: ProposalForm) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Teian API",
+            "version": "1",
+            "description": "Citizen proposals to the city (提案). Times are ISO 8601 with "
+                           "offset; lists answer {items, next_cursor}; errors answer "
+                           "{error: {code, message, fields}}. Messages follow "
+                           "Accept-Language or ?lang= (ja, ja-easy, en).",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "tags": [{"name": n} for n in ("public", "proposer", "staff", "city", "meta")],
+        "paths": paths(),
+        "components": {
+            "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form)},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "a token from teian create-token"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    form = ProposalForm(MultiDict(), lang="en", **form_choices(session(), "en"))
+    response = document(form)
+    return response, 200, {"Cache-Control": "public, max-age=300"}

@@ -1,0 +1,192 @@
+"""Staff API (bearer token): the queue, a proposal's detail, and the actions on it.
+
+Every view loads the proposal (404), then asks :mod:`intake.access` (403) before it
+reads the body, so another department learns nothing from validation messages; the
+operation checks the same rule again and does the work.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+import workflows
+from intake import access, operations, queries, serializers
+from intake.db import session
+from intake.errors import Forbidden
+from intake.i18n import translate
+from intake.models import Department, Proposal, User
+
+from . import bp
+from .auth import office_required, staff_required
+from .errors import lang
+from .payload import Reader, json_body
+from .proposals import load_proposal, page_args
+
+PLACE_MAX = 200
+AGENDA_MAX = 4000
+MINUTES_MAX = 50000
+REASON_MAX = 4000
+
+
+def _forbidden() -> Forbidden:
+    return Forbidden(translate("api.error.not_visible", lang()))
+
+
+def load_visible(user: User, proposal_id: int) -> Proposal:
+    """A proposal the caller may see: the lead or a consulted department, the office."""
+    proposal = load_proposal(proposal_id)
+    if not access.can_view(user, proposal):
+        raise _forbidden()
+    return proposal
+
+
+def load_actionable(user: User, proposal_id: int) -> Proposal:
+    """A proposal the caller may act on: the lead department's liaison, the office."""
+    proposal = load_proposal(proposal_id)
+    if access.workflow_role(user, proposal) is None:
+        raise _forbidden()
+    return proposal
+
+
+@bp.get("/queue")
+@staff_required
+def queue(user: User):
+    filters, cursor, limit = page_args()
+    today = workflows.today_jst()
+    page = queries.queue_for(session(), user, filters, today, cursor=cursor,
+                             limit=limit)
+    return {"items": [serializers.staff_summary(p, lang(), today) for p in page.items],
+            "next_cursor": page.next_cursor}
+
+
+@bp.get("/proposals/<int:proposal_id>/detail")
+@staff_required
+def proposal_detail(user: User, proposal_id: int):
+    proposal = load_visible(user, proposal_id)
+    events = serializers.timeline_events(session(), [proposal.id])[proposal.id]
+    return serializers.staff_detail(
+        proposal, lang(), events, today=workflows.today_jst(),
+        role=access.workflow_role(user, proposal),
+    )
+
+
+def declared_inputs(kind: str, trigger: str) -> set[str]:
+    """The inputs the workflow definition declares for ``trigger``, plus ``reason``
+    (any transition may carry one).  Other keys of the body are ignored, so clients
+    cannot write arbitrary data into the audit log."""
+    names = {"reason"}
+    for transition in workflows.get_workflow(kind).transitions:
+        if transition.trigger == trigger:
+            names.update(transition.inputs)
+    return names
+
+
+@bp.post("/proposals/<int:proposal_id>/transitions")
+@staff_required
+def fire_transition(user: User, proposal_id: int):
+    proposal = load_actionable(user, proposal_id)
+    payload = json_body()
+    reader = Reader(payload)
+    trigger = reader.text("trigger", required=True)
+    version = reader.integer("version", min=1)
+    reason = reader.text("reason", max=REASON_MAX)
+    reader.done()
+    inputs = {name: payload[name] for name in declared_inputs(proposal.kind, trigger)
+              if name in payload}
+    inputs["reason"] = reason
+    db = session()
+    operations.fire_trigger(db, proposal, trigger, operations.Actor.staff(user), inputs,
+                            expected_version=version)
+    db.commit()
+    return serializers.transition_result(proposal)
+
+
+@bp.post("/proposals/<int:proposal_id>/transfer")
+@staff_required
+def transfer(user: User, proposal_id: int):
+    proposal = load_actionable(user, proposal_id)
+    reader = Reader(json_body())
+    department = reader.text("department", required=True)
+    reason = reader.text("reason", required=True, max=REASON_MAX)
+    version = reader.integer("version", min=1)
+    reader.done()
+    db = session()
+    operations.transfer_proposal(db, proposal, department, operations.Actor.staff(user),
+                                 reason=reason, expected_version=version)
+    db.commit()
+    return {**serializers.transition_result(proposal),
+            "department": serializers.named(proposal.lead_department, lang())}
+
+
+@bp.post("/proposals/<int:proposal_id>/sessions")
+@staff_required
+def record_session(user: User, proposal_id: int):
+    proposal = load_actionable(user, proposal_id)
+    reader = Reader(json_body())
+    held_at = reader.aware_datetime("held_at")
+    online = reader.boolean("online")
+    place = reader.text("place", required=not online, max=PLACE_MAX)
+    agenda = reader.text("agenda", required=True, max=AGENDA_MAX)
+    minutes = reader.text("minutes", max=MINUTES_MAX)
+    participants = reader.integer("participants")
+    reader.done()
+    db = session()
+    record = operations.record_session(
+        db, proposal, operations.Actor.staff(user), held_at=held_at, place=place,
+        online=online, agenda=agenda, minutes=minutes, participants=participants,
+    )
+    db.commit()
+    return serializers.deliberation_session(record), 201
+
+
+# --- the office's figures ------------------------------------------------------------------
+
+
+def dashboard_figures(db: Session, today: date, lang: str) -> dict[str, object]:
+    """SPEC section 7's first figures in two GROUP BY queries: proposals per
+    department × state with how many are overdue, and rulings per decision."""
+    overdue = func.sum(case((queries.overdue_expression(today), 1), else_=0))
+    cells = db.execute(
+        select(Proposal.lead_department_id, Proposal.state, func.count(), overdue)
+        .group_by(Proposal.lead_department_id, Proposal.state)
+    ).all()
+    rulings = dict(db.execute(
+        select(Proposal.ruling_decision, func.count())
+        .where(Proposal.ruling_decision.is_not(None))
+        .group_by(Proposal.ruling_decision)
+    ).all())
+    departments = {d.id: d for d in db.execute(select(Department)).scalars()}
+    rows: dict[int | None, dict] = {}
+    for department_id, state, count, late in cells:
+        row = rows.setdefault(department_id, {
+            "department": serializers.named(departments.get(department_id), lang),
+            "states": {}, "total": 0, "overdue": 0,
+        })
+        row["states"][state] = count
+        row["total"] += count
+        row["overdue"] += int(late or 0)
+    by_state: dict[str, int] = {}
+    for row in rows.values():
+        for state, count in row["states"].items():
+            by_state[state] = by_state.get(state, 0) + count
+    decided = rulings.get("adopted", 0) + rulings.get("rejected", 0)
+    return {
+        "today": today.isoformat(),
+        # Triage (no department, code "") first, then by department code.
+        "departments": sorted(rows.values(),
+                              key=lambda r: (r["department"] or {"code": ""})["code"]),
+        "states": by_state,
+        "total": sum(by_state.values()),
+        "overdue": sum(row["overdue"] for row in rows.values()),
+        "rulings": rulings,
+        "adoption_rate": round(rulings.get("adopted", 0) / decided, 4) if decided else None,
+    }
+
+
+@bp.get("/stats")
+@office_required
+def stats(_user: User):
+    return dashboard_figures(session(), workflows.today_jst(), lang())

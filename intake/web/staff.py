@@ -1,5 +1,0 @@
-"""Staff pages."""
-
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")

@@ -1,0 +1,121 @@
+"""What every staff page shares: the blueprint, the login requirement, the error pages,
+and the small helpers templates ask (times in Japan time, state labels, overdue)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+import workflows
+from intake import access, queries
+from intake.db import session as db
+from intake.i18n import DEFAULT_LANGUAGE, translate
+from intake.models import JST, Proposal, User
+from workflows.calendar import today_jst
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+OPEN_ENDPOINTS = frozenset({"staff.login"})
+
+
+def t(key: str, **params: object) -> str:
+    """``key`` in the language of this request."""
+    return translate(key, lang(), **params)
+
+
+def lang() -> str:
+    return g.get("lang", DEFAULT_LANGUAGE)
+
+
+def officer() -> User:
+    """The signed-in user as a model object (not Flask-Login's proxy), to hand to
+    operations that keep it."""
+    return current_user._get_current_object()
+
+
+@bp.before_request
+def _require_login():
+    """Every staff page but the login page needs a signed-in officer.  Checked once here,
+    so a new page cannot forget it."""
+    if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+        return None
+    flash(t("staff.login.required"), "info")
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("staff.login", next=back))
+
+
+def error_page(status: int, message: str):
+    """A page that says only what went wrong: nothing of the object asked for."""
+    return render_template("staff/error.html", status=status, message=message), status
+
+
+def _handler(status: int, key: str):
+    return lambda _exc: error_page(status, t(key))
+
+
+for _status, _key in (
+    (400, "staff.error.bad_request"),
+    (403, "staff.error.forbidden_page"),
+    (404, "staff.error.not_found"),
+    (429, "staff.error.too_many"),
+):
+    bp.register_error_handler(_status, _handler(_status, _key))
+bp.register_error_handler(CSRFError, _handler(400, "error.csrf"))
+
+
+def builtin_workflows() -> list[workflows.Workflow]:
+    """The shipped workflows, the largest (the default ``proposal``) first."""
+    loaded = [workflows.get_workflow(name) for name in workflows.builtin_workflow_names()]
+    return sorted(loaded, key=lambda wf: -len(wf.states))
+
+
+def viewable_proposal(proposal_id: int) -> Proposal:
+    """The proposal, if it exists (404) and the officer may see it (403)."""
+    proposal = db().get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    if not access.can_view(officer(), proposal):
+        abort(403)
+    return proposal
+
+
+def code_choices(model, *, exclude_id: int | None = None) -> list[tuple[str, str]]:
+    """(code, name) of a code list's active rows (departments, categories) or every row
+    (districts), in the order the office set, for a select."""
+    query = select(model)
+    if hasattr(model, "active"):
+        query = query.where(model.active.is_(True))
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    order = [model.sort_order] if hasattr(model, "sort_order") else []
+    rows = db().execute(query.order_by(*order, model.id)).scalars()
+    return [(row.code, row.name(lang())) for row in rows]
+
+
+def format_jst(moment: datetime | date | None, *, time: bool = True) -> str:
+    """A moment as Japan time (``2025-04-01 09:30``), a date as ``2025-04-01``."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(JST)
+        return moment.strftime("%Y-%m-%d %H:%M" if time else "%Y-%m-%d")
+    return moment.isoformat()
+
+
+@bp.context_processor
+def _page_helpers() -> dict:
+    today = today_jst()
+    language = lang()
+    return {
+        "jst": format_jst,
+        "today": today,
+        "overdue": lambda proposal: queries.is_overdue(proposal, today),
+        "state_label": lambda proposal: workflows.get_workflow(proposal.kind).state_label(
+            proposal.state, language
+        ),
+        "name_in": lambda row, fallback="": row.name(language) if row is not None else fallback,
+    }

@@ -1,0 +1,50 @@
+"""Sign in and out (Flask-Login over ``auth.authenticate``)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from forms.staff import LoginForm
+from intake import auth
+from intake.db import session as db
+from intake.ratelimit import LOGIN_LIMIT, limiter
+
+from .common import bp, lang, t
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: ``next`` must not become an open
+    redirect (``//evil.example``, ``/\\evil.example``, ``https://…`` all answer None)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or c == "\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(local_path(request.args.get("next")) or url_for(".queue"))
+    form = LoginForm(request.form if request.method == "POST" else None, lang=lang(),
+                     next=request.args.get("next", ""))
+    failed = False
+    if request.method == "POST" and form.validate():
+        user = auth.authenticate(db(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(local_path(form.next.data) or url_for(".queue"))
+        failed = True  # one message for an unknown e-mail and a wrong password alike
+    return render_template("staff/login.html", form=form, failed=failed)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(t("staff.logout.done"), "info")
+    return redirect(url_for(".login"))

@@ -1,0 +1,541 @@
+"""Public reads: the list, one proposal, comments, the city's lists, the proposer's
+tracking link; no personal data anywhere public; pagination; JSON for every error."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from intake import create_app
+from intake.models import Comment, Event, Proposal, utcnow
+from intake.ratelimit import limiter
+
+from .api_support import API, advance, bearer, fire, form, publish, record_session, submit, walk
+
+PERSONAL_KEYS = {"proposer_name", "email", "phone", "organization"}
+
+
+def _published(city, db, count: int, **overrides) -> list[int]:
+    ids = []
+    for _ in range(count):
+        proposal, _token = city.submit(**overrides)
+        publish(db, proposal)
+        ids.append(proposal.id)
+    return ids
+
+
+# --- the public list and one proposal -----------------------------------------------------
+
+
+def test_list_shows_only_published_proposals(city, client, db):
+    published = _published(city, db, 2)
+    hidden, _ = city.submit()
+    withheld, _ = city.submit()
+    publish(db, withheld)
+    withheld.withheld_reason = "個人が特定される記述があるため"
+    db.commit()
+    body = client.get(f"{API}/proposals").get_json()
+    assert [item["id"] for item in body["items"]] == sorted(published, reverse=True)
+    assert body["next_cursor"] is None
+    assert hidden.id not in [item["id"] for item in body["items"]]
+
+
+def test_list_item_shape(city, client, db):
+    _published(city, db, 1)
+    item = client.get(f"{API}/proposals").get_json()["items"][0]
+    assert set(item) == {
+        "id", "receipt", "kind", "title", "category", "department", "district", "state",
+        "state_label", "submitted_at", "problem", "proposal", "expected_effect", "role_split",
+        "proposer", "ruling",
+    }
+    assert item["category"] == {"code": "parks", "name": "公園・緑地"}
+    assert item["district"] == {"code": "city-wide", "name": "市全体"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", item["submitted_at"])
+    assert item["proposer"] is None and item["ruling"] is None
+
+
+def test_names_follow_the_request_language(city, client, db):
+    _published(city, db, 1)
+    item = client.get(f"{API}/proposals", headers={"Accept-Language": "en"}).get_json()[
+        "items"][0]
+    assert item["category"]["name"] == "Parks and green"
+    assert item["department"]["name"] == "Parks Division"
+    assert item["state_label"] == "Submitted"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"category": "roads"}, "roads"),
+    ({"department": "welfare"}, "welfare"),
+    ({"district": "d01"}, "district"),
+    ({"q": "ベンチ"}, "bench"),
+    ({"state": "in_review"}, "review"),
+    ({"category": "unknown-code"}, None),
+])
+def test_list_filters(city, client, db, query, expected):
+    made = {
+        "roads": city.submit(category="roads")[0],
+        "welfare": city.submit(category="welfare")[0],
+        "district": city.submit(district="d01")[0],
+        "bench": city.submit(title="公園にベンチを置く提案")[0],
+        "review": city.submit()[0],
+    }
+    made["review"].state = "in_review"
+    for proposal in made.values():
+        publish(db, proposal)
+    ids = [item["id"] for item in
+           client.get(f"{API}/proposals", query_string=query).get_json()["items"]]
+    assert ids == ([made[expected].id] if expected else [])
+
+
+def test_q_treats_like_wildcards_literally(city, client, db):
+    _published(city, db, 2)
+    for q in ("%", "_", "\\"):
+        assert client.get(f"{API}/proposals", query_string={"q": q}).get_json()["items"] == []
+
+
+def test_one_published_proposal_has_timeline_sessions_comments_and_ruling(city, client, db):
+    proposal, _ = city.submit()
+    liaison = city.token(city.parks_liaison)
+    advance(client, liaison, proposal.id, "accept", "open_deliberation")
+    assert record_session(client, liaison, proposal.id).status_code == 201
+    assert client.post(f"{API}/proposals/{proposal.id}/comments",
+                       json={"name": "近所の人", "body": "賛成です。"}).status_code == 201
+    response = fire(client, liaison, proposal.id, "adopt", reason="地域の合意が得られたため")
+    assert response.status_code == 200, response.get_json()
+
+    body = client.get(f"{API}/proposals/{proposal.id}").get_json()
+    assert [(e["from"], e["to"], e["trigger"]) for e in body["timeline"]] == [
+        (None, "submitted", "submit"),
+        ("submitted", "in_review", "accept"),
+        ("in_review", "in_deliberation", "open_deliberation"),
+        ("in_deliberation", "adopted", "adopt"),
+    ]
+    assert body["timeline"][-1]["reason"] == "地域の合意が得られたため"
+    assert all(e["at"].endswith("+09:00") for e in body["timeline"])
+    assert body["ruling"]["decision"] == "adopted"
+    assert body["ruling"]["reason"] == "地域の合意が得られたため"
+    assert body["ruling"]["at"].endswith("+09:00")
+    [session_] = body["sessions"]
+    assert session_["held_at"] == "2026-04-01T18:30:00+09:00"
+    assert session_["participants"] == 12 and session_["online"] is False
+    assert [(c["name"], c["body"]) for c in body["comments"]] == [("近所の人", "賛成です。")]
+
+
+def test_hidden_comments_are_not_public(city, client, db):
+    proposal, _ = city.submit()
+    proposal.state = "in_deliberation"
+    publish(db, proposal)
+    for text in ("残るコメント", "隠すコメント"):
+        client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": text})
+    hidden = db.execute(select(Comment).where(Comment.body == "隠すコメント")).scalar_one()
+    hidden.hidden_reason = "誹謗中傷"
+    db.commit()
+    body = client.get(f"{API}/proposals/{proposal.id}").get_json()
+    assert [c["body"] for c in body["comments"]] == ["残るコメント"]
+
+
+@pytest.mark.parametrize("path", ["/proposals/{id}", "/proposals/999999",
+                                  "/proposals/99999999999999999999999999"])
+def test_unpublished_or_missing_proposal_is_404(city, client, path):
+    proposal, _ = city.submit()
+    response = client.get(API + path.format(id=proposal.id))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def _in_state(city, db, state: str, published: bool = True) -> Proposal:
+    proposal, _ = city.submit()
+    proposal.state = state
+    if published:
+        publish(db, proposal)
+    db.commit()
+    return proposal
+
+
+def test_comment_while_in_deliberation_is_201(city, client, db):
+    proposal = _in_state(city, db, "in_deliberation")
+    response = client.post(f"{API}/proposals/{proposal.id}/comments",
+                           json={"name": " 北区の住民 ", "body": " 花壇に賛成です 🌷 "})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["name"], body["body"]) == ("北区の住民", "花壇に賛成です 🌷")
+    assert body["at"].endswith("+09:00")
+    stored = db.execute(select(Comment)).scalar_one()
+    assert stored.proposal_id == proposal.id
+    events = db.execute(select(Event).where(Event.action == "comment")).scalars().all()
+    assert len(events) == 1
+
+
+def test_anonymous_comment(city, client, db):
+    proposal = _in_state(city, db, "in_deliberation")
+    response = client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": "賛成"})
+    assert response.status_code == 201
+    assert response.get_json()["name"] is None
+
+
+@pytest.mark.parametrize("state", ["in_review", "adopted", "rejected"])
+def test_comment_outside_deliberation_is_409(city, client, db, state):
+    proposal = _in_state(city, db, state)
+    response = client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": "賛成"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "comments_closed"
+    assert db.execute(select(func.count(Comment.id))).scalar() == 0
+
+
+def test_comment_after_the_comment_period_is_409(city, client, db):
+    proposal = _in_state(city, db, "in_deliberation")
+    proposal.comments_until = utcnow() - timedelta(hours=1)
+    db.commit()
+    response = client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": "賛成"})
+    assert response.status_code == 409
+
+
+def test_comment_on_unpublished_or_missing_is_404(city, client, db):
+    unpublished = _in_state(city, db, "in_deliberation", published=False)
+    for proposal_id in (unpublished.id, 424242):
+        response = client.post(f"{API}/proposals/{proposal_id}/comments", json={"body": "x"})
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({}, "body"),
+    ({"body": "   "}, "body"),
+    ({"body": "あ" * 2001}, "body"),
+    ({"body": 123}, "body"),
+    ({"body": ["賛成"]}, "body"),
+    ({"body": "賛成", "name": "名" * 101}, "name"),
+    ({"body": "賛成", "name": {"first": "花子"}}, "name"),
+])
+def test_bad_comment_is_422_naming_the_field(city, client, db, body, field):
+    proposal = _in_state(city, db, "in_deliberation")
+    response = client.post(f"{API}/proposals/{proposal.id}/comments", json=body,
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == [field]
+    assert error["code"] == "invalid"
+
+
+def test_comment_of_exactly_2000_characters_is_accepted(city, client, db):
+    proposal = _in_state(city, db, "in_deliberation")
+    response = client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": "あ" * 2000})
+    assert response.status_code == 201
+
+
+# --- categories, departments ------------------------------------------------------------------
+
+
+def test_categories_and_departments_are_lists_of_code_and_name(city, client, db):
+    city.cat_other.active = False
+    db.commit()
+    categories = client.get(f"{API}/categories").get_json()
+    assert categories["next_cursor"] is None
+    assert {"code": "parks", "name": "公園・緑地"} in categories["items"]
+    assert "other" not in [c["code"] for c in categories["items"]]
+    departments = client.get(f"{API}/departments", headers={"Accept-Language": "en"}).get_json()
+    assert {"code": "roads", "name": "Roads Division"} in departments["items"]
+    assert all(set(d) == {"code", "name"} for d in departments["items"])
+
+
+# --- the proposer's tracking link --------------------------------------------------------------
+
+
+def test_tracking_shows_the_unpublished_proposal_without_contact_details(city, client):
+    answer = submit(client, proposer_name="追跡 花子", email="track.me@example.jp",
+                    phone="03-1111-2222")
+    response = client.get(f"{API}/track/{answer['tracking_token']}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["id"] == answer["id"] and body["published"] is False
+    assert body["pending_question"] is None
+    assert [t["trigger"] for t in body["available_triggers"]] == ["withdraw"]
+    for secret in ("track.me@example.jp", "03-1111-2222", "追跡 花子"):
+        assert secret not in response.get_data(as_text=True)
+
+
+def test_tracking_question_answer_and_withdrawal(city, client, db):
+    answer = submit(client)
+    track = f"{API}/track/{answer['tracking_token']}"
+    liaison = city.token(city.parks_liaison)
+    advance(client, liaison, answer["id"], "accept")
+    asked = fire(client, liaison, answer["id"], "request_info",
+                 question="花壇の広さの希望を教えてください。")
+    assert asked.status_code == 200
+
+    body = client.get(track).get_json()
+    assert body["state"] == "awaiting_proposer"
+    assert body["pending_question"]["question"] == "花壇の広さの希望を教えてください。"
+    assert body["pending_question"]["answer_by"]
+    assert {t["trigger"] for t in body["available_triggers"]} == {"provide_info", "withdraw"}
+
+    missing = client.post(f"{track}/transitions", json={"trigger": "provide_info"})
+    assert missing.status_code == 422
+    assert missing.get_json()["error"]["code"] == "guard_failed"
+    assert missing.get_json()["error"]["fields"] == {"answer": ["answer is required"]}
+
+    answered = client.post(f"{track}/transitions",
+                           json={"trigger": "provide_info", "text": "10平方メートルほどです。"})
+    assert answered.status_code == 200
+    assert answered.get_json()["state"] == "in_review"
+    timeline = client.get(track).get_json()["timeline"]
+    assert timeline[-1]["reason"] == "10平方メートルほどです。"
+
+    withdrawn = client.post(f"{track}/transitions",
+                            json={"trigger": "withdraw", "text": "引っ越すため"})
+    assert withdrawn.status_code == 200
+    assert withdrawn.get_json()["state"] == "withdrawn"
+    assert db.get(Proposal, answer["id"]).state == "withdrawn"
+
+
+def test_tracking_refusals(city, client, db):
+    answer = submit(client)
+    track = f"{API}/track/{answer['tracking_token']}"
+    staff_only = client.post(f"{track}/transitions", json={"trigger": "accept"})
+    assert staff_only.status_code == 403
+    not_now = client.post(f"{track}/transitions", json={"trigger": "provide_info", "text": "x"})
+    assert not_now.status_code == 422
+    assert not_now.get_json()["error"]["code"] == "trigger_not_allowed"
+    unknown = client.post(f"{track}/transitions", json={"trigger": "teleport"})
+    assert unknown.get_json()["error"]["code"] == "unknown_trigger"
+    for body in ({}, {"trigger": 5}, {"trigger": None}):
+        response = client.post(f"{track}/transitions", json=body)
+        assert response.status_code == 422
+        assert list(response.get_json()["error"]["fields"]) == ["trigger"]
+    assert db.get(Proposal, answer["id"]).state == "submitted"
+
+
+@pytest.mark.parametrize("token", ["nope", "A" * 43, "%00", "x" * 5000])
+def test_unknown_tracking_token_is_404(client, token):
+    assert client.get(f"{API}/track/{token}").status_code == 404
+    response = client.post(f"{API}/track/{token}/transitions", json={"trigger": "withdraw"})
+    assert response.status_code == 404
+
+
+# --- (e) no personal data in any public answer --------------------------------------------------
+
+SECRETS = {
+    "proposer_name": "秘密野 個人太郎",
+    "email": "very.secret.person@private-mail.example",
+    "phone": "03-9876-5432",
+    "organization": "非公開の秘密研究会",
+}
+ANSWER_SECRET = "080-1357-2468 に電話ください"
+
+
+def _keys(value):
+    """Every key of every object inside a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+def test_no_personal_data_in_any_public_answer(city, client, db):
+    liaison = city.token(city.parks_liaison)
+    bodies: dict[str, str] = {}
+
+    def keep(name: str, response):
+        assert response.status_code in (200, 201), (name, response.get_json())
+        bodies[name] = response.get_data(as_text=True)
+
+    # Two proposals with distinctive personal data, neither agreeing to publish it: one
+    # as an organization, one as an individual whose answer to a question is personal.
+    group = submit(client, proposer_type="npo", publish_name=False, **SECRETS)
+    person = submit(client, proposer_name=SECRETS["proposer_name"] + "二",
+                    email="2." + SECRETS["email"], phone="090-2468-1357")
+    for answer in (group, person):
+        advance(client, liaison, answer["id"], "accept")  # accepting publishes
+    fire(client, liaison, person["id"], "request_info", question="詳しい場所を教えてください。")
+    keep("provide_info", client.post(f"{API}/track/{person['tracking_token']}/transitions",
+                                     json={"trigger": "provide_info", "text": ANSWER_SECRET}))
+    advance(client, liaison, group["id"], "open_deliberation")
+    record_session(client, liaison, group["id"])
+    keep("comment", client.post(f"{API}/proposals/{group['id']}/comments",
+                                json={"name": "通りすがり", "body": "良い提案です"}))
+    keep("adopt", fire(client, liaison, group["id"], "adopt", reason="協議の結果、採択します。"))
+
+    for lang in ("ja", "en", "ja-easy"):
+        query = {"lang": lang}
+        keep(f"list {lang}", client.get(f"{API}/proposals", query_string=query))
+        keep(f"search {lang}", client.get(f"{API}/proposals", query_string={**query,
+                                                                              "q": "花壇"}))
+        keep(f"page {lang}", client.get(f"{API}/proposals", query_string={**query,
+                                                                            "limit": 1}))
+        for answer in (group, person):
+            keep(f"detail {answer['id']} {lang}",
+                 client.get(f"{API}/proposals/{answer['id']}", query_string=query))
+        keep(f"categories {lang}", client.get(f"{API}/categories", query_string=query))
+        keep(f"departments {lang}", client.get(f"{API}/departments", query_string=query))
+    keep("openapi", client.get(f"{API}/openapi.json"))
+
+    listed = json.loads(bodies["list ja"])["items"]
+    assert {item["id"] for item in listed} == {group["id"], person["id"]}
+    assert json.loads(bodies[f"detail {group['id']} ja"])["ruling"]["decision"] == "adopted"
+    secrets = [*SECRETS.values(), SECRETS["proposer_name"] + "二", "2." + SECRETS["email"],
+               "090-2468-1357", ANSWER_SECRET]
+    for name, body in bodies.items():
+        for secret in secrets:
+            assert secret not in body, (name, secret)
+        if name != "openapi":  # the description names the staff detail's fields
+            assert not PERSONAL_KEYS & set(_keys(json.loads(body))), name
+    # Question and answer are steps in the public timeline, without their texts; the
+    # proposer and the department see them.
+    detail = json.loads(bodies[f"detail {person['id']} ja"])
+    steps = {e["trigger"]: e["reason"] for e in detail["timeline"]}
+    assert steps["request_info"] is None and steps["provide_info"] is None
+    assert "詳しい場所を教えてください。" not in "".join(bodies.values())
+    for private in (client.get(f"{API}/track/{person['tracking_token']}"),
+                    client.get(f"{API}/proposals/{person['id']}/detail",
+                               headers=bearer(liaison))):
+        steps = {e["trigger"]: e["reason"] for e in private.get_json()["timeline"]}
+        assert steps["request_info"] == "詳しい場所を教えてください。"
+        assert steps["provide_info"] == ANSWER_SECRET
+
+
+def test_published_name_is_the_organization_or_the_name(city, client, db):
+    group = submit(client, proposer_type="npo", organization="花いっぱいの会",
+                   proposer_name="代表 花子", publish_name=True)
+    person = submit(client, proposer_name="公開 太郎", publish_name=True)
+    for answer in (group, person):
+        publish(db, db.get(Proposal, answer["id"]))
+    items = {i["id"]: i for i in client.get(f"{API}/proposals").get_json()["items"]}
+    assert items[group["id"]]["proposer"] == "花いっぱいの会"
+    assert items[person["id"]]["proposer"] == "公開 太郎"
+    assert "代表 花子" not in json.dumps(items, ensure_ascii=False)
+
+
+# --- pagination ----------------------------------------------------------------------------------
+
+
+def test_cursor_pagination_has_no_duplicates_and_no_gaps(city, client, db):
+    ids = _published(city, db, 23)
+    pages = walk(client, f"{API}/proposals", limit=10)
+    assert [len(p) for p in pages] == [10, 10, 3]
+    flat = [i for page in pages for i in page]
+    assert flat == sorted(ids, reverse=True)
+
+
+def test_a_page_exactly_full_has_no_next_cursor(city, client, db):
+    _published(city, db, 5)
+    assert walk(client, f"{API}/proposals", limit=5) == [[5, 4, 3, 2, 1]]
+
+
+def test_items_added_while_paging_do_not_shift_pages(city, client, db):
+    ids = _published(city, db, 6)
+    first = client.get(f"{API}/proposals", query_string={"limit": 3}).get_json()
+    _published(city, db, 2)
+    second = client.get(f"{API}/proposals",
+                        query_string={"limit": 3, "cursor": first["next_cursor"]}).get_json()
+    assert [i["id"] for i in first["items"] + second["items"]] == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("query", [
+    {"cursor": "not-a-cursor"},
+    {"cursor": "W10"},                       # []
+    {"cursor": "WyJ4Il0"},                   # ["x"]
+    {"cursor": "WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwXQ"},  # [10^25]
+    {"cursor": "W3RydWVd"},                  # [true]
+    {"cursor": "WzEuNV0"},                   # [1.5]
+    {"cursor": "W" * 3000},
+    {"limit": "0"}, {"limit": "101"}, {"limit": "-1"}, {"limit": "ten"}, {"limit": "²"},
+    {"limit": "1e3"},
+])
+def test_invalid_cursor_or_limit_is_422_json(client, query):
+    response = client.get(f"{API}/proposals", query_string=query)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid"
+
+
+def test_forged_deeply_nested_cursor_is_422(client):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b"[" * 5000).decode().rstrip("=")
+    response = client.get(f"{API}/proposals", query_string={"cursor": cursor})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("query", [{"q": "花\x00壇"}, {"category": "\x00"}, {"\x00": "x"}])
+def test_nul_in_the_query_string_is_400(client, query):
+    response = client.get(f"{API}/proposals", query_string=query)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_query"
+
+
+# --- every error is JSON -------------------------------------------------------------------------
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get(f"{API}/nothing/here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_wrong_method_is_json_405_with_allow(client):
+    response = client.delete(f"{API}/proposals")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in response.headers["Allow"]
+
+
+def test_pages_outside_the_api_keep_their_own_errors(client):
+    response = client.get("/no-such-page-anywhere")
+    assert response.status_code == 404
+    assert not response.is_json
+
+
+def test_crash_is_json_500_under_the_api(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get(f"{API}/_test_crash")
+    def _crash():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get(f"{API}/_test_crash")
+    assert response.status_code == 500
+    error = response.get_json()["error"]
+    assert error["code"] == "internal_error"
+    assert "boom" not in error["message"]
+
+
+@pytest.fixture
+def limited_app(database_url, tmp_path):
+    """An application with the rate limits on (the shared fixture turns them off)."""
+    instance = tmp_path / "limited"
+    instance.mkdir()
+    application = create_app({
+        "instance_path": instance, "database_url": database_url, "secret_key": "test",
+        "base_url": "http://teian.test", "smtp_url": "",
+        "flask": {"TESTING": True, "RATELIMIT_ENABLED": True},
+    })
+    with application.app_context():
+        limiter.reset()
+        yield application
+        limiter.reset()
+    application.extensions["teian.engine"].dispose()
+
+
+def test_rate_limit_is_json_429(limited_app):
+    from .factories import Factory
+
+    Factory(limited_app.extensions["teian.session"]()).category("parks", "公園・緑地")
+    client = limited_app.test_client()
+    statuses = [client.post(f"{API}/proposals", json=form()).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    response = client.post(f"{API}/proposals", json=form())
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert "Retry-After" in response.headers
+    # Reading is not limited.
+    assert client.get(f"{API}/categories").status_code == 200

@@ -1,0 +1,579 @@
+"""The public pages: the proposal form, the receipt, the private tracking
+page and the published proposals (intake/web/public.py).
+
+The fill timer: the route reads its minimum from
+``app.config["TEIAN_MIN_FILL_SECONDS"]`` (default 3 s).  An autouse fixture
+sets it to 0 so tests can post at once; ``test_form_sent_too_fast_*`` sets
+it back and checks the refusal.  Every POST first GETs the form, like a
+browser, and sends back its hidden fields (the signed timer, the CSRF token).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from intake import create_app, operations
+from intake.auth import token_digest
+from intake.i18n import LANGUAGES, catalogue, translate
+from intake.models import Comment, OutboxMessage, Proposal, utcnow
+
+from .factories import VALID_FORM
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- reading pages ----------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """What a test needs from a page: controls with their values, labels,
+    legends and the visible text."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.controls: list[dict] = []  # input / select / textarea, with "value" filled in
+        self.labels: dict[str, str] = {}  # for= → text
+        self.legends: list[str] = []
+        self.text_parts: list[str] = []
+        self._open: list[tuple[str, dict]] = []
+        self._select: dict | None = None
+        self.feed(source)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "input":
+            self.controls.append({"tag": tag, **attrs})
+        elif tag == "select":
+            self._select = {"tag": tag, **attrs, "value": None, "options": []}
+            self.controls.append(self._select)
+        elif tag == "option" and self._select is not None:
+            self._select["options"].append(attrs.get("value"))
+            if "selected" in attrs:
+                self._select["value"] = attrs.get("value")
+        if tag in ("label", "legend", "textarea"):
+            self._open.append((tag, {**attrs, "text": ""}))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if self._open and self._open[-1][0] == tag:
+            _tag, attrs = self._open.pop()
+            text = attrs["text"]
+            if tag == "label":
+                self.labels[attrs.get("for", "")] = " ".join(text.split())
+            elif tag == "legend":
+                self.legends.append(" ".join(text.split()))
+            else:
+                value = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+                self.controls.append({"tag": "textarea", **attrs, "value": value})
+
+    def handle_data(self, data):
+        for _tag, attrs in self._open:
+            attrs["text"] += data
+        self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+    def named(self, name: str) -> list[dict]:
+        return [c for c in self.controls if c.get("name") == name]
+
+    def value(self, name: str) -> str | None:
+        """The value a browser would send for ``name``."""
+        for control in self.named(name):
+            if control.get("type") in ("radio", "checkbox"):
+                if "checked" in control:
+                    return control.get("value", "on")
+            else:
+                return control.get("value")
+        return None
+
+    def hidden(self) -> dict[str, str]:
+        return {c["name"]: c.get("value", "") for c in self.controls
+                if c.get("type") == "hidden" and c.get("name")}
+
+
+def form_data(**overrides) -> dict[str, str]:
+    """VALID_FORM as a browser sends it: ticked boxes as "y", unticked ones absent."""
+    data = {**VALID_FORM, **overrides}
+    return {k: ("y" if v is True else v) for k, v in data.items() if v is not False}
+
+
+def post_proposal(client, data: dict[str, str], **kw):
+    """GET the form, then POST ``data`` with the form's hidden fields."""
+    hidden = Page(client.get("/propose").get_data(as_text=True)).hidden()
+    return client.post("/propose", data={**hidden, **data}, **kw)
+
+
+def count(db, model) -> int:
+    return db.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def t(key: str, lang: str = "ja", **params) -> str:
+    return translate(key, lang, **params)
+
+
+@pytest.fixture(autouse=True)
+def no_fill_wait(app):
+    app.config["TEIAN_MIN_FILL_SECONDS"] = 0
+
+
+@pytest.fixture
+def publish(db):
+    """Make a proposal public the way the office's publication does:
+    ``published_at`` set, committed."""
+
+    def publish(proposal: Proposal, **changes) -> Proposal:
+        proposal.published_at = utcnow()
+        for name, value in changes.items():
+            setattr(proposal, name, value)
+        db.commit()
+        return proposal
+
+    return publish
+
+
+def staff(city, trigger: str, proposal: Proposal, **inputs) -> None:
+    operations.fire_trigger(city.session, proposal, trigger,
+                            operations.Actor.staff(city.parks_liaison), inputs)
+    city.session.commit()
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+FORM_FIELDS = ("kind", "title", "category", "problem", "proposal", "expected_effect",
+               "role_split", "district", "budget_total", "city_share", "language",
+               "proposer_type", "proposer_name", "organization", "email", "phone",
+               "publish_name", "consent")
+RADIO_GROUPS = ("kind", "category", "proposer_type")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_form_labels_every_field_in_each_language(city, client, lang):
+    response = client.get(f"/propose?lang={lang}")
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    # Every control a person can reach has a label tied to it by id.
+    for control in page.controls:
+        if control.get("type") in ("hidden", "submit"):
+            continue
+        assert control.get("id") in page.labels, f"no label for {control}"
+    for name in FORM_FIELDS:
+        label = t(f"field.{name}", lang)
+        if name in RADIO_GROUPS:
+            assert label in page.legends, f"{name}: radio group without its legend"
+        else:
+            assert page.labels[name] == label
+    assert page.labels["category"] == ("Parks and green" if lang == "en" else "公園・緑地")
+    assert t("public.propose.theme_not_department", lang) in page.text
+    # The honeypot: off-screen, out of the tab order, never autofilled, labelled.
+    honeypot = page.named("website")[0]
+    assert honeypot["tabindex"] == "-1" and honeypot["autocomplete"] == "off"
+    assert 'class="hp-field"' in page.source
+    assert page.labels["website"] == t("field.website", lang)
+    assert page.hidden()["started"]
+
+
+def test_form_offers_active_themes_in_order_and_todays_districts(city, client, db):
+    city.cat_other.sort_order = -1
+    city.cat_roads.active = False
+    city.district_b.valid_to = datetime(2020, 3, 31).date()
+    db.commit()
+    page = Page(client.get("/propose").get_data(as_text=True))
+    assert [c["value"] for c in page.named("category")] == ["other", "parks", "welfare"]
+    assert page.named("district")[0]["options"] == ["city-wide", "d01"]
+
+
+def test_valid_post_goes_to_the_department_and_shows_the_receipt_once(city, client, db):
+    response = post_proposal(client, form_data())
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/submitted")
+
+    proposal = db.execute(select(Proposal)).scalar_one()
+    assert proposal.lead_department.code == "parks"
+    assert proposal.assignee_id == city.parks_liaison.id
+    assert proposal.contact.email == "hanako@example.jp"
+    assert proposal.state == "submitted"
+
+    receipt = client.get("/submitted")
+    page = receipt.get_data(as_text=True)
+    assert receipt.headers["Cache-Control"] == "no-store"
+    assert receipt.headers["Referrer-Policy"] == "no-referrer"
+    assert proposal.receipt in page
+    assert "公園緑地課" in page
+    token = re.search(r"http://teian\.test/track/([A-Za-z0-9_-]+)", page).group(1)
+    assert token_digest(token) == proposal.tracking_token_hash
+    assert t("public.submitted.keep_private") in page
+
+    again = client.get("/submitted").get_data(as_text=True)
+    assert token not in again and "/track/" not in again
+    assert t("public.submitted.again") in again
+
+
+def test_other_theme_goes_to_the_office_triage(city, client, db):
+    assert post_proposal(client, form_data(category="other")).status_code == 303
+    proposal = db.execute(select(Proposal)).scalar_one()
+    assert proposal.lead_department is None
+    assert t("public.meta.triage") in client.get("/submitted").get_data(as_text=True)
+
+
+def test_failed_post_keeps_every_typed_value_and_explains_each_problem(city, client, db):
+    typed = form_data(
+        title="",
+        kind="idea",
+        problem="神\ufa19社の前の道が暗い 🌙\n夜は歩けません。",
+        proposal="街灯を増やしてください 💡\n特に\u3000神\ufa19社の前に。",
+        expected_effect="安心して歩ける",
+        role_split="自治会が場所を調べる",
+        district="d02",
+        budget_total="50000",
+        city_share="60000",
+        language="en",
+        proposer_type="npo",
+        proposer_name="神\ufa19田 🌸 花子",
+        organization="NPO法人 あかり",
+        email="hanako@example.jp",
+        phone="090-1234-5678",
+        publish_name=True,
+        consent=False,
+    )
+    response = post_proposal(client, typed)
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    for name, value in typed.items():
+        assert page.value(name) == value, name
+    assert "\ufa19" in page.source and "\U0001f338" in page.source
+    # The summary links to each field; each field carries its own message.
+    title_error = t("error.required", field=t("field.title"))
+    share_error = t("error.city_share_exceeds_total", field=t("field.city_share"))
+    for anchor, message in (("title", title_error), ("city_share", share_error),
+                            ("consent", t("error.consent"))):
+        assert f'<a href="#{anchor}">{html.escape(message)}</a>' in page.source
+        assert re.search(rf'id="{anchor}-error">.*{re.escape(html.escape(message))}',
+                         page.source)
+    assert page.source.count('aria-invalid="true"') == 3
+    assert count(db, Proposal) == 0
+
+
+def test_honeypot_filled_stores_nothing(city, client, db):
+    response = post_proposal(client, form_data(website="http://spam.example"))
+    assert response.status_code == 422
+    assert t("error.spam") in response.get_data(as_text=True)
+    assert count(db, Proposal) == 0 and count(db, OutboxMessage) == 0
+
+
+def test_form_sent_too_fast_stores_nothing(city, client, app, db):
+    app.config["TEIAN_MIN_FILL_SECONDS"] = 3
+    response = post_proposal(client, form_data())
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    assert t("error.spam") in page.text
+    assert page.value("title") == VALID_FORM["title"]
+    assert count(db, Proposal) == 0
+
+
+def test_form_without_a_valid_timer_stores_nothing(city, client, db):
+    response = post_proposal(client, {**form_data(), "started": "forged"})
+    assert response.status_code == 422
+    assert count(db, Proposal) == 0
+
+
+def test_post_without_csrf_token_is_refused_with_a_page(city, client, app, db):
+    proposal, token = city.submit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/propose", data=form_data())
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    assert t("error.csrf") in page.text
+    assert page.value("title") == VALID_FORM["title"]  # what they typed is still there
+    assert count(db, Proposal) == 1
+
+    response = client.post(f"/track/{token}/withdraw", data={"confirm": "y"})
+    assert response.status_code == 400
+    assert t("error.csrf") in response.get_data(as_text=True)
+    db.expire_all()
+    assert proposal.state == "submitted"
+
+
+def test_fourth_submission_within_a_minute_gets_a_friendly_429(database_url, tmp_path):
+    instance = tmp_path / "limited"
+    instance.mkdir()
+    limited = create_app({
+        "instance_path": instance, "database_url": database_url, "secret_key": "test-secret",
+        "base_url": "http://teian.test", "smtp_url": "",
+        "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True},
+    })
+    try:
+        with limited.app_context():
+            client = limited.test_client()
+            statuses = [post_proposal(client, {"title": "街灯の提案"}).status_code
+                        for _ in range(4)]
+            assert statuses == [422, 422, 422, 429]
+            response = post_proposal(client, {"title": "街灯の提案"})
+            page = Page(response.get_data(as_text=True))
+            assert response.status_code == 429
+            assert t("public.error.too_many.body") in page.text
+            assert page.value("title") == "街灯の提案"
+            assert client.get("/propose").status_code == 200  # reading is not limited
+    finally:
+        limited.extensions["teian.engine"].dispose()
+
+
+# --- the tracking page -----------------------------------------------------------------------
+
+
+def test_tracking_page_shows_state_history_and_stays_private(city, client):
+    proposal, token = city.submit()
+    staff(city, "accept", proposal)
+    response = client.get(f"/track/{token}")
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = Page(response.get_data(as_text=True))
+    assert proposal.receipt in page.text and proposal.title in page.text
+    assert "検討中" in page.text
+    assert t("public.timeline.submit") in page.text
+    assert t("public.timeline.route", department="公園緑地課") in page.text
+    assert t("public.timeline.transition", action="受理する", source="受付",
+             target="検討中") in page.text
+    assert city.parks_liaison.email not in page.source  # departments, never officers
+    assert page.named("confirm"), "withdrawing is offered"
+    assert not [c for c in page.controls if c.get("id") == "provide_info-text"]
+
+
+def test_proposer_answers_the_question_through_the_tracking_page(city, client, db):
+    proposal, token = city.submit()
+    staff(city, "accept", proposal)
+    staff(city, "request_info", proposal, question="花壇はどこに作る想定ですか？")
+    page = client.get(f"/track/{token}").get_data(as_text=True)
+    assert t("public.track.question_title") in page and "花壇はどこに作る想定ですか？" in page
+
+    refused = client.post(f"/track/{token}/provide_info", data={"text": "  "})
+    assert refused.status_code == 422
+    assert t("error.required", field="回答") in refused.get_data(as_text=True)
+    db.expire_all()
+    assert proposal.state == "awaiting_proposer"
+
+    answered = client.post(f"/track/{token}/provide_info", data={"text": "公園の北側です。"})
+    assert answered.status_code == 303
+    assert answered.headers["Location"].endswith(f"/track/{token}")
+    db.expire_all()
+    assert proposal.state == "in_review"
+    page = client.get(f"/track/{token}").get_data(as_text=True)
+    assert t("public.track.done", action="質問に答える") in page
+    assert "公園の北側です。" in page  # the answer is in the history
+    assert t("public.track.question_title") not in page
+
+
+def test_proposer_withdraws_only_after_confirming(city, client, db):
+    proposal, token = city.submit()
+    unconfirmed = client.post(f"/track/{token}/withdraw", data={"text": "引っ越します"})
+    assert unconfirmed.status_code == 422
+    page = Page(unconfirmed.get_data(as_text=True))
+    assert t("public.track.confirm_required") in page.text
+    assert page.value("text") == "引っ越します"
+    db.expire_all()
+    assert proposal.state == "submitted"
+
+    done = client.post(f"/track/{token}/withdraw", data={"text": "引っ越します", "confirm": "y"})
+    assert done.status_code == 303
+    db.expire_all()
+    assert proposal.state == "withdrawn"
+    page = client.get(f"/track/{token}").get_data(as_text=True)
+    assert "取り下げ" in page and "引っ越します" in page
+    assert f"/track/{token}/withdraw" not in page  # nothing left to do
+
+
+def test_action_not_open_to_the_proposer_is_refused_in_words(city, client, db):
+    proposal, token = city.submit()
+    for trigger in ("accept", "explode"):
+        response = client.post(f"/track/{token}/{trigger}", data={})
+        assert response.status_code in (403, 422)
+        assert t("public.track.error.not_allowed") in response.get_data(as_text=True)
+    db.expire_all()
+    assert proposal.state == "submitted"
+
+
+def test_unknown_or_stale_token_gets_a_404_that_says_nothing(city, client):
+    _proposal, token = city.submit()
+    for url in ("/track/not-a-token", f"/track/{token[:-1]}", f"/track/{token}x"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert t("public.error.not_found.title") in response.get_data(as_text=True)
+    assert client.post("/track/not-a-token/withdraw", data={"confirm": "y"}).status_code == 404
+
+
+# --- published proposals -----------------------------------------------------------------------
+
+SECRETS = dict(proposer_name="秘密 太郎", organization="ひみつの会",
+               email="secret.taro@example.jp", phone="090-9999-8888")
+
+
+def assert_no_personal_data(text: str) -> None:
+    for value in SECRETS.values():
+        assert value not in text
+
+
+def test_public_pages_never_show_personal_data(city, client, publish):
+    proposal, _token = city.submit(proposer_type="npo", publish_name=False, **SECRETS)
+    publish(proposal)
+    for url in ("/", "/proposals", f"/proposals/{proposal.id}", f"/proposals?q={proposal.title}"):
+        page = client.get(url).get_data(as_text=True)
+        assert proposal.title in page
+        assert_no_personal_data(page)
+
+
+def test_proposer_is_named_only_with_consent(city, client, publish):
+    group, _ = city.submit(proposer_type="npo", publish_name=True, **SECRETS)
+    person, _ = city.submit(publish_name=True, proposer_name="公開 花子", organization="")
+    publish(group)
+    publish(person)
+    group_page = client.get(f"/proposals/{group.id}").get_data(as_text=True)
+    assert "ひみつの会" in group_page and "秘密 太郎" not in group_page
+    assert "secret.taro@example.jp" not in group_page
+    assert "公開 花子" in client.get(f"/proposals/{person.id}").get_data(as_text=True)
+
+
+def test_unpublished_and_withheld_proposals_are_404_and_unlisted(city, client, publish):
+    hidden, _ = city.submit(title="まだ公開しない提案")
+    withheld, _ = city.submit(title="保留された提案")
+    publish(withheld, withheld_reason="個人が特定されるため")
+    for proposal in (hidden, withheld):
+        assert client.get(f"/proposals/{proposal.id}").status_code == 404
+    listing = client.get("/proposals").get_data(as_text=True)
+    assert "まだ公開しない提案" not in listing and "保留された提案" not in listing
+    assert client.get("/proposals/999999").status_code == 404
+
+
+def test_list_filters_and_pages_by_cursor(city, client, publish):
+    for n in range(23):
+        publish(city.submit(title=f"公園の提案 第{n:02d}号")[0])
+    roads = publish(city.submit(title="道路の提案 ひとつだけ", category="roads")[0])
+
+    first = Page(client.get("/proposals").get_data(as_text=True))
+    assert first.text.count("公園の提案 第") == 19 and "道路の提案" in first.text
+    next_url = html.unescape(re.search(r'href="([^"]*cursor=[^"]+)"', first.source).group(1))
+    second = Page(client.get(next_url).get_data(as_text=True))
+    assert second.text.count("公園の提案 第") == 4
+    assert 'rel="next"' not in second.source
+    assert "公園の提案 第00号" in second.text
+
+    by_theme = client.get("/proposals?category=roads").get_data(as_text=True)
+    assert roads.title in by_theme and "公園の提案" not in by_theme
+    by_words = client.get("/proposals?q=第07号").get_data(as_text=True)
+    assert "第07号" in by_words and "第08号" not in by_words
+    assert "公園の提案" not in client.get("/proposals?state=adopted").get_data(as_text=True)
+    kept = Page(client.get("/proposals?category=roads&q=道路").get_data(as_text=True))
+    assert kept.value("category") == "roads" and kept.value("q") == "道路"
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", "W10", "WyJ4Il0", "e30"])
+def test_bad_cursor_is_a_400_page_not_a_500(city, client, cursor):
+    response = client.get(f"/proposals?cursor={cursor}")
+    assert response.status_code == 400
+    assert t("public.list.bad_cursor") in response.get_data(as_text=True)
+
+
+def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, client, db):
+    problem = "一行目の課題です。十分な長さの説明をここに書きます。\n二行目の課題です。"
+    proposal, _ = city.submit(problem=problem)
+    staff(city, "accept", proposal)
+    staff(city, "open_deliberation", proposal)
+    operations.record_session(
+        db, proposal, operations.Actor.staff(city.parks_liaison),
+        held_at=datetime(2026, 5, 10, 1, 0, tzinfo=UTC), place="中央公民館", online=False,
+        agenda="花壇の位置について", minutes="北側に決まりました。", participants=12,
+    )
+    operations.add_comment(db, proposal, name="近所の人", body="賛成です。")
+    hidden = operations.add_comment(db, proposal, name="", body="不適切な投稿")
+    hidden.hidden_reason = "誹謗中傷"
+    db.commit()
+    staff(city, "adopt", proposal, reason="地域の協力が得られるため採択します。")
+
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert html.escape(problem) in page.source  # line breaks kept (shown by pre-wrap)
+    assert "公園緑地課" in page.text
+    assert t("public.proposal.ruling", decision="採択") in page.text
+    assert "地域の協力が得られるため採択します。" in page.text
+    assert "中央公民館" in page.text and "花壇の位置について" in page.text
+    assert "北側に決まりました。" in page.text and t("public.session.people", count=12) in page.text
+    assert "2026年5月10日（日） 10:00" in page.text  # 01:00 UTC is 10:00 in Japan
+    assert "賛成です。" in page.text and "不適切な投稿" not in page.text
+    assert t("public.timeline.transition", action="協議を始める", source="検討中",
+             target="協議中") in page.text
+    assert count(db, Comment) == 2
+
+
+def test_dates_are_shown_in_japan_time(city, client, db, publish):
+    proposal, _ = city.submit()
+    publish(proposal, submitted_at=datetime(2025, 12, 31, 15, 30, tzinfo=UTC))
+    assert "2026年1月1日（木）" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    english = client.get(f"/proposals/{proposal.id}?lang=en").get_data(as_text=True)
+    assert "Thu 1 January 2026" in english
+
+
+def test_start_page_links_the_form_and_shows_the_five_newest(city, client, publish):
+    for n in range(6):
+        publish(city.submit(title=f"公開された提案その{n}")[0])
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/propose"' in page and 'href="/proposals"' in page
+    assert "協働のまちづくり条例" in page
+    assert all(f"公開された提案その{n}" in page for n in range(1, 6))
+    assert "公開された提案その0" not in page
+
+
+# --- every page, every language ----------------------------------------------------------------
+
+UNTRANSLATED = re.compile(r"\b(?:public|field|error|site)\.[a-z_]+(?:\.[a-z_]+)*\b")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_works_in_each_language(city, client, publish, lang):
+    proposal, token = city.submit()
+    publish(proposal)
+    urls = ["/", "/propose", "/proposals", f"/proposals/{proposal.id}", f"/track/{token}",
+            "/submitted", "/track/unknown"]
+    for url in urls:
+        response = client.get(f"{url}?lang={lang}")
+        assert response.status_code == (404 if url == "/track/unknown" else 200), url
+        page = Page(response.get_data(as_text=True))
+        assert f'<html lang="{"en" if lang == "en" else "ja"}">' in page.source
+        assert t("public.nav.proposals", lang) in page.text
+        assert not UNTRANSLATED.search(page.text), (url, UNTRANSLATED.search(page.text))
+    assert client.get_cookie("lang").value == lang
+
+
+def test_language_switcher_keeps_the_filters(city, client):
+    page = client.get("/proposals?category=parks&q=花壇").get_data(as_text=True)
+    link = re.search(r'href="(/proposals\?[^"]*lang=en[^"]*)"', page).group(1)
+    assert "category=parks" in link and "q=" in link
+
+
+def test_catalogue_has_every_key_the_public_pages_use():
+    sources = [ROOT / "templates/base.html", ROOT / "templates/_form_macros.html",
+               *sorted((ROOT / "templates/public").glob("*.html")),
+               ROOT / "intake/web/public.py"]
+    keys = set()
+    for path in sources:
+        text = path.read_text()
+        keys |= set(re.findall(r"""_\(\s*['"]([a-z_.-]+[a-z_])['"]""", text))
+        keys |= set(re.findall(r"""_t\(\s*['"]([a-z_.-]+[a-z_])['"]""", text))
+        keys |= set(re.findall(r"""translate\(\s*['"]([a-z_.-]+[a-z_])['"]""", text))
+        # keys named in data (the menu in base.html): two dots or more, unlike endpoints
+        keys |= set(re.findall(r"""['"](public\.[a-z_]+\.[a-z_.]*[a-z_])['"]""", text))
+    messages = catalogue()
+    missing = sorted(k for k in keys if k not in messages)
+    assert not missing
+    untranslated = sorted(k for k in keys if k.startswith("public.") and k != "public.months"
+                          and not all(messages[k].get(lang) for lang in LANGUAGES))
+    assert not untranslated
