@@ -76,21 +76,22 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def final_states() -> set[str]:
-    names: set[str] = set()
-    for name in workflows.builtin_workflow_names():
-        wf = workflows.get_workflow(name)
-        names |= {s for s, d in wf.states.items() if d.final}
-    return names
+def _clock_running(workflow, state: str) -> bool:
+    """The department's clock runs in this state: not final, not waiting
+    for the proposer (their lateness is not the department's)."""
+    definition = workflow.states[state]
+    return not definition.final and not definition.pauses_clock
 
 
 def overdue_expression(today: date):
-    """SQL: the proposal has a due date in the past and is not finished."""
-    return and_(
-        Proposal.due_on.is_not(None),
-        Proposal.due_on < today,
-        Proposal.state.not_in(final_states()),
-    )
+    """SQL: past its due date in a state where the department's clock runs,
+    decided per workflow (a state name may mean different things in two)."""
+    per_workflow = []
+    for name in workflows.workflow_names():
+        wf = workflows.get_workflow(name)
+        running = [state for state in wf.states if _clock_running(wf, state)]
+        per_workflow.append(and_(Proposal.kind == name, Proposal.state.in_(running)))
+    return and_(Proposal.due_on.is_not(None), Proposal.due_on < today, or_(*per_workflow))
 
 
 def _apply_filters(query: Select, filters: Filters) -> Select:
@@ -197,8 +198,9 @@ def queue_for(
 
 
 def is_overdue(proposal: Proposal, today: date) -> bool:
+    """The Python twin of :func:`overdue_expression`, for one loaded row."""
     return (
         proposal.due_on is not None
         and proposal.due_on < today
-        and not workflows.get_workflow(proposal.kind).is_final(proposal.state)
+        and _clock_running(workflows.get_workflow(proposal.kind), proposal.state)
     )

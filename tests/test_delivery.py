@@ -128,3 +128,24 @@ def test_overdue_proposals_escalate_once_per_overdue_step(city, db):
     db.commit()
     assert escalate_overdue(db, today_jst()) == 1
     assert db.query(Escalation).count() == 2
+
+
+def test_a_late_proposer_is_not_the_departments_overdue(city, db):
+    """While the proposal waits for the proposer, the department's clock is
+    stopped: the proposer's lapsed deadline neither shows as overdue nor
+    escalates to the department."""
+    from datetime import timedelta
+
+    from intake import operations
+    from intake.escalation import escalate_overdue
+    from intake.queries import is_overdue
+    from workflows.calendar import today_jst
+
+    proposal, _ = city.submit()
+    liaison = operations.Actor.staff(city.parks_liaison)
+    operations.fire_trigger(db, proposal, "accept", liaison)
+    operations.fire_trigger(db, proposal, "request_info", liaison, {"question": "場所は？"})
+    proposal.due_on = today_jst() - timedelta(days=5)
+    db.commit()
+    assert not is_overdue(proposal, today_jst())
+    assert escalate_overdue(db, today_jst()) == 0
