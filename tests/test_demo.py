@@ -1,0 +1,80 @@
+"""`teian demo`: demo data through the real operations, and a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from intake.audit import verify
+from intake.cli import main
+from intake.models import Proposal, User
+
+
+@pytest.fixture
+def demo_env(database_url, tmp_path, monkeypatch):
+    env = {
+        "TEIAN_INSTANCE_PATH": str(tmp_path / "demo-instance"),
+        "TEIAN_DATABASE_URL": database_url,
+        "TEIAN_SECRET_KEY": "demo-test",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, app, db):
+    result = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Demo logins" in result.output and "teian-demo-2026" in result.output
+    db.expire_all()
+    states = dict(db.execute(select(Proposal.state, func.count()).group_by(Proposal.state)).all())
+    assert sum(states.values()) >= 30
+    assert {"submitted", "in_review", "in_deliberation", "adopted", "rejected",
+            "implementing", "evaluated"} <= set(states)
+    departments = {p.lead_department_id for p in db.execute(select(Proposal)).scalars()}
+    assert len(departments) >= 10
+    assert db.execute(select(func.count()).select_from(User)).scalar() >= 12
+    assert verify(db) is None
+
+    again = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)
+    assert again.exit_code == 0
+    db.expire_all()
+    assert db.execute(select(func.count()).select_from(Proposal)).scalar() == sum(states.values())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_pages_with_the_demo_data(demo_env):
+    assert CliRunner().invoke(main, ["demo", "--no-serve"]).exit_code == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from intake.cli import main; main()", "serve", "--port", str(port)],
+        env={**os.environ, **demo_env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/proposals", timeout=2) as r:
+                    body = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert "公園でのボール遊びのルールづくり" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/proposals") as r:
+            assert r.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
