@@ -1,10 +1,12 @@
 """Staff forms: login, the queue's filters, and the actions on a proposal's page.
 
 The action forms only parse: they hold the CSRF token, the proposal ``version`` the officer
-saw, and the values the operation needs.  Whether a trigger may fire and whether its inputs
-are enough is the workflow's decision (``operations.fire_trigger`` names the refusing guard or
-field), so no rule of the workflow is restated here.  The trigger form is built from the
-workflow definition's inputs: an input added in TOML gets its field without touching Python.
+saw, and the values the operation needs, turned from text into the types it takes (a date, a
+moment in Japan time, a whole number).  Whether an action is allowed and whether its values
+are enough is the operation's decision (``operations.fire_trigger`` names the refusing guard
+or field, ``operations.extend_deadline`` refuses an earlier date), so no rule of the workflow
+is restated here.  The trigger form is built from the workflow definition's inputs: an input
+added in TOML gets its field without touching Python.
 
 Field ids are prefixed per action (``accept-version``, ``transfer-reason`` …) because one page
 holds many of these forms at once.
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
+from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -44,7 +47,7 @@ from workflows import InputDef, Workflow
 from .validators import Length, Optional, Required, message
 
 # What browsers send for <input type="datetime-local">: with seconds when a step asks.
-HELD_AT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+DATETIME_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
 def label_or(key: str, lang: str, fallback: str) -> str:
@@ -54,18 +57,92 @@ def label_or(key: str, lang: str, fallback: str) -> str:
 
 
 class StaffForm(FlaskForm):
-    """A staff form in the officer's language: every field's label is ``staff.field.<name>``
-    unless the subclass labels it otherwise."""
+    """A staff form in the officer's language.
+
+    Every field's label is ``staff.field.<name>`` unless ``label_keys`` names another key
+    (one word, two meanings: the ``reason`` to extend is public, the one to transfer is not);
+    ``hint_keys`` gives a field the hint shown under its label.  ``prefix_name`` prefixes
+    the field ids, unless the caller gives a ``prefix`` (one form per opinion request).
+    """
+
+    label_keys: ClassVar[Mapping[str, str]] = {}
+    hint_keys: ClassVar[Mapping[str, str]] = {}
+    prefix_name: ClassVar[str] = ""
 
     def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
         self.lang = lang
+        kwargs.setdefault("prefix", self.prefix_name)
         super().__init__(formdata=formdata, **kwargs)
         for field in self:
             if getattr(field.widget, "input_type", None) != "hidden":
                 field.label.text = self._label(field)
 
     def _label(self, field: Field) -> str:
-        return translate(f"staff.field.{field.short_name}", self.lang)
+        name = field.short_name
+        return translate(self.label_keys.get(name, f"staff.field.{name}"), self.lang)
+
+    def hint_for(self, field: Field) -> str | None:
+        key = self.hint_keys.get(field.short_name)
+        return translate(key, self.lang) if key else None
+
+
+# --- fields that turn text into the types the operations take -------------------------------
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose text, when not a number, leaves ``data`` None for the form to
+    complain about in the officer's language (WTForms' own complaint is English)."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+class _ParsedField(StringField):
+    """Text the browser sends for a date control, with ``parsed`` the parsed form of it (None
+    when it is not one); a field with text that does not parse gets ``error_key``."""
+
+    error_key: ClassVar[str]
+
+    @property
+    def parsed(self):
+        raise NotImplementedError
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        if not validation_stopped and self.parsed is None:
+            raise ValidationError(message(form, self, self.error_key))
+
+
+class JapanTimeField(_ParsedField):
+    """``<input type="datetime-local">`` read as Japan time."""
+
+    widget = DateTimeLocalInput()
+    error_key = "staff.error.datetime"
+
+    @property
+    def parsed(self) -> datetime | None:
+        for layout in DATETIME_LOCAL_FORMATS:
+            try:
+                return datetime.strptime(self.data or "", layout).replace(tzinfo=JST)
+            except ValueError:
+                continue
+        return None
+
+
+class DayField(_ParsedField):
+    """``<input type="date">``: a calendar day, ``2026-03-31``."""
+
+    widget = DateInput()
+    error_key = "staff.error.date"
+
+    @property
+    def parsed(self) -> date | None:
+        try:
+            return date.fromisoformat((self.data or "").strip())
+        except ValueError:
+            return None
 
 
 class LoginForm(StaffForm):
@@ -80,11 +157,10 @@ class VersionedForm(StaffForm):
     """An action on a proposal, sent with the ``version`` the officer saw, so that a change
     made meanwhile by someone else answers 409 instead of being overwritten."""
 
-    version = IntegerField(widget=HiddenInput())
+    version = WholeNumberField(widget=HiddenInput())
 
     def validate_version(self, field) -> None:
         if field.data is None or field.data < 1:
-            field.errors[:] = []  # IntegerField's own (English) complaint about the text
             raise ValidationError(translate("staff.error.version", self.lang))
 
     def refresh_version(self, version: int) -> None:
@@ -156,22 +232,73 @@ def _input_field(spec: InputDef) -> Field:
     return TextAreaField(render_kw={"rows": 3, **render_kw})
 
 
-# --- re-routing and deliberation sessions ------------------------------------------------
+# --- re-routing, opinions of other departments, deadlines -----------------------------------
 
 
-class TransferForm(VersionedForm):
-    """Move the lead to another department (``operations.transfer_proposal`` checks it)."""
+class DepartmentForm(VersionedForm):
+    """An action that names another department: ``departments`` are the (code, label) pairs
+    the proposal may be sent to."""
 
     department = SelectField(validate_choice=False, render_kw={"required": True})
-    reason = TextAreaField(render_kw={"rows": 3, "required": True})
 
     def __init__(
         self, formdata=None, *, lang: str = "ja", departments: Iterable[tuple[str, str]] = (),
         **kwargs,
     ) -> None:
-        """``departments`` are (code, label) pairs the proposal may move to."""
-        super().__init__(formdata, lang=lang, prefix="transfer", **kwargs)
+        super().__init__(formdata, lang=lang, **kwargs)
         self.department.choices = [("", translate("staff.choose", lang)), *departments]
+
+
+class TransferForm(DepartmentForm):
+    """Move the lead to another department (``operations.transfer_proposal``)."""
+
+    prefix_name = "transfer"
+    reason = TextAreaField(render_kw={"rows": 3, "required": True})
+
+
+class OpinionRequestForm(DepartmentForm):
+    """Ask another department for its opinion (``operations.request_opinion``)."""
+
+    prefix_name = "opinion"
+    label_keys = {"department": "staff.field.consulted_department"}
+    hint_keys = {"due_in_days": "staff.hint.due_in_days"}
+    question = TextAreaField(render_kw={"rows": 3, "required": True})
+    due_in_days = WholeNumberField(widget=NumberInput(min=1), default=10,
+                                   render_kw={"required": True})
+
+    def validate_due_in_days(self, field) -> None:
+        """Only that it is a number: how many days are enough is the operation's rule."""
+        if field.data is None:
+            raise ValidationError(message(self, field, "staff.error.whole_number"))
+
+
+class OpinionAnswerForm(StaffForm):
+    """The consulted department's answer (``operations.answer_opinion``).  One per open
+    request on the page: the caller gives the ``prefix`` (``answer-<request id>``)."""
+
+    answer = TextAreaField(render_kw={"rows": 4, "required": True})
+
+
+class OpinionWaiveForm(StaffForm):
+    """Stop waiting for an opinion, saying why (``operations.waive_opinion``); the caller
+    gives the ``prefix`` (``waive-<request id>``)."""
+
+    label_keys = {"reason": "staff.field.waive_reason"}
+    reason = TextAreaField(render_kw={"rows": 3, "required": True})
+
+
+class ExtendDeadlineForm(VersionedForm):
+    """Move the running deadline later (``operations.extend_deadline``).  The reason is
+    published on the proposal's public page, and the form says so under the field."""
+
+    prefix_name = "extend"
+    label_keys = {"reason": "staff.field.extend_reason"}
+    hint_keys = {"reason": "staff.hint.extend_reason"}
+    new_due_on = DayField(validators=[Required()], render_kw={"required": True})
+    reason = TextAreaField(render_kw={"rows": 3, "required": True})
+
+
+# --- deliberation: sessions and the comment period -----------------------------------------
 
 
 class SessionForm(StaffForm):
@@ -181,43 +308,36 @@ class SessionForm(StaffForm):
     values (a datetime, a count) and the database refuses a negative count.
     """
 
-    held_at = StringField(widget=DateTimeLocalInput(), validators=[Required()])
+    prefix_name = "session"
+    held_at = JapanTimeField(validators=[Required()])
     place = StringField(validators=[Optional(), Length(0, 200)])
     online = BooleanField()
     agenda = TextAreaField(validators=[Optional(), Length(0, 4000)], render_kw={"rows": 3})
     minutes = TextAreaField(validators=[Optional(), Length(0, 20000)], render_kw={"rows": 5})
-    participants = IntegerField(widget=NumberInput(min=0), default=0)
-
-    def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
-        super().__init__(formdata, lang=lang, prefix="session", **kwargs)
-
-    def validate_held_at(self, field) -> None:
-        if self._held_at() is None:
-            raise ValidationError(message(self, field, "staff.error.datetime"))
+    participants = WholeNumberField(widget=NumberInput(min=0), default=0)
 
     def validate_participants(self, field) -> None:
         if field.data is None or field.data < 0:
-            field.errors[:] = []  # IntegerField's own (English) complaint about the text
             raise ValidationError(message(self, field, "staff.error.participants"))
-
-    def _held_at(self) -> datetime | None:
-        for layout in HELD_AT_FORMATS:
-            try:
-                return datetime.strptime(self.held_at.data or "", layout).replace(tzinfo=JST)
-            except ValueError:
-                continue
-        return None
 
     def session_values(self) -> dict[str, object]:
         """The keyword arguments of ``operations.record_session``."""
         return {
-            "held_at": self._held_at(),
+            "held_at": self.held_at.parsed,
             "place": (self.place.data or "").strip(),
             "online": bool(self.online.data),
             "agenda": (self.agenda.data or "").strip(),
             "minutes": (self.minutes.data or "").strip(),
             "participants": self.participants.data,
         }
+
+
+class CommentPeriodForm(VersionedForm):
+    """When citizens' comments close (``operations.set_comment_period``), in Japan time."""
+
+    prefix_name = "comments"
+    hint_keys = {"until": "staff.hint.until"}
+    until = JapanTimeField(validators=[Required()], render_kw={"required": True})
 
 
 # --- the queue ---------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 """End to end in a real Chromium (Playwright): a citizen sends a proposal,
-corrects a mistake, and follows it through the private tracking link.
+corrects a mistake, and follows it through the private tracking link; a
+liaison accepts a proposal while a colleague's page goes stale.
 
 The application runs as a real HTTP server in a thread over the test
 database, with CSRF on and a one-second fill timer, as in production.
 Chromium is Debian's (``/usr/bin/chromium``); Playwright's own browser
-download is never used.
+download is never used.  Without it these tests skip, unless
+``TEIAN_REQUIRE_BROWSER`` is set (CI sets it): then they fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import re
 import threading
@@ -19,7 +22,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from intake.i18n import translate
-from intake.models import Proposal
+from intake.models import Event, Proposal
+from workflows import get_workflow
+
+from .factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -34,10 +40,37 @@ LAUNCH_ARGS = [
 pytestmark = pytest.mark.browser
 
 
+def require_browser(executable: str = CHROMIUM) -> None:
+    """Skip the browser tests on a machine without Chromium or Playwright; fail them when
+    ``TEIAN_REQUIRE_BROWSER`` is set, so a CI run cannot pass by skipping them all."""
+    missing = None
+    if not os.path.exists(executable):
+        missing = f"Chromium is not installed at {executable} (apt-get install chromium)"
+    elif importlib.util.find_spec("playwright") is None:
+        missing = "Playwright is not installed (pip install playwright; never playwright install)"
+    if missing is None:
+        return
+    if os.environ.get("TEIAN_REQUIRE_BROWSER", "") not in ("", "0"):
+        pytest.fail(f"TEIAN_REQUIRE_BROWSER is set but {missing}", pytrace=False)
+    pytest.skip(missing)
+
+
+@pytest.mark.parametrize("required, outcome", [
+    (None, pytest.skip.Exception), ("0", pytest.skip.Exception), ("1", pytest.fail.Exception),
+])
+def test_a_missing_browser_skips_unless_the_run_requires_it(monkeypatch, tmp_path, required,
+                                                            outcome):
+    if required is None:
+        monkeypatch.delenv("TEIAN_REQUIRE_BROWSER", raising=False)
+    else:
+        monkeypatch.setenv("TEIAN_REQUIRE_BROWSER", required)
+    with pytest.raises(outcome):
+        require_browser(str(tmp_path / "no-chromium"))
+
+
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -61,12 +94,25 @@ def live_server(app, city):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Pages in browser contexts of their own (no cookies shared), closed after the test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(locale="ja-JP")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def ja(key: str, **params) -> str:
@@ -140,3 +186,53 @@ def test_language_switcher_changes_and_remembers_the_language(page, live_server)
     page.wait_for_url(f"{live_server}/propose")
     assert page.get_by_label(translate("field.title", "en"), exact=True).is_visible()
     assert translate("public.propose.theme_not_department", "en") in page.inner_text("main")
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def sign_in(page, live_server: str, user) -> None:
+    page.goto(f"{live_server}/staff/login")
+    page.get_by_label(ja("staff.field.email"), exact=True).fill(user.email)
+    page.get_by_label(ja("staff.field.password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=ja("staff.login.submit")).click()
+    page.wait_for_url(f"{live_server}/staff/")
+
+
+def test_liaison_accepts_from_the_queue_and_a_stale_page_gets_a_conflict(new_page, live_server,
+                                                                        city, db):
+    proposal, _ = city.submit(title="公園に水飲み場をつくる")
+    accept = next(t.label_in("ja") for t in get_workflow("proposal").transitions
+                  if t.trigger == "accept")
+    liaison, colleague = new_page(), new_page()
+    sign_in(liaison, live_server, city.parks_liaison)
+    sign_in(colleague, live_server, city.parks_liaison)
+    # A colleague opened the proposal a moment ago and has not reloaded it since.
+    colleague.get_by_role("link", name=proposal.receipt).click()
+    colleague.wait_for_url(f"{live_server}/staff/proposals/{proposal.id}")
+
+    liaison.get_by_role("link", name=proposal.receipt).click()
+    liaison.wait_for_url(f"{live_server}/staff/proposals/{proposal.id}")
+    assert "受付" in liaison.locator("dl.summary").first.inner_text()
+    liaison.locator("#action-trigger-accept").get_by_role("button", name=accept).click()
+    liaison.wait_for_url(f"{live_server}/staff/proposals/{proposal.id}")
+    done = ja("staff.done.transition", action=accept, state="検討中")
+    assert liaison.locator(".notice-success").inner_text() == done
+    assert "検討中" in liaison.locator("dl.summary").first.inner_text()
+    last_event = liaison.locator("table.events tbody tr").last.inner_text()
+    for shown in (city.parks_liaison.display_name, f"{ja('staff.event.transition')}：{accept}",
+                  "受付 → 検討中"):
+        assert shown in last_event
+
+    with colleague.expect_response(lambda r: r.request.method == "POST") as answer:
+        colleague.locator("#action-trigger-accept").get_by_role("button", name=accept).click()
+    assert answer.value.status == 409
+    assert ja("staff.error.conflict") in colleague.locator(".error-summary").inner_text()
+    assert "検討中" in colleague.locator("dl.summary").first.inner_text()  # the page as it is now
+    assert colleague.locator("#action-trigger-accept").count() == 0
+
+    db.expire_all()
+    assert db.get(Proposal, proposal.id).state == "in_review"
+    accepted = db.execute(select(Event).where(Event.proposal_id == proposal.id,
+                                              Event.trigger == "accept")).scalars().all()
+    assert len(accepted) == 1

@@ -14,66 +14,25 @@ import pytest
 from sqlalchemy import func, select
 
 import workflows
-from forms.staff import LoginForm, QueueFilterForm, SessionForm, TransferForm
+from forms import staff as staff_forms
 from intake import create_app, operations
 from intake.i18n import catalogue, translate
-from intake.models import DeliberationSession, Event, OpinionRequest, Proposal
+from intake.models import DeliberationSession, OpinionRequest
 
 from .factories import PASSWORD
+from .staff_support import (
+    advanced,
+    events_of,
+    fire,
+    ja,
+    login,
+    page,
+    post_action,
+    reload,
+)
 
 JA = "ja"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def ja(key: str, **params) -> str:
-    """A catalogue text as the page shows it (ja is the default language)."""
-    return translate(key, JA, **params)
-
-
-def login(client, user, password: str = PASSWORD, **extra):
-    return client.post("/staff/login", data={"email": user.email, "password": password, **extra})
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def reload(db, proposal: Proposal) -> Proposal:
-    db.expire_all()
-    return db.get(Proposal, proposal.id)
-
-
-def events_of(db, proposal: Proposal) -> list[Event]:
-    db.expire_all()
-    return list(db.execute(
-        select(Event).where(Event.proposal_id == proposal.id).order_by(Event.seq)
-    ).scalars())
-
-
-def fire(city, proposal: Proposal, trigger: str, user, **inputs) -> None:
-    """Move a proposal along through the operation itself (test set-up)."""
-    operations.fire_trigger(city.session, proposal, trigger, operations.Actor.staff(user), inputs)
-    city.session.commit()
-
-
-def advanced(city, *triggers: str) -> Proposal:
-    """A parks proposal the parks liaison has moved by ``triggers``, as stored now."""
-    proposal, _ = city.submit()
-    for trigger in triggers:
-        fire(city, proposal, trigger, city.parks_liaison)
-    return reload(city.session, proposal)
-
-
-def post_action(client, proposal: Proposal, action: str, version="current", **fields):
-    """Send one of the page's forms as the browser would: ``action`` is a trigger, or
-    ``transfer`` / ``sessions``; fields take the form's prefix, ``version`` defaults to the
-    proposal's (None: leave it out)."""
-    prefix = "session" if action == "sessions" else action
-    data = {f"{prefix}-{name}": value for name, value in fields.items()}
-    if version is not None:
-        data[f"{prefix}-version"] = proposal.version if version == "current" else version
-    path = action if action in ("transfer", "sessions") else f"transitions/{action}"
-    return client.post(f"/staff/proposals/{proposal.id}/{path}", data=data)
 
 
 @pytest.fixture
@@ -309,17 +268,19 @@ def test_buttons_are_the_triggers_the_user_may_fire_now(client, city):
     assert f'action="/staff/proposals/{proposal.id}/transfer"' in text
 
 
-def test_a_consulted_department_sees_the_proposal_but_no_buttons(client, city):
+def test_a_consulted_department_sees_the_proposal_and_only_its_answer_form(client, city):
     proposal, _ = city.submit()
     city.session.add(OpinionRequest(proposal_id=proposal.id, department_id=city.roads.id,
                                     question="道路占用の可否"))
     city.session.commit()
+    request_id = city.session.execute(select(OpinionRequest.id)).scalar_one()
     login(client, city.roads_primary)
     response = client.get(f"/staff/proposals/{proposal.id}")
     assert response.status_code == 200
-    assert action_urls(page(response)) == set()
-    assert "/transfer" not in page(response)
-    assert ja("staff.actions.none") in page(response)
+    forms = set(re.findall(r'<form method="post" action="([^"]+)"', page(response)))
+    assert forms == {f"/staff/proposals/{proposal.id}/opinions/{request_id}/answer",
+                     "/staff/logout"}
+    assert "道路占用の可否" in page(response)
     refused = post_action(client, proposal, "accept")
     assert refused.status_code == 403
     assert reload(city.session, proposal).state == "submitted"
@@ -540,10 +501,14 @@ def test_catalogue_has_every_key_the_staff_pages_use(app):
         keys |= set(re.findall(r"""(?:_|\bt|translate)\(\s*['"]([a-z_.-]+[a-z_])['"]""", text))
         # keys named in data (column headings): two dots or more, unlike 'staff.css'
         keys |= set(re.findall(r"""['"](staff\.[a-z_]+\.[a-z_.]*[a-z_])['"]""", text))
+    # every form's labels and hints (``staff.field.<name>`` unless the form names another)
+    form_classes = [c for c in vars(staff_forms).values()
+                    if isinstance(c, type) and issubclass(c, staff_forms.StaffForm)]
     with app.test_request_context():
-        for form in (LoginForm(), TransferForm(), SessionForm(), QueueFilterForm()):
-            keys |= {f"staff.field.{f.short_name}" for f in form
-                     if f.widget.__class__.__name__ != "HiddenInput"}
+        for form in (form_class() for form_class in form_classes):
+            keys |= {form.label_keys.get(f.short_name, f"staff.field.{f.short_name}")
+                     for f in form if f.widget.__class__.__name__ != "HiddenInput"}
+            keys |= set(form.hint_keys.values())
     # named by the workflow definitions: guards, roles, choices
     keys |= {f"staff.guard.{name}" for name in workflows.GUARDS}
     keys |= {f"staff.role.{role}" for role in workflows.ROLES}

@@ -7,8 +7,9 @@ request back and is shown beside the form that caused it.
 
 - ``common``         the blueprint, the login requirement, error pages, page helpers
 - ``login``          sign in and out
-- ``queue``          the queue
-- ``proposal``       one proposal and its actions (triggers, transfer, sessions)
+- ``queue``          the queue, and the opinion requests sent to a liaison's department
+- ``proposal``       one proposal and its actions (triggers, transfer, opinions, deadline
+                     extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
 """
 

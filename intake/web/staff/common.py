@@ -106,6 +106,12 @@ def format_jst(moment: datetime | date | None, *, time: bool = True) -> str:
     return moment.isoformat()
 
 
+def name_in(row, fallback: str = "") -> str:
+    """A department's, category's or district's name in this request's language;
+    ``fallback`` for none (a proposal in triage has no department)."""
+    return row.name(lang()) if row is not None else fallback
+
+
 @bp.context_processor
 def _page_helpers() -> dict:
     today = today_jst()
@@ -117,5 +123,5 @@ def _page_helpers() -> dict:
         "state_label": lambda proposal: workflows.get_workflow(proposal.kind).state_label(
             proposal.state, language
         ),
-        "name_in": lambda row, fallback="": row.name(language) if row is not None else fallback,
+        "name_in": name_in,
     }

@@ -1,14 +1,17 @@
-"""The queue: a liaison's department, or every department for the office."""
+"""The queue: a liaison's department, or every department for the office; and for a liaison,
+the opinion requests other departments sent to theirs."""
 
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forms.staff import QueueFilterForm
 from intake import queries
 from intake.db import session as db
 from intake.errors import Invalid
-from intake.models import Category, Department, District
+from intake.models import Category, Department, District, OpinionRequest, User
 from workflows.calendar import today_jst
 
 from .common import bp, builtin_workflows, code_choices, error_page, lang, officer, t
@@ -45,4 +48,20 @@ def queue():
     next_url = None
     if page.next_cursor:
         next_url = url_for(".queue", **(request.args.to_dict() | {"cursor": page.next_cursor}))
-    return render_template("staff/queue.html", page=page, filters=filters, next_url=next_url)
+    return render_template("staff/queue.html", page=page, filters=filters, next_url=next_url,
+                           opinions=opinions_asked_of(user))
+
+
+def opinions_asked_of(user: User) -> list[OpinionRequest]:
+    """The open opinion requests sent to the liaison's department, soonest due first.  The
+    proposals they concern are led by other departments, so the queue above leaves them
+    out; the office sees every proposal in its queue and gets none here."""
+    if user.is_office or user.department_id is None:
+        return []
+    return list(db().execute(
+        select(OpinionRequest)
+        .where(OpinionRequest.department_id == user.department_id,
+               OpinionRequest.status == "open")
+        .options(joinedload(OpinionRequest.proposal))
+        .order_by(OpinionRequest.due_on, OpinionRequest.id)
+    ).scalars())
