@@ -19,6 +19,11 @@ _DASHES = dict.fromkeys(
 )
 
 
+def strip_ends(value: str | None) -> str | None:
+    """Outer whitespace only: prose keeps every character the writer typed."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def machine_text(value: str) -> str:
     """NFKC, dashes to ``-``, outer whitespace removed."""
     return unicodedata.normalize("NFKC", value).translate(_DASHES).strip()

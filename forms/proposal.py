@@ -31,11 +31,8 @@ PROPOSER_TYPES = (
     "other",
 )
 CITY_WIDE = "city-wide"
+strip = normalize.strip_ends
 FALSE_VALUES = ("false", "False", "0", "off", "no", "")
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _filtered(fn):
@@ -71,12 +68,12 @@ class ProposalForm(FlaskForm):
         csrf = False  # the API and Open311 authenticate differently; the web subclass turns it on
 
     kind = RadioField(default="proposal", validate_choice=False, validators=[OneOf()])
-    title = StringField(filters=[_strip], validators=[Required(), Length(5, 80)])
+    title = StringField(filters=[strip], validators=[Required(), Length(5, 80)])
     category = SelectField(validate_choice=False, validators=[Required(choice=True), OneOf()])
-    problem = TextAreaField(filters=[_strip], validators=[Required(), Length(20, 4000)])
-    proposal = TextAreaField(filters=[_strip], validators=[Required(), Length(20, 4000)])
-    expected_effect = TextAreaField(filters=[_strip], validators=[Optional(), Length(0, 2000)])
-    role_split = TextAreaField(filters=[_strip], validators=[Optional(), Length(0, 2000)])
+    problem = TextAreaField(filters=[strip], validators=[Required(), Length(20, 4000)])
+    proposal = TextAreaField(filters=[strip], validators=[Required(), Length(20, 4000)])
+    expected_effect = TextAreaField(filters=[strip], validators=[Optional(), Length(0, 2000)])
+    role_split = TextAreaField(filters=[strip], validators=[Optional(), Length(0, 2000)])
     district = SelectField(default=CITY_WIDE, validate_choice=False, validators=[OneOf()])
     budget_total = StringField(filters=[_filtered(normalize.whole_yen)],
                                validators=[Optional(), WholeYen()])
@@ -84,8 +81,8 @@ class ProposalForm(FlaskForm):
                              validators=[Optional(), WholeYen()])
     language = SelectField(validate_choice=False, validators=[OneOf()])
     proposer_type = RadioField(validate_choice=False, validators=[Required(choice=True), OneOf()])
-    proposer_name = StringField(filters=[_strip], validators=[Required(), Length(0, 100)])
-    organization = StringField(filters=[_strip], validators=[Length(0, 100)])
+    proposer_name = StringField(filters=[strip], validators=[Required(), Length(0, 100)])
+    organization = StringField(filters=[strip], validators=[Length(0, 100)])
     email = StringField(filters=[_filtered(normalize.email_address)],
                         validators=[Optional(), Length(0, 254), Email()])
     phone = StringField(filters=[_filtered(normalize.phone_number)],
@@ -143,10 +140,6 @@ class ProposalForm(FlaskForm):
     def validate_consent(self, field) -> None:
         if not field.data:
             field.errors.append(translate("error.consent", self.lang))
-
-    def field_errors(self) -> dict[str, list[str]]:
-        """Errors keyed by the public field name (the API's ``fields``)."""
-        return {name: list(errors) for name, errors in self.errors.items() if errors}
 
     def submission(self) -> Submission:
         district = self.district.data

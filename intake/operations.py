@@ -40,6 +40,7 @@ from .audit import append_event
 from .auth import new_secret_token
 from .errors import Conflict, Forbidden, Invalid, NotFound, Refused
 from .models import (
+    DELIBERATION,
     Category,
     Comment,
     DeliberationSession,
@@ -53,8 +54,6 @@ from .models import (
     utcnow,
 )
 
-# The state in which citizens take part: comments are open, sessions are held.
-DELIBERATION = "in_deliberation"
 STAFF_ROLES = ("liaison", "office")
 
 
@@ -768,9 +767,7 @@ def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -
     and its comment period (if the liaison set one) has not ended."""
     if not proposal.is_published:
         raise NotFound("no such proposal")
-    if proposal.state != DELIBERATION or (
-        proposal.comments_until is not None and proposal.comments_until <= utcnow()
-    ):
+    if not proposal.comment_period().open:
         raise Conflict("comments are open only while the proposal is in deliberation",
                        code="comments_closed")
     comment = Comment(proposal=proposal, name=name, body=_required_text(body, "body"))

@@ -1,27 +1,34 @@
-"""Lists that grow: the public list and the staff queues.
+"""What the pages and the API read, asked one way for every door.
 
-Every list pages by keyset (an opaque cursor holding the last row's sort
-key), never by OFFSET, so page 10 000 costs what page 1 costs; every filter
-has an index (models/proposals.py).
+Lists that grow (the public list, the staff queues) page by keyset (an
+opaque cursor holding the last row's sort key), never by OFFSET, so page
+10 000 costs what page 1 costs; every filter has an index
+(models/proposals.py).  The rest are the lookups the web pages and the JSON
+API share — a proposal by id or tracking token, the form's choices, a
+proposal's history, the comment period, the office's figures — so the two
+doors cannot drift apart.  Shapes (what each audience sees) are
+:mod:`intake.serializers`' business.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
 
+from .auth import token_digest
 from .errors import Invalid
-from .models import Category, Department, District, Proposal, User
+from .models import Category, Department, District, Event, Proposal, User
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+INT32_MAX = 2**31 - 1  # integer columns: ids, versions, participant counts
 
 
 @dataclass(frozen=True)
@@ -203,4 +210,158 @@ def is_overdue(proposal: Proposal, today: date) -> bool:
         proposal.due_on is not None
         and proposal.due_on < today
         and _clock_running(workflows.get_workflow(proposal.kind), proposal.state)
+    )
+
+
+# --- one proposal ---------------------------------------------------------------------------
+
+
+def proposal_by_id(session: Session, proposal_id: int) -> Proposal | None:
+    """The proposal, or None; ids beyond the column's range exist nowhere (asking the
+    database for them would overflow SQLite's integers)."""
+    return session.get(Proposal, proposal_id) if 0 < proposal_id <= INT32_MAX else None
+
+
+def published_proposal(session: Session, proposal_id: int) -> Proposal | None:
+    """The proposal if the public may see it: an unpublished one does not exist for
+    them (a 404, not a 403)."""
+    proposal = proposal_by_id(session, proposal_id)
+    return proposal if proposal is not None and proposal.is_published else None
+
+
+def proposal_for_token(session: Session, token: str) -> Proposal | None:
+    """The proposal a tracking token opens, published or not; None for any other
+    token (the database keeps only the token's digest)."""
+    return session.execute(
+        select(Proposal).where(Proposal.tracking_token_hash == token_digest(token))
+    ).scalar_one_or_none()
+
+
+# Audit-log actions a proposal's timeline is made of (serializers decide who reads
+# which of them, and which reasons): everything else is internal bookkeeping.
+TIMELINE_ACTIONS = ("submit", "route", "transfer", "transition", "session", "extend")
+
+
+@dataclass(frozen=True)
+class History:
+    """A proposal's timeline events, oldest first, with the departments they name
+    (by code), read in two queries whatever the number of events."""
+
+    events: list[Event]
+    departments: dict[str, Department] = field(default_factory=dict)
+
+
+def history(session: Session, proposal_id: int) -> History:
+    events = list(session.execute(
+        select(Event)
+        .where(Event.proposal_id == proposal_id, Event.action.in_(TIMELINE_ACTIONS))
+        .order_by(Event.seq)
+    ).scalars())
+    codes = {(e.data or {}).get(key) for e in events for key in ("department", "from_department")}
+    codes.discard(None)
+    if not codes:
+        return History(events)
+    rows = session.execute(select(Department).where(Department.code.in_(codes))).scalars()
+    return History(events, {d.code: d for d in rows})
+
+
+# --- the city's lists and the form's choices ----------------------------------------------------
+
+
+def categories(session: Session, *, active_only: bool) -> list[Category]:
+    """Themes in the office's order; inactive ones too for filtering old proposals."""
+    query = select(Category).order_by(Category.sort_order, Category.id)
+    if active_only:
+        query = query.where(Category.active.is_(True))
+    return list(session.execute(query).scalars())
+
+
+def districts(session: Session, *, valid_on: date | None) -> list[District]:
+    """Districts in the office's order; with ``valid_on`` only those that exist that
+    day (schools merge), without it every district ever, so old published proposals
+    can still be found by theirs."""
+    rows = session.execute(select(District).order_by(District.sort_order, District.id))
+    return [d for d in rows.scalars() if valid_on is None or d.valid_on(valid_on)]
+
+
+def active_departments(session: Session) -> list[Department]:
+    return list(session.execute(
+        select(Department).where(Department.active.is_(True)).order_by(Department.code)
+    ).scalars())
+
+
+def choices(rows, lang: str) -> list[tuple[str, str]]:
+    """Rows with a code and a name as a form's (value, label) pairs."""
+    return [(row.code, row.name(lang)) for row in rows]
+
+
+def form_choices(session: Session, lang: str, today: date | None = None
+                 ) -> dict[str, list[tuple[str, str]]]:
+    """The proposal form's data-driven choices, as ``ProposalForm`` takes them: active
+    themes, districts that exist today (in Japan)."""
+    today = today or workflows.today_jst()
+    return {
+        "categories": choices(categories(session, active_only=True), lang),
+        "districts": choices(districts(session, valid_on=today), lang),
+    }
+
+
+# --- the office's figures ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentFigures:
+    department: Department | None  # None: the office's triage (no department yet)
+    states: dict[str, int]
+    total: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    today: date
+    departments: list[DepartmentFigures]  # triage first, then by department code
+    states: dict[str, int]
+    total: int
+    overdue: int
+    rulings: dict[str, int]
+    adoption_rate: float | None  # adopted / (adopted + rejected), None before any ruling
+
+
+def dashboard_figures(session: Session, today: date) -> DashboardFigures:
+    """SPEC section 7's first figures in two GROUP BY queries: proposals per
+    department × state with how many are overdue, and rulings per decision."""
+    overdue = func.sum(case((overdue_expression(today), 1), else_=0))
+    cells = session.execute(
+        select(Proposal.lead_department_id, Proposal.state, func.count(), overdue)
+        .group_by(Proposal.lead_department_id, Proposal.state)
+    ).all()
+    rulings = {decision: count for decision, count in session.execute(
+        select(Proposal.ruling_decision, func.count())
+        .where(Proposal.ruling_decision.is_not(None))
+        .group_by(Proposal.ruling_decision)
+    ).all()}
+    departments = {d.id: d for d in session.execute(select(Department)).scalars()}
+    per_department: dict[int | None, dict] = {}
+    by_state: dict[str, int] = {}
+    for department_id, state, count, late in cells:
+        row = per_department.setdefault(department_id, {"states": {}, "overdue": 0})
+        row["states"][state] = count
+        row["overdue"] += int(late or 0)
+        by_state[state] = by_state.get(state, 0) + count
+    rows = sorted(
+        (DepartmentFigures(departments.get(department_id), row["states"],
+                           sum(row["states"].values()), row["overdue"])
+         for department_id, row in per_department.items()),
+        key=lambda figures: figures.department.code if figures.department else "",
+    )
+    decided = rulings.get("adopted", 0) + rulings.get("rejected", 0)
+    return DashboardFigures(
+        today=today,
+        departments=rows,
+        states=by_state,
+        total=sum(by_state.values()),
+        overdue=sum(row.overdue for row in rows),
+        rulings=rulings,
+        adoption_rate=round(rulings.get("adopted", 0) / decided, 4) if decided else None,
     )

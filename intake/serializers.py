@@ -5,26 +5,25 @@ open-data export show the same fields and, above all, withhold the same ones:
 
 - ``public_*``: anyone.  Never the proposer's name, organization, e-mail or phone —
   only ``proposer`` (the organization, else the name) when they agreed to publish it.
-  The timeline shows the reasons of rulings only (the same text as ``ruling``):
-  questions, answers and withdrawal reasons pass between the proposer and the city and
-  may hold personal details nobody has screened (the public pages do the same).
+  The timeline shows the reasons the city publishes (:func:`reason_is_public`:
+  rulings, transfers, deadline extensions) and no others; comments hidden by the
+  office are left out (:func:`public_comments`).
 - ``tracked_*``: the proposer through their private link.  Their own proposal with
   their own timeline, but no contact details: the link can be forwarded, and the
   proposer knows their own e-mail address.
 - ``staff_*``: a liaison of the department or the office; adds personal data and
   ``version``.
 
-Nothing here reads Flask's request: the language and ``today`` come in as arguments,
-the events as rows loaded once per page (:func:`timeline_events`).
+The public pages render the same decisions: :func:`timeline_entries`,
+:func:`public_proposer`, :func:`public_comments`, :func:`pending_question`.  Nothing
+here reads Flask's request or the database: the language and ``today`` come in as
+arguments, the events as a :class:`~intake.queries.History` loaded once per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import workflows
 from forms.proposal import CITY_WIDE
@@ -41,12 +40,10 @@ from .models import (
     Proposal,
     User,
 )
-from .queries import is_overdue
+from .queries import DashboardFigures, History, is_overdue
 
 Json = dict[str, object]
 
-# Events that change the state; the timeline is made of them.
-TIMELINE_ACTIONS = ("submit", "transition")
 PROPOSER_ACTOR = "proposer"
 
 
@@ -85,49 +82,125 @@ def ruling(proposal: Proposal) -> Json | None:
 
 
 def public_proposer(proposal: Proposal) -> str | None:
-    """The organization (else the name) only if the proposer agreed to publish it."""
+    """How the public names the proposer: not at all unless they agreed
+    (``publish_name``); then their organization when they gave one — a group's
+    proposal is the group's — else their own name."""
     if not proposal.publish_name or proposal.contact is None:
         return None
     return proposal.contact.organization or proposal.contact.name or None
 
 
-def timeline_events(session: Session, proposal_ids: Iterable[int]) -> dict[int, list[Event]]:
-    """The state-changing events of several proposals in one query, oldest first."""
-    ids = list(proposal_ids)
-    by_proposal: dict[int, list[Event]] = {pid: [] for pid in ids}
-    if ids:
-        rows = session.execute(
-            select(Event)
-            .where(Event.proposal_id.in_(ids), Event.action.in_(TIMELINE_ACTIONS))
-            .order_by(Event.proposal_id, Event.seq)
-        ).scalars()
-        for event in rows:
-            by_proposal[event.proposal_id].append(event)
-    return by_proposal
+# --- the timeline -----------------------------------------------------------------------
+
+# Events whose reason the city publishes (SPEC sections 3 and 5): why a proposal went
+# to another department, why a deadline moved; rulings are added per workflow.
+PUBLIC_REASON_ACTIONS = frozenset({"transfer", "extend"})
+# What the JSON timeline lists: the changes of state and of course, with their reasons.
+# Routing and sessions are the pages' story; the JSON has ``department`` and ``sessions``.
+JSON_TIMELINE_KINDS = ("submit", "transition", "transfer", "extend")
 
 
-def timeline(events: Sequence[Event], *, audience: str, kind: str) -> list[Json]:
-    """``[{"at", "from", "to", "trigger", "reason"}]``; the submission is
-    ``from: null, to: <initial>, trigger: "submit"``.  The public sees the reasons of
-    rulings only (see the module docstring); staff also see who acted."""
+def reason_is_public(event: Event, workflow: workflows.Workflow) -> bool:
+    """The one rule for what the public may read of an event's reason: transitions the
+    workflow marks ``publish_reason`` (rulings, the evaluation), transfers and deadline
+    extensions.  Questions, answers and withdrawal reasons pass
+    between the proposer and the city and may hold personal details nobody screened."""
+    if event.action in PUBLIC_REASON_ACTIONS:
+        return True
+    return event.action == "transition" and any(
+        t.trigger == event.trigger and "publish_reason" in t.effects
+        for t in workflow.transitions
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a proposal's history, as much as its audience may read.
+
+    ``from_state``/``to_state`` are a transition's states; for any other event both
+    are the state the proposal was in.  ``reason`` is None where the audience may not
+    read it (or there was none)."""
+
+    at: datetime
+    kind: str  # submit | route | triage | transfer | transition | session | extend
+    trigger: str  # the workflow trigger, else the kind
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    actor: str | None  # staff only: "proposer", or who acted
+    from_department: Department | None = None  # route, transfer
+    to_department: Department | None = None
+    from_date: date | None = None  # extend: the old and the new due date
+    to_date: date | None = None
+
+
+def timeline_entries(history: History, *, kind: str, audience: str) -> list[TimelineEntry]:
+    """The history for ``audience`` ("public", "proposer" or "staff"), oldest first.
+    Departments are named, officers only to staff."""
     workflow = workflows.get_workflow(kind)
-    rulings = {t.trigger for t in workflow.transitions if t.ruling}
     entries = []
-    for event in events:
-        if event.action not in TIMELINE_ACTIONS:
-            continue
-        by_proposer = event.actor == PROPOSER_ACTOR
-        hidden = audience == "public" and event.trigger not in rulings
-        entry: Json = {
-            "at": iso_datetime(event.at),
-            "from": event.from_state,
-            "to": event.to_state,
-            "trigger": event.trigger or event.action,
-            "reason": None if hidden else (event.reason or None),
-        }
-        if audience == "staff":
-            entry["actor"] = PROPOSER_ACTOR if by_proposer else (event.actor_label
+    state = None
+    for event in history.events:
+        data = event.data or {}
+        entry_kind = event.action
+        if entry_kind == "route" and not data.get("department"):
+            entry_kind = "triage"
+        if event.to_state:  # the submission or a transition: where the proposal went
+            before, state = event.from_state, event.to_state
+        else:  # anything else happened in the state the proposal was in
+            before = state
+        public = audience != "public" or reason_is_public(event, workflow)
+        entries.append(TimelineEntry(
+            at=event.at,
+            kind=entry_kind,
+            trigger=event.trigger or event.action,
+            from_state=before,
+            to_state=state,
+            reason=(event.reason or None) if public else None,
+            actor=_actor(event) if audience == "staff" else None,
+            from_department=history.departments.get(data.get("from_department")),
+            to_department=history.departments.get(data.get("department")),
+            from_date=_date_or_none(data.get("from")) if event.action == "extend" else None,
+            to_date=_date_or_none(data.get("to")) if event.action == "extend" else None,
+        ))
+    return entries
+
+
+def _actor(event: Event) -> str:
+    return PROPOSER_ACTOR if event.actor == PROPOSER_ACTOR else (event.actor_label
                                                                  or event.actor)
+
+
+def _date_or_none(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def timeline(history: History, *, audience: str, kind: str, lang: str) -> list[Json]:
+    """``[{"at", "from", "to", "trigger", "reason"}]``; the submission is
+    ``from: null, to: <initial>, trigger: "submit"``; a transfer adds ``department:
+    {"from", "to"}``, an extension ``due_on: {"from", "to"}``; staff also see who
+    acted."""
+    entries = []
+    for item in timeline_entries(history, kind=kind, audience=audience):
+        if item.kind not in JSON_TIMELINE_KINDS:
+            continue
+        entry: Json = {
+            "at": iso_datetime(item.at),
+            "from": item.from_state,
+            "to": item.to_state,
+            "trigger": item.trigger,
+            "reason": item.reason,
+        }
+        if item.kind == "transfer":
+            entry["department"] = {"from": named(item.from_department, lang),
+                                   "to": named(item.to_department, lang)}
+        elif item.kind == "extend":
+            entry["due_on"] = {"from": iso_date(item.from_date), "to": iso_date(item.to_date)}
+        if audience == "staff":
+            entry["actor"] = item.actor
         entries.append(entry)
     return entries
 
@@ -144,6 +217,12 @@ def deliberation_session(record: DeliberationSession) -> Json:
     }
 
 
+def public_comments(proposal: Proposal) -> list[Comment]:
+    """The comments anyone may read: a comment the office hid (with a reason) is
+    gone from every public place, body and all."""
+    return [c for c in proposal.comments if c.hidden_reason is None]
+
+
 def comment(record: Comment, *, staff: bool = False) -> Json:
     answer: Json = {
         "id": record.id,
@@ -154,6 +233,13 @@ def comment(record: Comment, *, staff: bool = False) -> Json:
     if staff:
         answer["hidden_reason"] = record.hidden_reason
     return answer
+
+
+def text_input(transition: workflows.TransitionDef) -> workflows.InputDef | None:
+    """The transition's first text input: what the proposer's one text box (a textarea
+    on the tracking page, ``text`` in the tracking API) stands for — provide_info's
+    answer, withdraw's reason.  None when it takes no text."""
+    return next((spec for spec in transition.inputs.values() if spec.type == "text"), None)
 
 
 def available_triggers(proposal: Proposal, role: str | None, lang: str) -> list[Json]:
@@ -210,26 +296,31 @@ def proposal_summary(proposal: Proposal, lang: str) -> Json:
     }
 
 
-def public_proposal(proposal: Proposal, lang: str, events: Sequence[Event]) -> Json:
+def _deliberation(proposal: Proposal, lang: str, history: History, audience: str) -> Json:
+    """Timeline, sessions and comments: what the public and the proposer both read."""
     return {
-        **proposal_summary(proposal, lang),
-        "timeline": timeline(events, audience="public", kind=proposal.kind),
+        "timeline": timeline(history, audience=audience, kind=proposal.kind, lang=lang),
         "sessions": [deliberation_session(s) for s in proposal.sessions],
-        "comments": [comment(c) for c in proposal.comments if not c.hidden_reason],
+        "comments": [comment(c) for c in public_comments(proposal)],
     }
+
+
+def public_proposal(proposal: Proposal, lang: str, history: History) -> Json:
+    return {**proposal_summary(proposal, lang),
+            **_deliberation(proposal, lang, history, "public")}
 
 
 # --- the proposer (private tracking link) -----------------------------------------------
 
 
-def pending_question(proposal: Proposal, events: Sequence[Event]) -> Json | None:
+def pending_question(proposal: Proposal, history: History) -> Json | None:
     """The open question while the workflow waits for the proposer: the reason of the
-    transition that entered the current (clock-pausing) state."""
+    transition that entered the current (clock-pausing) state.  Never public."""
     workflow = workflows.get_workflow(proposal.kind)
     state = workflow.states.get(proposal.state)
     if state is None or not state.pauses_clock:
         return None
-    asked = next((e for e in reversed(events)
+    asked = next((e for e in reversed(history.events)
                   if e.action == "transition" and e.to_state == proposal.state), None)
     if asked is None:
         return None
@@ -237,15 +328,13 @@ def pending_question(proposal: Proposal, events: Sequence[Event]) -> Json | None
             "answer_by": iso_date(proposal.due_on)}
 
 
-def tracked_proposal(proposal: Proposal, lang: str, events: Sequence[Event]) -> Json:
+def tracked_proposal(proposal: Proposal, lang: str, history: History) -> Json:
     return {
         **proposal_summary(proposal, lang),
-        "timeline": timeline(events, audience="proposer", kind=proposal.kind),
-        "sessions": [deliberation_session(s) for s in proposal.sessions],
-        "comments": [comment(c) for c in proposal.comments if not c.hidden_reason],
+        **_deliberation(proposal, lang, history, "proposer"),
         "published": proposal.is_published,
         "publish_name": proposal.publish_name,
-        "pending_question": pending_question(proposal, events),
+        "pending_question": pending_question(proposal, history),
         "available_triggers": available_triggers(proposal, "proposer", lang),
     }
 
@@ -271,12 +360,12 @@ def staff_summary(proposal: Proposal, lang: str, today: date) -> Json:
 
 
 def staff_detail(
-    proposal: Proposal, lang: str, events: Sequence[Event], *, today: date, role: str | None
+    proposal: Proposal, lang: str, history: History, *, today: date, role: str | None
 ) -> Json:
     contact = proposal.contact
     return {
         **staff_summary(proposal, lang, today),
-        "timeline": timeline(events, audience="staff", kind=proposal.kind),
+        "timeline": timeline(history, audience="staff", kind=proposal.kind, lang=lang),
         "sessions": [deliberation_session(s) for s in proposal.sessions],
         "comments": [comment(c, staff=True) for c in proposal.comments],
         "proposer_type": proposal.proposer_type.value,
@@ -289,10 +378,27 @@ def staff_detail(
         "budget_total": proposal.budget_total,
         "city_share": proposal.city_share,
         "withheld_reason": proposal.withheld_reason,
-        "pending_question": pending_question(proposal, events),
+        "pending_question": pending_question(proposal, history),
         "available_triggers": available_triggers(proposal, role, lang),
     }
 
 
 def transition_result(proposal: Proposal) -> Json:
     return {"id": proposal.id, "state": proposal.state, "version": proposal.version}
+
+
+def dashboard(figures: DashboardFigures, lang: str) -> Json:
+    """``GET /stats``: :func:`~intake.queries.dashboard_figures` with departments named."""
+    return {
+        "today": figures.today.isoformat(),
+        "departments": [
+            {"department": named(row.department, lang), "states": row.states,
+             "total": row.total, "overdue": row.overdue}
+            for row in figures.departments
+        ],
+        "states": figures.states,
+        "total": figures.total,
+        "overdue": figures.overdue,
+        "rulings": figures.rulings,
+        "adoption_rate": figures.adoption_rate,
+    }

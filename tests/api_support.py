@@ -1,15 +1,32 @@
 """Helpers shared by the JSON API tests (tests/test_api_*.py): requests with a bearer
-token, publishing through the API as the lead liaison, walking paginated lists."""
+token, publishing through the API as the lead liaison, walking paginated lists; and, for
+the public pages' tests too, an application with its rate limits on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
+from flask import Flask
+
+from intake import create_app
 from intake.models import utcnow
+from intake.ratelimit import limiter
 
 from .factories import VALID_FORM
 
 API = "/api/v1"
+
+# A history's texts (web and API tests of which reasons are public): the question and
+# the answer may hold personal details; the city publishes the other three.
+QUESTION = "ご自宅の住所と電話番号を教えてください。"
+ANSWER = "北町一丁目の山田です。電話は090-0000-1111です。"
+TRANSFER_REASON = "道路に面した花壇のため、道路課が担当します。"
+EXTENSION_REASON = "町内会との調整に時間がかかっているため、期限を延ばします。"
+RULING_REASON = "道路の安全基準により、花壇は設置できません。"
+WITHDRAWAL_REASON = "家族の入院のため取り下げます。"
 
 
 def bearer(token: str, **headers: str) -> dict[str, str]:
@@ -28,11 +45,16 @@ def submit(client, **overrides):
     return response.get_json()
 
 
-def fire(client, token: str, proposal_id: int, trigger: str, **inputs):
-    """Fire ``trigger`` with the proposal's current version (read from /detail)."""
+def version(client, token: str, proposal_id: int) -> int:
+    """The proposal's current version, as its staff detail gives it."""
     detail = client.get(f"{API}/proposals/{proposal_id}/detail", headers=bearer(token))
     assert detail.status_code == 200, detail.get_json()
-    body = {"trigger": trigger, "version": detail.get_json()["version"], **inputs}
+    return detail.get_json()["version"]
+
+
+def fire(client, token: str, proposal_id: int, trigger: str, **inputs):
+    """Fire ``trigger`` with the proposal's current version."""
+    body = {"trigger": trigger, "version": version(client, token, proposal_id), **inputs}
     return client.post(f"{API}/proposals/{proposal_id}/transitions", json=body,
                        headers=bearer(token))
 
@@ -70,3 +92,23 @@ def walk(client, url: str, headers: dict | None = None, limit: int = 10) -> list
         if cursor is None:
             return pages
         assert len(pages) < 100, "pagination does not end"
+
+
+@contextmanager
+def rate_limited_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An application with the rate limits on (the shared ``app`` fixture turns them
+    off) and CSRF off, inside its app context; the limiter's counts start empty."""
+    instance = tmp_path / "limited"
+    instance.mkdir()
+    application = create_app({
+        "instance_path": instance, "database_url": database_url, "secret_key": "test-secret",
+        "base_url": "http://teian.test", "smtp_url": "",
+        "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True},
+    })
+    try:
+        with application.app_context():
+            limiter.reset()
+            yield application
+            limiter.reset()
+    finally:
+        application.extensions["teian.engine"].dispose()

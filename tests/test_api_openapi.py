@@ -70,6 +70,14 @@ def test_submission_schema_is_the_proposal_form(app, client, city):
     assert "individual" in schema["properties"]["proposer_type"]["enum"]
 
 
+def test_comment_schema_is_the_comment_form(client):
+    schema = _doc(client)["components"]["schemas"]["CommentRequest"]
+    assert schema["required"] == ["body"]
+    assert schema["properties"]["name"]["maxLength"] == 100
+    body = schema["properties"]["body"]
+    assert (body["minLength"], body["maxLength"]) == (1, 2000)
+
+
 def test_staff_operations_require_the_bearer_scheme(client):
     doc = _doc(client)
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

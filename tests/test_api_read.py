@@ -10,11 +10,29 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intake import create_app
+from intake import operations
+from intake.i18n import translate
 from intake.models import Comment, Event, Proposal, utcnow
-from intake.ratelimit import limiter
 
-from .api_support import API, advance, bearer, fire, form, publish, record_session, submit, walk
+from .api_support import (
+    ANSWER,
+    API,
+    EXTENSION_REASON,
+    QUESTION,
+    RULING_REASON,
+    TRANSFER_REASON,
+    WITHDRAWAL_REASON,
+    advance,
+    bearer,
+    fire,
+    form,
+    publish,
+    rate_limited_app,
+    record_session,
+    submit,
+    version,
+    walk,
+)
 
 PERSONAL_KEYS = {"proposer_name", "email", "phone", "organization"}
 
@@ -230,6 +248,33 @@ def test_comment_of_exactly_2000_characters_is_accepted(city, client, db):
     assert response.status_code == 201
 
 
+
+@pytest.mark.parametrize("lang", ["ja", "ja-easy", "en"])
+def test_comment_errors_name_the_field_in_the_callers_language(city, client, db, lang):
+    proposal = _in_state(city, db, "in_deliberation")
+    url = f"{API}/proposals/{proposal.id}/comments"
+    body_label = translate("public.comment.body", lang)
+    name_label = translate("public.comment.name", lang)
+    error = client.post(url, json={"body": " "}, query_string={"lang": lang}).get_json()["error"]
+    assert error["fields"] == {"body": [translate("error.required", lang, field=body_label)]}
+    assert body_label in error["message"]
+    error = client.post(url, json={"body": "賛成", "name": ["花子"]},
+                        query_string={"lang": lang}).get_json()["error"]
+    assert error["fields"] == {"name": [translate("api.error.text", lang, field=name_label)]}
+
+
+def test_sixth_comment_within_a_minute_is_json_429(limited_app):
+    from .factories import Factory
+
+    city = Factory(limited_app.extensions["teian.session"]())
+    city.small_city()
+    proposal = _in_state(city, city.session, "in_deliberation")
+    client = limited_app.test_client()
+    url = f"{API}/proposals/{proposal.id}/comments"
+    statuses = [client.post(url, json={"body": f"意見その{n}"}).status_code for n in range(6)]
+    assert statuses == [201] * 5 + [429]
+    assert client.post(url, json={"body": "まだ"}).get_json()["error"]["code"] == "rate_limited"
+
 # --- categories, departments ------------------------------------------------------------------
 
 
@@ -416,6 +461,69 @@ def test_published_name_is_the_organization_or_the_name(city, client, db):
     assert "代表 花子" not in json.dumps(items, ensure_ascii=False)
 
 
+# --- reasons: public for rulings, transfers and extensions only -----------------------------------
+
+
+def test_public_timeline_gives_the_reasons_of_transfers_extensions_and_rulings_only(
+        city, client, db):
+    answer = submit(client)
+    track = f"{API}/track/{answer['tracking_token']}"
+    parks, roads = city.token(city.parks_liaison), city.token(city.roads_primary)
+    advance(client, parks, answer["id"], "accept")
+    assert fire(client, parks, answer["id"], "request_info", question=QUESTION).status_code == 200
+    assert client.post(f"{track}/transitions",
+                       json={"trigger": "provide_info", "text": ANSWER}).status_code == 200
+    moved = client.post(f"{API}/proposals/{answer['id']}/transfer", headers=bearer(parks),
+                        json={"department": "roads", "reason": TRANSFER_REASON,
+                              "version": version(client, parks, answer["id"])})
+    assert moved.status_code == 200, moved.get_json()
+    proposal = db.get(Proposal, answer["id"])
+    old_due = proposal.due_on
+    operations.extend_deadline(db, proposal, operations.Actor.staff(city.roads_primary),
+                               new_due_on=old_due + timedelta(days=14),
+                               reason=EXTENSION_REASON)
+    db.commit()
+    assert fire(client, roads, answer["id"], "reject", reason=RULING_REASON,
+                reason_code="unlawful").status_code == 200
+
+    response = client.get(f"{API}/proposals/{answer['id']}")
+    timeline = response.get_json()["timeline"]
+    assert [(e["trigger"], e["reason"]) for e in timeline] == [
+        ("submit", None), ("accept", None), ("request_info", None), ("provide_info", None),
+        ("transfer", TRANSFER_REASON), ("extend", EXTENSION_REASON),
+        ("reject", RULING_REASON),
+    ]
+    transfer, extend = timeline[4], timeline[5]
+    assert (transfer["from"], transfer["to"]) == ("in_review", "in_review")
+    assert transfer["department"] == {"from": {"code": "parks", "name": "公園緑地課"},
+                                      "to": {"code": "roads", "name": "道路課"}}
+    assert extend["due_on"] == {"from": old_due.isoformat(),
+                                "to": (old_due + timedelta(days=14)).isoformat()}
+    raw = response.get_data(as_text=True)
+    assert QUESTION not in raw and ANSWER not in raw
+
+    # The proposer and the department read every reason; only staff see who acted.
+    for private in (client.get(track), client.get(f"{API}/proposals/{answer['id']}/detail",
+                                                  headers=bearer(roads))):
+        entries = private.get_json()["timeline"]
+        assert [e["reason"] for e in entries][2:] == [QUESTION, ANSWER, TRANSFER_REASON,
+                                                      EXTENSION_REASON, RULING_REASON]
+    assert "actor" not in client.get(track).get_json()["timeline"][0]
+
+
+def test_withdrawal_reason_is_not_public(city, client, db):
+    answer = submit(client)
+    advance(client, city.token(city.parks_liaison), answer["id"], "accept")
+    track = f"{API}/track/{answer['tracking_token']}"
+    assert client.post(f"{track}/transitions",
+                       json={"trigger": "withdraw", "text": WITHDRAWAL_REASON}).status_code == 200
+    public = client.get(f"{API}/proposals/{answer['id']}")
+    last = public.get_json()["timeline"][-1]
+    assert (last["trigger"], last["reason"]) == ("withdraw", None)
+    assert WITHDRAWAL_REASON not in public.get_data(as_text=True)
+    assert client.get(track).get_json()["timeline"][-1]["reason"] == WITHDRAWAL_REASON
+
+
 # --- pagination ----------------------------------------------------------------------------------
 
 
@@ -511,19 +619,8 @@ def test_crash_is_json_500_under_the_api(app):
 
 @pytest.fixture
 def limited_app(database_url, tmp_path):
-    """An application with the rate limits on (the shared fixture turns them off)."""
-    instance = tmp_path / "limited"
-    instance.mkdir()
-    application = create_app({
-        "instance_path": instance, "database_url": database_url, "secret_key": "test",
-        "base_url": "http://teian.test", "smtp_url": "",
-        "flask": {"TESTING": True, "RATELIMIT_ENABLED": True},
-    })
-    with application.app_context():
-        limiter.reset()
+    with rate_limited_app(database_url, tmp_path) as application:
         yield application
-        limiter.reset()
-    application.extensions["teian.engine"].dispose()
 
 
 def test_rate_limit_is_json_429(limited_app):

@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from intake import create_app, operations
+from intake import operations
 from intake.auth import token_digest
 from intake.i18n import LANGUAGES, catalogue, translate
 from intake.models import Comment, OutboxMessage, Proposal, utcnow
+from intake.web.public import jst_date, jst_datetime
 
+from .api_support import (
+    ANSWER,
+    EXTENSION_REASON,
+    QUESTION,
+    RULING_REASON,
+    TRANSFER_REASON,
+    WITHDRAWAL_REASON,
+    rate_limited_app,
+)
 from .factories import VALID_FORM
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,27 +315,17 @@ def test_post_without_csrf_token_is_refused_with_a_page(city, client, app, db):
 
 
 def test_fourth_submission_within_a_minute_gets_a_friendly_429(database_url, tmp_path):
-    instance = tmp_path / "limited"
-    instance.mkdir()
-    limited = create_app({
-        "instance_path": instance, "database_url": database_url, "secret_key": "test-secret",
-        "base_url": "http://teian.test", "smtp_url": "",
-        "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True},
-    })
-    try:
-        with limited.app_context():
-            client = limited.test_client()
-            statuses = [post_proposal(client, {"title": "街灯の提案"}).status_code
-                        for _ in range(4)]
-            assert statuses == [422, 422, 422, 429]
-            response = post_proposal(client, {"title": "街灯の提案"})
-            page = Page(response.get_data(as_text=True))
-            assert response.status_code == 429
-            assert t("public.error.too_many.body") in page.text
-            assert page.value("title") == "街灯の提案"
-            assert client.get("/propose").status_code == 200  # reading is not limited
-    finally:
-        limited.extensions["teian.engine"].dispose()
+    with rate_limited_app(database_url, tmp_path) as limited:
+        client = limited.test_client()
+        statuses = [post_proposal(client, {"title": "街灯の提案"}).status_code
+                    for _ in range(4)]
+        assert statuses == [422, 422, 422, 429]
+        response = post_proposal(client, {"title": "街灯の提案"})
+        page = Page(response.get_data(as_text=True))
+        assert response.status_code == 429
+        assert t("public.error.too_many.body") in page.text
+        assert page.value("title") == "街灯の提案"
+        assert client.get("/propose").status_code == 200  # reading is not limited
 
 
 # --- the tracking page -----------------------------------------------------------------------
@@ -530,6 +530,253 @@ def test_start_page_links_the_form_and_shows_the_five_newest(city, client, publi
     assert "協働のまちづくり条例" in page
     assert all(f"公開された提案その{n}" in page for n in range(1, 6))
     assert "公開された提案その0" not in page
+
+
+# --- reasons: what the city publishes, what stays between it and the proposer -------------------
+
+
+def as_proposer(db, trigger: str, proposal: Proposal, **inputs) -> None:
+    operations.fire_trigger(db, proposal, trigger, operations.PROPOSER, inputs)
+    db.commit()
+
+
+def reasoned_history(city, db) -> tuple[Proposal, str, date, date]:
+    """A published proposal that was asked a question and answered it, was transferred
+    to roads, had its deadline extended and was rejected, each with its reason."""
+    proposal, token = city.submit()
+    staff(city, "accept", proposal)
+    staff(city, "request_info", proposal, question=QUESTION)
+    as_proposer(db, "provide_info", proposal, answer=ANSWER)
+    operations.transfer_proposal(db, proposal, "roads",
+                                 operations.Actor.staff(city.parks_liaison),
+                                 reason=TRANSFER_REASON)
+    db.commit()
+    old_due = proposal.due_on
+    new_due = old_due + timedelta(days=14)
+    operations.extend_deadline(db, proposal, operations.Actor.staff(city.roads_primary),
+                               new_due_on=new_due, reason=EXTENSION_REASON)
+    db.commit()
+    operations.fire_trigger(db, proposal, "reject", operations.Actor.staff(city.roads_primary),
+                            {"reason": RULING_REASON, "reason_code": "unlawful"})
+    db.commit()
+    return proposal, token, old_due, new_due
+
+
+def reasons_in_the_timeline(page: Page) -> list[str]:
+    return [html.unescape(m) for m in
+            re.findall(r'<p class="timeline-reason prose-text">([^<]*)</p>', page.source)]
+
+
+def test_public_page_shows_transfer_extension_and_ruling_reasons_but_no_question(
+        city, client, db):
+    proposal, _token, old_due, new_due = reasoned_history(city, db)
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert reasons_in_the_timeline(page) == [TRANSFER_REASON, EXTENSION_REASON, RULING_REASON]
+    assert t("public.timeline.transfer", source="公園緑地課", target="道路課") in page.text
+    assert t("public.timeline.extend", source=jst_date(old_due),
+             target=jst_date(new_due)) in page.text
+    # The question and the answer are steps of the history, without their texts.
+    assert t("public.timeline.transition", action="提案者に質問する", source="検討中",
+             target="回答待ち") in page.text
+    for private in (QUESTION, ANSWER):
+        assert private not in page.source and html.escape(private) not in page.source
+
+
+def test_tracking_page_shows_the_proposer_every_reason(city, client, db):
+    proposal, token, _old, _new = reasoned_history(city, db)
+    page = Page(client.get(f"/track/{token}").get_data(as_text=True))
+    assert reasons_in_the_timeline(page) == [QUESTION, ANSWER, TRANSFER_REASON,
+                                             EXTENSION_REASON, RULING_REASON]
+
+
+def test_withdrawal_reason_stays_off_the_public_page(city, client, db):
+    proposal, token = city.submit()
+    staff(city, "accept", proposal)
+    as_proposer(db, "withdraw", proposal, reason=WITHDRAWAL_REASON)
+    public = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert "取り下げ" in public.text and WITHDRAWAL_REASON not in public.source
+    assert reasons_in_the_timeline(public) == []
+    assert WITHDRAWAL_REASON in client.get(f"/track/{token}").get_data(as_text=True)
+
+
+# --- comments on the public page --------------------------------------------------------------
+
+
+def in_deliberation(city) -> Proposal:
+    proposal, _token = city.submit()
+    staff(city, "accept", proposal)  # accepting publishes
+    staff(city, "open_deliberation", proposal)
+    return proposal
+
+
+def post_comment(client, proposal: Proposal, data: dict[str, str], **kw):
+    """GET the proposal page, then POST ``data`` with the comment form's hidden fields."""
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    return client.post(f"/proposals/{proposal.id}/comments", data={**page.hidden(), **data},
+                       **kw)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_comment_form_is_labelled_and_offered_in_deliberation(city, client, lang):
+    proposal = in_deliberation(city)
+    page = Page(client.get(f"/proposals/{proposal.id}?lang={lang}").get_data(as_text=True))
+    assert page.labels["name"] == t("public.comment.name", lang)
+    assert page.labels["body"] == t("public.comment.body", lang)
+    assert page.labels["website"] == t("field.website", lang)  # the honeypot, labelled
+    assert page.named("website")[0]["tabindex"] == "-1"
+    assert page.hidden()["started"]
+    assert t("public.comment.closed", lang) not in page.text
+
+
+def test_citizen_comments_through_the_public_page(city, client, db):
+    proposal = in_deliberation(city)
+    response = post_comment(client, proposal, {"name": " 北区の住民 ", "body": " 賛成です 🌷 "})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/proposals/{proposal.id}#comments")
+    stored = db.execute(select(Comment)).scalar_one()
+    assert (stored.proposal_id, stored.name, stored.body) == (proposal.id, "北区の住民",
+                                                              "賛成です 🌷")
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert t("public.comment.thanks") in page.text
+    assert "北区の住民" in page.text and "賛成です 🌷" in page.text
+    assert post_comment(client, proposal, {"body": "名前なしの意見"}).status_code == 303
+    assert t("public.comment.anonymous") in client.get(f"/proposals/{proposal.id}").get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_refused_comment_names_each_field_and_keeps_what_was_typed(city, client, db, lang):
+    proposal = in_deliberation(city)
+    typed = {"name": "名" * 101, "body": "   "}
+    response = post_comment(client, proposal, typed, query_string={"lang": lang})
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    name_error = t("error.length_max", lang, field=t("public.comment.name", lang), max=100,
+                   length=101)
+    body_error = t("error.required", lang, field=t("public.comment.body", lang))
+    for anchor, message in (("name", name_error), ("body", body_error)):
+        assert f'<a href="#{anchor}">{html.escape(message)}</a>' in page.source
+        assert re.search(rf'id="{anchor}-error">.*{re.escape(html.escape(message))}',
+                         page.source)
+    assert page.value("name") == typed["name"]
+    too_long = post_comment(client, proposal, {"body": "あ" * 2001})
+    assert too_long.status_code == 422
+    assert Page(too_long.get_data(as_text=True)).value("body") == "あ" * 2001
+    assert count(db, Comment) == 0
+
+
+def test_comment_of_exactly_2000_characters_is_accepted_on_the_page(city, client, db):
+    proposal = in_deliberation(city)
+    assert post_comment(client, proposal, {"body": "あ" * 2000}).status_code == 303
+    assert count(db, Comment) == 1
+
+
+def test_comment_honeypot_or_haste_stores_nothing(city, client, app, db):
+    proposal = in_deliberation(city)
+    response = post_comment(client, proposal, {"body": "安い時計あります", "website": "x"})
+    assert response.status_code == 422
+    assert t("error.spam") in response.get_data(as_text=True)
+    app.config["TEIAN_MIN_FILL_SECONDS"] = 3
+    response = post_comment(client, proposal, {"body": "すぐに送った意見"})
+    assert response.status_code == 422
+    assert Page(response.get_data(as_text=True)).value("body") == "すぐに送った意見"
+    assert count(db, Comment) == 0
+
+
+def test_comments_are_closed_outside_deliberation(city, client, db, publish):
+    proposal, _token = city.submit()
+    publish(proposal)
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert t("public.comment.closed") in page.text
+    assert not page.named("body") and not page.named("website")
+    response = client.post(f"/proposals/{proposal.id}/comments", data={"body": "賛成です"})
+    assert response.status_code == 409
+    assert t("public.comment.error.closed") in response.get_data(as_text=True)
+    assert count(db, Comment) == 0
+
+
+def test_comment_period_set_by_the_liaison_shows_when_it_ends_and_ended(city, client, db):
+    proposal = in_deliberation(city)
+    until = utcnow() + timedelta(days=3)
+    operations.set_comment_period(db, proposal, operations.Actor.staff(city.parks_liaison),
+                                  until=until)
+    db.commit()
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert t("public.comment.open_until", date=jst_datetime(until)) in page.text
+    assert page.named("body")
+
+    form = page.hidden()
+    proposal.comments_until = ended = utcnow() - timedelta(minutes=1)
+    db.commit()
+    page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
+    assert t("public.comment.closed_on", date=jst_datetime(ended)) in page.text
+    assert not page.named("body")
+    # A form loaded while it was open and sent after the end is refused in words.
+    late = client.post(f"/proposals/{proposal.id}/comments", data={**form, "body": "遅れた意見"})
+    assert late.status_code == 409
+    assert t("public.comment.error.closed") in late.get_data(as_text=True)
+    assert count(db, Comment) == 0
+
+
+def test_hidden_comment_body_is_on_no_public_page_or_answer(city, client, db):
+    proposal = in_deliberation(city)
+    operations.add_comment(db, proposal, name="荒らし", body="隠される本文です")
+    kept = operations.add_comment(db, proposal, name="", body="残る本文です")
+    hidden = db.execute(select(Comment).where(Comment.id != kept.id)).scalar_one()
+    hidden.hidden_reason = "誹謗中傷のため"
+    db.commit()
+    for url in (f"/proposals/{proposal.id}", f"/api/v1/proposals/{proposal.id}"):
+        body = client.get(url).get_data(as_text=True)
+        assert "残る本文です" in body
+        assert "隠される本文です" not in body and "荒らし" not in body
+        assert "誹謗中傷のため" not in body
+
+
+def test_comment_without_csrf_token_is_refused_with_the_text_kept(city, client, app, db):
+    proposal = in_deliberation(city)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/proposals/{proposal.id}/comments", data={"body": "消えない意見"})
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    assert t("error.csrf") in page.text
+    assert page.value("body") == "消えない意見"
+    assert count(db, Comment) == 0
+
+
+def test_sixth_comment_within_a_minute_gets_a_friendly_429(database_url, tmp_path):
+    from .factories import Factory
+
+    with rate_limited_app(database_url, tmp_path) as limited:
+        limited.config["TEIAN_MIN_FILL_SECONDS"] = 0
+        city = Factory(limited.extensions["teian.session"]())
+        city.small_city()
+        proposal = in_deliberation(city)
+        client = limited.test_client()
+        statuses = [post_comment(client, proposal, {"body": f"意見その{n}"}).status_code
+                    for n in range(6)]
+        assert statuses == [303] * 5 + [429]
+        page = Page(post_comment(client, proposal, {"body": "まだ書きたい"}).get_data(
+            as_text=True))
+        assert t("public.error.too_many.body") in page.text
+        assert page.value("body") == "まだ書きたい"
+
+
+@pytest.mark.parametrize("url", ["/propose", "/proposals/{id}/comments"])
+def test_posted_nul_is_a_400_page_not_a_500(city, client, db, url):
+    proposal = in_deliberation(city)
+    data = {**form_data(), "body": "意見\x00です"} if "comments" in url else form_data(
+        title="街灯の\x00提案です")
+    response = client.post(url.format(id=proposal.id), data=data)
+    assert response.status_code == 400
+    assert t("public.error.characters") in response.get_data(as_text=True)
+    assert count(db, Proposal) == 1 and count(db, Comment) == 0
+
+
+def test_an_id_beyond_any_proposal_is_a_404_page(city, client):
+    for url in ("/proposals/99999999999999999999999", "/proposals/0"):
+        assert client.get(url).status_code == 404
+    response = client.post("/proposals/99999999999999999999999/comments", data={"body": "x"})
+    assert response.status_code == 404
 
 
 # --- every page, every language ----------------------------------------------------------------

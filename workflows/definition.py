@@ -32,10 +32,12 @@ is the app itself (e.g. a scheduled job)."""
 AUDIENCES = ("proposer", "liaison", "office")
 """Whom a transition notifies; the app turns each audience into outbox messages."""
 
-EFFECTS = ("publish",)
+EFFECTS = ("publish", "publish_reason")
 """Side effects the app performs after a transition. ``publish``: make the proposal public
-(unless the office withholds it). Kept as a closed list so a typo fails at load time instead of
-silently doing nothing."""
+(unless the office withholds it). ``publish_reason``: the reason (or evaluation) given for this
+step is public, on the proposal's page and in open data; without it only the proposer and
+staff read it, since questions and answers may carry personal details. Kept as a closed
+list so a typo fails at load time instead of silently doing nothing."""
 
 INPUT_TYPES = ("text", "date")
 

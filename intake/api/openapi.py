@@ -1,21 +1,23 @@
 """/api/v1/openapi.json: the API described as OpenAPI 3.1, built from small helpers.
 
-The request schema of ``POST /proposals`` is read off :class:`ProposalForm` itself —
-its fields, their validators and the city's current choices — so the description cannot
-drift from the rules the API enforces.  The shapes mirror :mod:`intake.serializers`.
+The request schemas of ``POST /proposals`` and ``POST /proposals/{id}/comments`` are
+read off :class:`ProposalForm` and :class:`CommentForm` themselves — their fields, their
+validators and the city's current choices — so the description cannot drift from the
+rules the API enforces.  The shapes mirror :mod:`intake.serializers`.
 """
 
 from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from forms.comment import CommentForm
 from forms.proposal import ProposalForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
 from intake.db import session
+from intake.queries import form_choices
 from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT
 
 from . import bp
-from .proposals import form_choices
 
 Schema = dict[str, object]
 
@@ -64,10 +66,17 @@ TEXT = string()
 # --- shapes (intake/serializers.py) ----------------------------------------------------------
 
 TIMELINE_ENTRY = obj({
-    "at": DATETIME, "from": nullable(TEXT), "to": TEXT,
-    "trigger": string(description='"submit" for the submission'),
-    "reason": nullable(string(description="publicly: rulings only")),
-})
+    "at": DATETIME,
+    "from": nullable(string(description="the state before; for a transfer or an extension "
+                                        "the state it happened in")),
+    "to": TEXT,
+    "trigger": string(description='a workflow trigger, "submit", "transfer" or "extend"'),
+    "reason": nullable(string(description="publicly: rulings, transfers and extensions "
+                                          "only")),
+    "department": obj({"from": nullable(ref("Named")), "to": ref("Named")},
+                      description="transfer: from which department to which"),
+    "due_on": obj({"from": DATE, "to": DATE}, description="extend: the old and new date"),
+}, required=("at", "from", "to", "trigger", "reason"))
 RULING = obj({"decision": TEXT, "reason": TEXT, "at": DATETIME, "scope": TEXT},
              required=("decision", "reason", "at"))
 TRIGGER = obj({
@@ -173,13 +182,10 @@ SCHEMAS: dict[str, Schema] = {
         "online": boolean(default=False), "agenda": string(maxLength=4000),
         "minutes": string(maxLength=50000), "participants": integer(minimum=0),
     }, required=("held_at", "agenda", "participants")),
-    "CommentRequest": obj({"name": string(maxLength=100), "body": string(minLength=1,
-                                                                         maxLength=2000)},
-                          required=("body",)),
 }
 
 
-def proposal_request_schema(form: ProposalForm) -> Schema:
+def form_schema(form) -> Schema:
     """Each form field as a JSON property, from its validators and choices."""
     properties: dict[str, Schema] = {}
     required: list[str] = []
@@ -209,15 +215,19 @@ def proposal_request_schema(form: ProposalForm) -> Schema:
         properties[field.name] = schema
         if Required in kinds:
             required.append(field.name)
-    # The form's cross-field rules (ProposalForm.validate_*), as JSON Schema.
-    properties["consent"]["const"] = True
-    required.append("consent")
-    return obj(properties, required=tuple(required), allOf=[
+    return obj(properties, required=tuple(required))
+
+
+def proposal_request_schema(form: ProposalForm) -> Schema:
+    """The proposal form's fields plus its cross-field rules (``validate_*``)."""
+    schema = form_schema(form)
+    schema["properties"]["consent"]["const"] = True
+    return {**schema, "required": [*schema["required"], "consent"], "allOf": [
         {"if": {"properties": {"proposer_type": {"not": {"const": "individual"}}},
                 "required": ["proposer_type"]},
          "then": {"required": ["organization"]}},
         {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]},
-    ])
+    ]}
 
 
 # --- operations ---------------------------------------------------------------------------
@@ -347,7 +357,8 @@ def document(form: ProposalForm) -> dict:
         "tags": [{"name": n} for n in ("public", "proposer", "staff", "city", "meta")],
         "paths": paths(),
         "components": {
-            "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form)},
+            "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
+                        "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en"))},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from teian create-token"}},
         },

@@ -14,13 +14,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from flask import request
+from wtforms import Form
 
 from intake.errors import Invalid
 from intake.i18n import translate
+from intake.queries import INT32_MAX
 
 from .errors import BadRequest, UnsupportedMediaType, lang
 
-INT32_MAX = 2**31 - 1  # Integer columns (ids, versions, participant counts)
+# The JSON types a form field may receive.  Any scalar reads as its text (a number for
+# an amount of yen); a comment's texts must be strings.
+SCALARS = (str, int, float, bool, type(None))
+TEXT = (str, type(None))
 
 
 def _reject_constant(name: str):
@@ -86,6 +91,24 @@ def check_query_string() -> None:
         fields = {name: [translate("api.error.bad_query", lang(), field=name)] for name in bad}
         raise BadRequest(translate("api.error.bad_query", lang(), field=", ".join(bad)),
                          code="bad_query", fields=fields)
+
+
+def validated(form: Form, payload: Mapping[str, object], *, accepts: tuple = SCALARS) -> Form:
+    """``form`` (built from ``payload`` with ``formdata_from_json``), validated by the
+    same rules as on the web page; a value of a JSON type the field does not accept
+    (a list, an object; for text-only forms a number) fails that field by name, in
+    the form's language.  Raises one :class:`~intake.errors.Invalid` (422) naming every
+    field to correct."""
+    valid = form.validate()
+    fields = {name: list(errors) for name, errors in form.errors.items() if name and errors}
+    for field in form:
+        if not isinstance(payload.get(field.name), accepts):
+            fields[field.name] = [translate("api.error.text", form.lang, field=field.label.text)]
+    if not valid or fields:
+        names = ", ".join(form[name].label.text for name in fields)
+        raise Invalid(translate("api.error.invalid_fields", form.lang, fields=names),
+                      fields=fields)
+    return form
 
 
 def _summary(names) -> str:

@@ -7,17 +7,12 @@ operation checks the same rule again and does the work.
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
-
 import workflows
 from intake import access, operations, queries, serializers
 from intake.db import session
 from intake.errors import Forbidden
 from intake.i18n import translate
-from intake.models import Department, Proposal, User
+from intake.models import Proposal, User
 
 from . import bp
 from .auth import office_required, staff_required
@@ -66,9 +61,8 @@ def queue(user: User):
 @staff_required
 def proposal_detail(user: User, proposal_id: int):
     proposal = load_visible(user, proposal_id)
-    events = serializers.timeline_events(session(), [proposal.id])[proposal.id]
     return serializers.staff_detail(
-        proposal, lang(), events, today=workflows.today_jst(),
+        proposal, lang(), queries.history(session(), proposal.id), today=workflows.today_jst(),
         role=access.workflow_role(user, proposal),
     )
 
@@ -145,48 +139,8 @@ def record_session(user: User, proposal_id: int):
 # --- the office's figures ------------------------------------------------------------------
 
 
-def dashboard_figures(db: Session, today: date, lang: str) -> dict[str, object]:
-    """SPEC section 7's first figures in two GROUP BY queries: proposals per
-    department × state with how many are overdue, and rulings per decision."""
-    overdue = func.sum(case((queries.overdue_expression(today), 1), else_=0))
-    cells = db.execute(
-        select(Proposal.lead_department_id, Proposal.state, func.count(), overdue)
-        .group_by(Proposal.lead_department_id, Proposal.state)
-    ).all()
-    rulings = dict(db.execute(
-        select(Proposal.ruling_decision, func.count())
-        .where(Proposal.ruling_decision.is_not(None))
-        .group_by(Proposal.ruling_decision)
-    ).all())
-    departments = {d.id: d for d in db.execute(select(Department)).scalars()}
-    rows: dict[int | None, dict] = {}
-    for department_id, state, count, late in cells:
-        row = rows.setdefault(department_id, {
-            "department": serializers.named(departments.get(department_id), lang),
-            "states": {}, "total": 0, "overdue": 0,
-        })
-        row["states"][state] = count
-        row["total"] += count
-        row["overdue"] += int(late or 0)
-    by_state: dict[str, int] = {}
-    for row in rows.values():
-        for state, count in row["states"].items():
-            by_state[state] = by_state.get(state, 0) + count
-    decided = rulings.get("adopted", 0) + rulings.get("rejected", 0)
-    return {
-        "today": today.isoformat(),
-        # Triage (no department, code "") first, then by department code.
-        "departments": sorted(rows.values(),
-                              key=lambda r: (r["department"] or {"code": ""})["code"]),
-        "states": by_state,
-        "total": sum(by_state.values()),
-        "overdue": sum(row["overdue"] for row in rows.values()),
-        "rulings": rulings,
-        "adoption_rate": round(rulings.get("adopted", 0) / decided, 4) if decided else None,
-    }
-
-
 @bp.get("/stats")
 @office_required
 def stats(_user: User):
-    return dashboard_figures(session(), workflows.today_jst(), lang())
+    return serializers.dashboard(queries.dashboard_figures(session(), workflows.today_jst()),
+                                 lang())

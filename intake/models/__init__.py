@@ -4,8 +4,10 @@ from .base import Base, UTCDateTime, utcnow
 from .events import ChainHead, Escalation, Event, OutboxMessage
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
+    DELIBERATION,
     JST,
     Comment,
+    CommentPeriod,
     DeliberationSession,
     OpinionRequest,
     Proposal,
@@ -16,7 +18,8 @@ from .proposals import (
 )
 
 __all__ = [
-    "JST", "ApiToken", "Base", "Category", "ChainHead", "Comment", "DeliberationSession",
+    "DELIBERATION", "CommentPeriod", "JST", "ApiToken", "Base", "Category", "ChainHead",
+    "Comment", "DeliberationSession",
     "Department", "District", "Escalation", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
     "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
     "parse_receipt", "receipt_for", "utcnow",

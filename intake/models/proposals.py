@@ -7,6 +7,7 @@ public queries and serialisers cannot reach it by accident.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,21 @@ from .base import Base, UTCDateTime, utcnow
 from .organisation import Category, Department, District, User, _enum
 
 JST = ZoneInfo("Asia/Tokyo")
+
+
+# The state in which citizens discuss a proposal: comments and sessions belong to it.
+DELIBERATION = "in_deliberation"
+
+
+@dataclass(frozen=True)
+class CommentPeriod:
+    """Whether citizens may comment now (SPEC section 5), and the moment the liaison
+    set for the end: ``closes_at`` while open, ``closed_at`` once that moment has
+    closed it (a proposal that simply left deliberation has neither)."""
+
+    open: bool
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class ProposerType(enum.StrEnum):
@@ -127,6 +143,17 @@ class Proposal(Base):
         if self.sessions:
             return True
         return self.comments_until is not None and self.comments_until <= utcnow()
+
+    def comment_period(self, now: datetime | None = None) -> CommentPeriod:
+        """Open while in deliberation and before the end the liaison may have set:
+        the one rule the pages, the API and ``operations.add_comment`` ask."""
+        now = now or utcnow()
+        until = self.comments_until
+        if until is not None and until <= now:
+            return CommentPeriod(False, closed_at=until)
+        if self.state != DELIBERATION:
+            return CommentPeriod(False)
+        return CommentPeriod(True, closes_at=until)
 
     def open_opinion_requests(self) -> int:
         return sum(1 for r in self.opinion_requests if r.status == "open")

@@ -8,8 +8,10 @@ the URL away) and ``Cache-Control: no-store`` (a shared computer must not
 keep them).
 
 Routes stay thin: they build the form or read the token, call one operation
-or query, commit, and render.  What they add is presentation only: the
-timeline in words, the proposer's buttons, error pages in the reader's
+or query, commit, and render.  The lookups are :mod:`intake.queries`' and
+what the public may read is decided by :mod:`intake.serializers`, the same
+functions the JSON API answers with; what this module adds is presentation
+only: the proposer's buttons, the forms, error pages in the reader's
 language.
 """
 
@@ -32,21 +34,20 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 import workflows
+from forms.comment import WebCommentForm
 from forms.proposal import CITY_WIDE, WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
-from workflows.calendar import today_jst
 
-from .. import operations, queries
-from ..auth import token_digest
+from .. import operations, queries, serializers
+from ..api.payload import storable
 from ..db import session
 from ..errors import ActionError, Conflict, Invalid
 from ..i18n import DEFAULT_LANGUAGE, translate
-from ..models import JST, Category, Department, District, Event, Proposal
-from ..ratelimit import SUBMIT_LIMIT, limiter
+from ..models import JST, Proposal
+from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
 
 bp = Blueprint("public", __name__)
 
@@ -57,8 +58,6 @@ PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
-# Audit-log actions the timeline tells in words; anything else is internal.
-TIMELINE_ACTIONS = ("submit", "route", "transfer", "transition", "session")
 
 
 def _lang() -> str:
@@ -81,33 +80,8 @@ def index():
 # --- the proposal form ---------------------------------------------------------------------
 
 
-def category_choices(lang: str, *, active_only: bool) -> list[tuple[str, str]]:
-    """Themes as (code, label), in the office's order."""
-    query = select(Category).order_by(Category.sort_order, Category.id)
-    if active_only:
-        query = query.where(Category.active.is_(True))
-    return [(c.code, c.name(lang)) for c in session().execute(query).scalars()]
-
-
-def district_choices(lang: str, *, valid_on: date | None) -> list[tuple[str, str]]:
-    """Districts as (code, label); with ``valid_on`` only those that exist
-    that day (schools merge), without it every district ever, so old
-    published proposals can still be found by theirs."""
-    rows = session().execute(select(District).order_by(District.sort_order, District.id))
-    return [
-        (d.code, d.name(lang))
-        for d in rows.scalars()
-        if valid_on is None or d.valid_on(valid_on)
-    ]
-
-
 def _proposal_form(formdata=None) -> WebProposalForm:
-    return WebProposalForm(
-        formdata,
-        lang=_lang(),
-        categories=category_choices(_lang(), active_only=True),
-        districts=district_choices(_lang(), valid_on=today_jst()),
-    )
+    return WebProposalForm(formdata, lang=_lang(), **queries.form_choices(session(), _lang()))
 
 
 def _min_fill_seconds() -> float:
@@ -150,7 +124,7 @@ def submitted():
     receipt = flask_session.pop("receipt", None)
     proposal = None
     if isinstance(receipt, dict) and isinstance(receipt.get("id"), int):
-        proposal = session().get(Proposal, receipt["id"])
+        proposal = queries.proposal_by_id(session(), receipt["id"])
     if proposal is None:
         return render_template("public/submitted.html", proposal=None)
     base_url = current_app.config["TEIAN"].base_url
@@ -189,9 +163,7 @@ class ActionProblem:
 def _proposal_for_token(token: str) -> Proposal:
     """The proposal this tracking token opens; 404 for any other token,
     saying nothing about whether a proposal exists."""
-    proposal = session().execute(
-        select(Proposal).where(Proposal.tracking_token_hash == token_digest(token))
-    ).scalar_one_or_none()
+    proposal = queries.proposal_for_token(session(), token)
     if proposal is None:
         abort(404)
     return proposal
@@ -201,9 +173,7 @@ def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
     workflow = workflows.get_workflow(proposal.kind)
     actions = []
     for transition in workflow.available_triggers(proposal, "proposer"):
-        text_input = next(
-            (spec for spec in transition.inputs.values() if spec.type == "text"), None
-        )
+        text_input = serializers.text_input(transition)
         actions.append(
             ProposerAction(
                 trigger=transition.trigger,
@@ -219,14 +189,14 @@ def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
 
 def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None = None,
                 status: int = 200):
-    workflow = workflows.get_workflow(proposal.kind)
-    events = _events(proposal)
+    history = queries.history(session(), proposal.id)
     return render_template(
         "public/track.html",
         proposal=proposal,
         token=token,
-        timeline=timeline(proposal, events, with_reasons=True),
-        question=_pending_question(proposal, workflow, events),
+        timeline=serializers.timeline_entries(history, kind=proposal.kind,
+                                              audience="proposer"),
+        question=serializers.pending_question(proposal, history),
         actions=_proposer_actions(proposal),
         problem=problem,
     ), status
@@ -267,98 +237,7 @@ def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: st
     return ActionProblem(trigger, _t(f"public.track.error.{key}"), text, "form")
 
 
-def _pending_question(proposal: Proposal, workflow, events: list[Event]) -> str | None:
-    """While the proposal waits for the proposer, the reason given on the
-    transition that put it there (the department's question)."""
-    state = workflow.states.get(proposal.state)
-    if state is None or not state.pauses_clock:
-        return None
-    for event in reversed(events):
-        if event.action == "transition" and event.to_state == proposal.state:
-            return event.reason or None
-    return None
-
-
-# --- timelines (tracking page and public page) -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str  # submit | route | triage | transfer | transition | session
-    department: str = ""
-    from_label: str = ""
-    to_label: str = ""
-    action: str = ""
-    reason: str = ""
-
-
-def _events(proposal: Proposal) -> list[Event]:
-    return list(
-        session().execute(
-            select(Event).where(Event.proposal_id == proposal.id).order_by(Event.seq)
-        ).scalars()
-    )
-
-
-def _department_names(events: list[Event], lang: str) -> dict[str, str]:
-    codes = {(e.data or {}).get("department") for e in events} - {None}
-    if not codes:
-        return {}
-    rows = session().execute(select(Department).where(Department.code.in_(codes))).scalars()
-    return {d.code: d.name(lang) for d in rows}
-
-
-def timeline(proposal: Proposal, events: list[Event], *, with_reasons: bool) -> list[TimelineEntry]:
-    """The audit log told in words, oldest first.
-
-    Departments are named, officers never.  ``with_reasons`` is for the
-    proposer's own page: the public page leaves reasons out, because
-    questions, answers and withdrawal reasons pass between the proposer and
-    the city and may hold personal details (the ruling's reason is shown on
-    its own).
-    """
-    lang = _lang()
-    workflow = workflows.get_workflow(proposal.kind)
-    departments = _department_names(events, lang)
-    entries = []
-    for event in events:
-        if event.action not in TIMELINE_ACTIONS:
-            continue
-        data = event.data or {}
-        kind = event.action
-        if kind == "route" and not data.get("department"):
-            kind = "triage"
-        reason = event.reason if with_reasons and kind in ("transfer", "transition") else ""
-        entries.append(
-            TimelineEntry(
-                at=event.at,
-                kind=kind,
-                department=departments.get(data.get("department"), ""),
-                from_label=workflow.state_label(event.from_state, lang) if event.from_state else "",
-                to_label=workflow.state_label(event.to_state, lang) if event.to_state else "",
-                action=_trigger_label(workflow, event.trigger, lang) if event.trigger else "",
-                reason=reason,
-            )
-        )
-    return entries
-
-
-def _trigger_label(workflow, trigger: str, lang: str) -> str:
-    transition = next((t for t in workflow.transitions if t.trigger == trigger), None)
-    return transition.label_in(lang) if transition else trigger
-
-
 # --- published proposals --------------------------------------------------------------------
-
-
-def public_proposer(proposal: Proposal) -> str | None:
-    """How the public page names the proposer: not at all unless they
-    agreed (``publish_name``); then their organisation when they gave one —
-    a group's proposal is the group's — else their own name."""
-    if not proposal.publish_name or proposal.contact is None:
-        return None
-    return proposal.contact.organization or proposal.contact.name
 
 
 def _state_choices(lang: str) -> list[tuple[str, str]]:
@@ -375,8 +254,9 @@ def _state_choices(lang: str) -> list[tuple[str, str]]:
 def proposals():
     filters = queries.Filters.from_args(request.args)
     cursor = request.args.get("cursor")
+    db = session()
     try:
-        page = queries.published_proposals(session(), filters, cursor=cursor, limit=PAGE_SIZE)
+        page = queries.published_proposals(db, filters, cursor=cursor, limit=PAGE_SIZE)
     except Invalid:
         return _error_page(400, _t("public.list.bad_cursor"))
     active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
@@ -389,24 +269,79 @@ def proposals():
         if page.next_cursor else None,
         first_url=url_for(".proposals", **active) if cursor else None,
         states=_state_choices(_lang()),
-        categories=category_choices(_lang(), active_only=False),
+        # Inactive themes and merged districts too: old proposals keep theirs.
+        categories=queries.choices(queries.categories(db, active_only=False), _lang()),
         districts=[(CITY_WIDE, _t("field.district.citywide")),
-                   *district_choices(_lang(), valid_on=None)],
+                   *queries.choices(queries.districts(db, valid_on=None), _lang())],
     )
+
+
+def _published_or_404(proposal_id: int) -> Proposal:
+    found = queries.published_proposal(session(), proposal_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _comment_form(formdata=None) -> WebCommentForm:
+    return WebCommentForm(formdata, lang=_lang())
+
+
+def _proposal_page(proposal: Proposal, *, form: WebCommentForm | None = None,
+                   problems: list[str] | tuple = (), status: int = 200):
+    """The public page; while comments are open, with the comment form (and, after a
+    refused comment, with what the visitor typed and why it was refused)."""
+    period = proposal.comment_period()
+    if period.open:
+        form = form or _comment_form()
+        form.issue_timer(current_app.secret_key)
+    return render_template(
+        "public/proposal.html",
+        proposal=proposal,
+        proposer=serializers.public_proposer(proposal),
+        timeline=serializers.timeline_entries(queries.history(session(), proposal.id),
+                                              kind=proposal.kind, audience="public"),
+        comments=serializers.public_comments(proposal),
+        period=period,
+        form=form if period.open else None,
+        problems=problems,
+    ), status
 
 
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
-    found = session().get(Proposal, proposal_id)
-    if found is None or not found.is_published:
-        abort(404)
-    return render_template(
-        "public/proposal.html",
-        proposal=found,
-        proposer=public_proposer(found),
-        timeline=timeline(found, _events(found), with_reasons=False),
-        comments=[c for c in found.comments if c.hidden_reason is None],
-    )
+    return _proposal_page(_published_or_404(proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/comments")
+@limiter.limit(COMMENT_LIMIT)
+def comment(proposal_id: int):
+    found = _published_or_404(proposal_id)
+    if not found.comment_period().open:  # say so before anything else is checked
+        return _proposal_page(found, problems=[_t("public.comment.error.closed")], status=409)
+    form = _comment_form(request.form)
+    if not form.validate():
+        return _proposal_page(found, form=form, status=422)
+    if form.looks_like_spam(current_app.secret_key, _min_fill_seconds()):
+        return _proposal_page(found, form=form, problems=[_t("error.spam")], status=422)
+    db = session()
+    try:
+        operations.add_comment(db, found, **form.comment())
+        db.commit()
+    except ActionError as exc:
+        # Comments closed a moment ago, or a lost race.
+        db.rollback()
+        closed = exc.code == "comments_closed"
+        problem = _t("public.comment.error.closed" if closed else "public.comment.error.again")
+        return _proposal_page(found, form=form, problems=[problem], status=exc.status)
+    flash(_t("public.comment.thanks"), "success")
+    return redirect(url_for(".proposal", proposal_id=found.id, _anchor="comments"), 303)
+
+
+@bp.get("/proposals/<int:proposal_id>/comments")
+def comments(proposal_id: int):
+    """Where the language switcher of a refused comment's page leads: the page itself."""
+    return redirect(url_for(".proposal", proposal_id=proposal_id, _anchor="comments"), 303)
 
 
 # --- page furniture: private headers, error pages, template helpers ---------------------------
@@ -430,19 +365,40 @@ def _error_page(status: int, message: str | None = None):
     ), status
 
 
+@bp.before_request
+def _refuse_unstorable_text():
+    """A NUL (no person types one) would make PostgreSQL refuse the row with a 500:
+    refuse the whole post first."""
+    if request.method == "POST" and not all(
+        storable(name) and storable(value) for name, value in request.form.items(multi=True)
+    ):
+        return _error_page(400, _t("public.error.characters"))
+    return None
+
+
+def _form_again(problems: list[str], status: int):
+    """A form refused before it was read (CSRF, rate limit), shown again with what
+    the visitor typed; None for requests that posted no form of ours."""
+    if request.method != "POST":
+        return None
+    if request.endpoint == "public.propose":
+        return _form_page(_proposal_form(request.form), problems=problems, status=status)
+    if request.endpoint == "public.comment":
+        found = queries.published_proposal(session(), request.view_args["proposal_id"])
+        if found is not None:
+            return _proposal_page(found, form=_comment_form(request.form), problems=problems,
+                                  status=status)
+    return None
+
+
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
-    if request.endpoint == "public.propose" and request.method == "POST":
-        # Refused before the form was read: show it again with what they typed.
-        if isinstance(exc, CSRFError):
-            problems = [_t("error.csrf"), _t("public.error.cookies")]
-            return _form_page(_proposal_form(request.form), problems=problems, status=400)
-        if exc.code == 429:
-            problems = [_t("public.error.too_many.body")]
-            return _form_page(_proposal_form(request.form), problems=problems, status=429)
     if isinstance(exc, CSRFError):
-        return _error_page(400, f"{_t('error.csrf')} {_t('public.error.cookies')}")
+        problems = [_t("error.csrf"), _t("public.error.cookies")]
+        return _form_again(problems, 400) or _error_page(400, " ".join(problems))
+    if exc.code == 429:
+        return _form_again([_t("public.error.too_many.body")], 429) or _error_page(429)
     return _error_page(exc.code)
 
 
@@ -465,7 +421,15 @@ def _page_helpers() -> dict:
     def state_label(proposal: Proposal, state: str | None = None) -> str:
         return workflows.get_workflow(proposal.kind).state_label(state or proposal.state, _lang())
 
-    return {"state_label": state_label}
+    def action_label(proposal: Proposal, trigger: str) -> str:
+        transitions = workflows.get_workflow(proposal.kind).transitions
+        return next((t.label_in(_lang()) for t in transitions if t.trigger == trigger), trigger)
+
+    def name_of(row) -> str:
+        """A department (or other coded row) by name; nothing for none."""
+        return row.name(_lang()) if row is not None else ""
+
+    return {"state_label": state_label, "action_label": action_label, "name_of": name_of}
 
 
 @bp.app_template_filter("jst_date")
