@@ -136,7 +136,10 @@ def _id_of(model, code: str):
 
 
 def _eager(query: Select) -> Select:
+    """Everything a list row shows, one query per relation for the whole page.
+    ``contact`` is there for the published proposer name (``publish_name``)."""
     return query.options(
+        selectinload(Proposal.contact),
         selectinload(Proposal.category),
         selectinload(Proposal.district),
         selectinload(Proposal.lead_department),
