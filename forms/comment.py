@@ -16,7 +16,7 @@ from intake.i18n import translate
 
 from .normalize import strip_ends
 from .spam import SpamDefences
-from .validators import Length, Required
+from .validators import Length, Required, SingleLine
 
 NAME_MAX = 100
 BODY_MAX = 2000
@@ -28,7 +28,7 @@ class CommentForm(FlaskForm):
     class Meta:
         csrf = False  # the API has no session to protect; the web subclass turns it on
 
-    name = StringField(filters=[strip_ends], validators=[Length(0, NAME_MAX)])
+    name = StringField(filters=[strip_ends], validators=[SingleLine(), Length(0, NAME_MAX)])
     body = TextAreaField(filters=[strip_ends], validators=[Required(), Length(1, BODY_MAX)])
 
     def __init__(self, formdata: MultiDict | None = None, *, lang: str = "ja", **kwargs) -> None:

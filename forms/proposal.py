@@ -15,21 +15,24 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
-from intake.i18n import LANGUAGE_NAMES, LANGUAGES, translate
+import workflows
+from intake.i18n import LANGUAGE_NAMES, LANGUAGES, label_or, translate
+from intake.models import ProposerType
 
 from . import normalize
 from .spam import SpamDefences
-from .validators import Email, Length, OneOf, Optional, Phone, Required, WholeYen, message
-
-KINDS = ("proposal", "idea")
-PROPOSER_TYPES = (
-    "individual",
-    "neighborhood_association",
-    "npo",
-    "business",
-    "school",
-    "other",
+from .validators import (
+    Email,
+    Length,
+    OneOf,
+    Optional,
+    Phone,
+    Required,
+    SingleLine,
+    WholeYen,
+    message,
 )
+
 CITY_WIDE = "city-wide"
 strip = normalize.strip_ends
 FALSE_VALUES = ("false", "False", "0", "off", "no", "")
@@ -68,7 +71,7 @@ class ProposalForm(FlaskForm):
         csrf = False  # the API and Open311 authenticate differently; the web subclass turns it on
 
     kind = RadioField(default="proposal", validate_choice=False, validators=[OneOf()])
-    title = StringField(filters=[strip], validators=[Required(), Length(5, 80)])
+    title = StringField(filters=[strip], validators=[Required(), SingleLine(), Length(5, 80)])
     category = SelectField(validate_choice=False, validators=[Required(choice=True), OneOf()])
     problem = TextAreaField(filters=[strip], validators=[Required(), Length(20, 4000)])
     proposal = TextAreaField(filters=[strip], validators=[Required(), Length(20, 4000)])
@@ -81,8 +84,9 @@ class ProposalForm(FlaskForm):
                              validators=[Optional(), WholeYen()])
     language = SelectField(validate_choice=False, validators=[OneOf()])
     proposer_type = RadioField(validate_choice=False, validators=[Required(choice=True), OneOf()])
-    proposer_name = StringField(filters=[strip], validators=[Required(), Length(0, 100)])
-    organization = StringField(filters=[strip], validators=[Length(0, 100)])
+    proposer_name = StringField(filters=[strip],
+                                validators=[Required(), SingleLine(), Length(0, 100)])
+    organization = StringField(filters=[strip], validators=[SingleLine(), Length(0, 100)])
     email = StringField(filters=[_filtered(normalize.email_address)],
                         validators=[Optional(), Length(0, 254), Email()])
     phone = StringField(filters=[_filtered(normalize.phone_number)],
@@ -104,13 +108,15 @@ class ProposalForm(FlaskForm):
         super().__init__(formdata=formdata, **kwargs)
         if self.language.data is None:
             self.language.data = lang
-        self.kind.choices = [(k, translate(f"field.kind.{k}", lang)) for k in KINDS]
+        # A kind is a workflow (SPEC section 2): the built-in ones and a city's own.
+        self.kind.choices = [(k, label_or(f"field.kind.{k}", lang, workflows.get_workflow(k)
+                                          .label_in(lang))) for k in workflows.workflow_names()]
         self.category.choices = list(categories)
         self.district.choices = [(CITY_WIDE, translate("field.district.citywide", lang))]
         self.district.choices += list(districts)
         self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         self.proposer_type.choices = [
-            (t, translate(f"field.proposer_type.{t}", lang)) for t in PROPOSER_TYPES
+            (t.value, translate(f"field.proposer_type.{t.value}", lang)) for t in ProposerType
         ]
         for field in self:
             field.label.text = translate(f"field.{field.name}", lang)

@@ -6,6 +6,8 @@ the catalogue at validation time, in the language the form was built for.
 
 from __future__ import annotations
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
@@ -44,6 +46,17 @@ class Optional:
         if _blank(field):
             field.errors[:] = []
             raise StopValidation()
+
+
+class SingleLine:
+    """One line: no line breaks or other control characters (U+2028/2029 included).
+    A title becomes a mail subject and a page heading; a line break there is never
+    what the writer meant, and in a mail header it is an injection."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = field.data or ""
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+            raise ValidationError(message(form, field, "error.single_line"))
 
 
 class Length:

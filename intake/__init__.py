@@ -17,6 +17,7 @@ from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
 from .ratelimit import limiter
+from .transaction import init_transactions
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 256 * 1024
@@ -57,9 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["teian.engine"] = engine
     app.extensions["teian.session"] = sessions
 
-    @app.teardown_appcontext
-    def _remove_session(_exc: BaseException | None) -> None:
-        sessions.remove()
+    init_transactions(app, sessions)
 
     # Language first: a refusal by CSRF or the rate limiter (their own
     # before_request hooks) is then still answered in the visitor's language.

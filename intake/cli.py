@@ -63,10 +63,18 @@ def serve(host: str, port: int) -> None:
 def _serve(app, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
+    _remember_listen_url(app, host, port)
     if app.config["TEIAN"].embedded:
         _start_embedded_delivery(app)
     click.echo(f"Teian is serving on http://{host}:{port}/  (Ctrl+C stops it)")
     waitress_serve(app, host=host, port=port, threads=8, ident="teian")
+
+
+def _remember_listen_url(app, host: str, port: int) -> None:
+    """Without TEIAN_BASE_URL, links in mail written outside a request (escalations,
+    the demo's receipts) point at the address this server listens on (SPEC section 8)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    app.extensions["teian.listen_url"] = f"http://{shown}:{port}"
 
 
 @main.command()
@@ -76,11 +84,13 @@ def _serve(app, host: str, port: int) -> None:
 def demo(no_serve: bool, host: str, port: int) -> None:
     """init, then demo officers and proposals (printing the logins), then serve."""
     from .demo import load_demo
+    from .links import links_for
 
     app = _app()
+    _remember_listen_url(app, host, port)
     with app.app_context():
         _init(app)
-        logins = load_demo(_session(app))
+        logins = load_demo(_session(app), links_for(app))
     if logins:
         click.echo("Demo logins (e-mail / password):")
         for email, password, what in logins:
@@ -215,11 +225,14 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
     from workflows.calendar import today_jst
 
     from .delivery import deliver_due
-    from .escalation import escalate_overdue
+    from .links import links_for
+    from .workflow.escalation import escalate_overdue
 
     with app.app_context():
-        escalated = escalate_overdue(_session(app), today_jst())
-        sent, failed = deliver_due(_session(app), transport)
+        session = _session(app)
+        escalated = escalate_overdue(session, today_jst(), links=links_for(app))
+        session.commit()
+        sent, failed = deliver_due(session, transport)
     return escalated, sent, failed
 
 

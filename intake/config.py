@@ -19,6 +19,7 @@ class Settings:
     database_url: str
     secret_key: str
     smtp_url: str
+    # TEIAN_BASE_URL; empty: links follow the address the server is reached at
     base_url: str
     ratelimit_storage: str
 
@@ -58,6 +59,6 @@ def load_settings() -> Settings:
         database_url=database_url,
         secret_key=_secret_key(instance_path),
         smtp_url=os.environ.get("TEIAN_SMTP_URL", ""),
-        base_url=os.environ.get("TEIAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        base_url=os.environ.get("TEIAN_BASE_URL", "").strip().rstrip("/"),
         ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
     )

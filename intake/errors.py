@@ -5,8 +5,13 @@ from __future__ import annotations
 
 
 class ActionError(Exception):
+    """``message`` and ``fields`` are for people once ``translated`` is true (a door
+    wrote them in the user's language); an operation's are English for developers, with
+    rule codes in ``fields``, and a door words them with :func:`intake.explain.explain`."""
+
     status = 400
     code = "bad_request"
+    translated = False
 
     def __init__(
         self,
@@ -14,6 +19,7 @@ class ActionError(Exception):
         *,
         fields: dict[str, list[str]] | None = None,
         code: str | None = None,
+        translated: bool | None = None,
         **details: object,
     ) -> None:
         super().__init__(message)
@@ -21,6 +27,8 @@ class ActionError(Exception):
         self.fields = fields or {}
         if code:
             self.code = code
+        if translated is not None:
+            self.translated = translated
         self.details = details
 
 

@@ -50,6 +50,22 @@ def office_addresses(session: Session) -> list[str]:
     )
 
 
+def present_liaison_addresses(session: Session, department_ids) -> dict[int, list[str]]:
+    """Every present liaison's address of the given departments, in one query."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(User.department_id, User.email).where(
+            User.department_id.in_(set(department_ids)),
+            User.role == Role.liaison,
+            User.active.is_(True),
+            User.absent.is_(False),
+        ).order_by(User.id)
+    )
+    for department_id, email in rows:
+        found.setdefault(department_id, []).append(email)
+    return found
+
+
 def department_addresses(session: Session, department: Department | None) -> list[str]:
     """The department's present liaisons; the office when there is no
     department (triage) or nobody present in it."""

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
@@ -83,24 +83,6 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _clock_running(workflow, state: str) -> bool:
-    """The department's clock runs in this state: not final, not waiting
-    for the proposer (their lateness is not the department's)."""
-    definition = workflow.states[state]
-    return not definition.final and not definition.pauses_clock
-
-
-def overdue_expression(today: date):
-    """SQL: past its due date in a state where the department's clock runs,
-    decided per workflow (a state name may mean different things in two)."""
-    per_workflow = []
-    for name in workflows.workflow_names():
-        wf = workflows.get_workflow(name)
-        running = [state for state in wf.states if _clock_running(wf, state)]
-        per_workflow.append(and_(Proposal.kind == name, Proposal.state.in_(running)))
-    return and_(Proposal.due_on.is_not(None), Proposal.due_on < today, or_(*per_workflow))
-
-
 def _apply_filters(query: Select, filters: Filters) -> Select:
     if filters.state:
         query = query.where(Proposal.state == filters.state)
@@ -152,8 +134,7 @@ def published_proposals(
 ) -> Page:
     """Published proposals, newest first (keyset on id)."""
     query = _apply_filters(
-        select(Proposal).where(Proposal.published_at.is_not(None),
-                               Proposal.withheld_reason.is_(None)),
+        select(Proposal).where(Proposal.is_published),
         filters,
     )
     after = decode_cursor(cursor, 1)
@@ -187,7 +168,7 @@ def queue_for(
     if not user.is_office:
         query = query.where(Proposal.lead_department_id == user.department_id)
     query = _eager(_apply_filters(query, filters))
-    overdue = overdue_expression(today)
+    overdue = Proposal.is_overdue(today)
     rank, last_id = decode_cursor(cursor, 2) or (1, None)
     rows: list[tuple[int, Proposal]] = []
     for part_rank, condition in ((1, overdue), (0, ~overdue)):
@@ -205,15 +186,6 @@ def queue_for(
     rows = rows[:limit]
     next_cursor = encode_cursor([rows[-1][0], rows[-1][1].id]) if more and rows else None
     return Page([p for _rank, p in rows], next_cursor)
-
-
-def is_overdue(proposal: Proposal, today: date) -> bool:
-    """The Python twin of :func:`overdue_expression`, for one loaded row."""
-    return (
-        proposal.due_on is not None
-        and proposal.due_on < today
-        and _clock_running(workflows.get_workflow(proposal.kind), proposal.state)
-    )
 
 
 # --- one proposal ---------------------------------------------------------------------------
@@ -334,7 +306,7 @@ class DashboardFigures:
 def dashboard_figures(session: Session, today: date) -> DashboardFigures:
     """SPEC section 7's first figures in two GROUP BY queries: proposals per
     department × state with how many are overdue, and rulings per decision."""
-    overdue = func.sum(case((overdue_expression(today), 1), else_=0))
+    overdue = func.sum(case((Proposal.is_overdue(today), 1), else_=0))
     cells = session.execute(
         select(Proposal.lead_department_id, Proposal.state, func.count(), overdue)
         .group_by(Proposal.lead_department_id, Proposal.state)
@@ -358,7 +330,8 @@ def dashboard_figures(session: Session, today: date) -> DashboardFigures:
          for department_id, row in per_department.items()),
         key=lambda figures: figures.department.code if figures.department else "",
     )
-    decided = rulings.get("adopted", 0) + rulings.get("rejected", 0)
+    adopted = sum(rulings.get(decision, 0) for decision in workflows.ADOPTING)
+    decided = adopted + sum(rulings.get(decision, 0) for decision in workflows.REFUSING)
     return DashboardFigures(
         today=today,
         departments=rows,
@@ -366,5 +339,5 @@ def dashboard_figures(session: Session, today: date) -> DashboardFigures:
         total=sum(by_state.values()),
         overdue=sum(row.overdue for row in rows),
         rulings=rulings,
-        adoption_rate=round(rulings.get("adopted", 0) / decided, 4) if decided else None,
+        adoption_rate=round(adopted / decided, 4) if decided else None,
     )

@@ -28,6 +28,7 @@ from datetime import date, datetime
 import workflows
 from forms.proposal import CITY_WIDE
 
+from .explain import guard_text
 from .i18n import translate
 from .models import (
     JST,
@@ -37,10 +38,11 @@ from .models import (
     Department,
     District,
     Event,
+    OpinionRequest,
     Proposal,
     User,
 )
-from .queries import DashboardFigures, History, is_overdue
+from .queries import DashboardFigures, History
 
 Json = dict[str, object]
 
@@ -74,6 +76,7 @@ def ruling(proposal: Proposal) -> Json | None:
     answer: Json = {
         "decision": proposal.ruling_decision,
         "reason": proposal.ruling_reason or "",
+        "reason_code": proposal.ruling_reason_code,
         "at": iso_datetime(proposal.ruled_at),
     }
     if proposal.ruling_scope:
@@ -252,6 +255,9 @@ def available_triggers(proposal: Proposal, role: str | None, lang: str) -> list[
         {
             "trigger": transition.trigger,
             "label": transition.label_in(lang),
+            # What would refuse it now, said before anyone tries (guards, not inputs).
+            "unmet": [{"guard": guard, "message": guard_text(guard, lang)}
+                      for guard, _message in workflow.unmet_guards(proposal, transition)],
             "inputs": [
                 {
                     "name": spec.name,
@@ -354,7 +360,7 @@ def staff_summary(proposal: Proposal, lang: str, today: date) -> Json:
         "version": proposal.version,
         "assignee": staff_user(proposal.assignee),
         "due_on": iso_date(proposal.due_on),
-        "overdue": is_overdue(proposal, today),
+        "overdue": proposal.is_overdue(today),
         "published": proposal.is_published,
     }
 
@@ -380,6 +386,20 @@ def staff_detail(
         "withheld_reason": proposal.withheld_reason,
         "pending_question": pending_question(proposal, history),
         "available_triggers": available_triggers(proposal, role, lang),
+    }
+
+
+def opinion_request(request: OpinionRequest, lang: str) -> Json:
+    return {
+        "id": request.id,
+        "proposal": request.proposal_id,
+        "department": named(request.department, lang),
+        "question": request.question,
+        "status": request.status,
+        "answer": request.answer or None,
+        "due_on": iso_date(request.due_on),
+        "requested_at": iso_datetime(request.requested_at),
+        "answered_at": iso_datetime(request.answered_at),
     }
 
 

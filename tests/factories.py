@@ -7,9 +7,9 @@ from dataclasses import replace
 from functools import cache
 
 from forms.proposal import Submission
-from intake import operations
 from intake.auth import hash_password, issue_api_token
 from intake.models import Category, Department, District, Role, RoutingRule, User
+from tests import ops as operations
 
 PASSWORD = "correct horse battery staple"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from intake import operations
 from intake.i18n import translate
 from intake.models import Event, OpinionRequest, Proposal
+from tests import ops as operations
 
 from .factories import PASSWORD
 

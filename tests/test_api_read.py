@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intake import operations
 from intake.i18n import translate
 from intake.models import Comment, Event, Proposal, utcnow
+from tests import ops as operations
 
 from .api_support import (
     ANSWER,
@@ -480,7 +480,7 @@ def test_public_timeline_gives_the_reasons_of_transfers_extensions_and_rulings_o
     proposal = db.get(Proposal, answer["id"])
     old_due = proposal.due_on
     operations.extend_deadline(db, proposal, operations.Actor.staff(city.roads_primary),
-                               new_due_on=old_due + timedelta(days=14),
+                               due_on=old_due + timedelta(days=14),
                                reason=EXTENSION_REASON)
     db.commit()
     assert fire(client, roads, answer["id"], "reject", reason=RULING_REASON,

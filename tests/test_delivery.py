@@ -106,6 +106,7 @@ def test_overdue_proposals_escalate_once_per_overdue_step(city, db):
     from datetime import timedelta
 
     from intake.escalation import escalate_overdue
+
     from intake.models import Escalation, Event
     from workflows.calendar import today_jst
 
@@ -136,9 +137,9 @@ def test_a_late_proposer_is_not_the_departments_overdue(city, db):
     escalates to the department."""
     from datetime import timedelta
 
-    from intake import operations
     from intake.escalation import escalate_overdue
-    from intake.queries import is_overdue
+
+    from tests import ops as operations
     from workflows.calendar import today_jst
 
     proposal, _ = city.submit()
@@ -147,5 +148,5 @@ def test_a_late_proposer_is_not_the_departments_overdue(city, db):
     operations.fire_trigger(db, proposal, "request_info", liaison, {"question": "場所は？"})
     proposal.due_on = today_jst() - timedelta(days=5)
     db.commit()
-    assert not is_overdue(proposal, today_jst())
+    assert not proposal.is_overdue(today_jst())
     assert escalate_overdue(db, today_jst()) == 0

@@ -105,7 +105,7 @@ def audited(city, run):
     """Two proposals with a few events each."""
     first, _ = city.submit()
     city.submit(category="roads", title="道路の穴を直してほしい")
-    from intake import operations
+    from tests import ops as operations
     liaison = operations.Actor.staff(city.parks_liaison)
     operations.fire_trigger(city.session, first, "accept", liaison)
     city.session.commit()

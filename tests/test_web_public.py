@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from intake import operations
 from intake.auth import token_digest
 from intake.i18n import LANGUAGES, catalogue, translate
 from intake.models import Comment, OutboxMessage, Proposal, utcnow
 from intake.web.public import jst_date, jst_datetime
+from tests import ops as operations
 
 from .api_support import (
     ANSWER,
@@ -554,7 +554,7 @@ def reasoned_history(city, db) -> tuple[Proposal, str, date, date]:
     old_due = proposal.due_on
     new_due = old_due + timedelta(days=14)
     operations.extend_deadline(db, proposal, operations.Actor.staff(city.roads_primary),
-                               new_due_on=new_due, reason=EXTENSION_REASON)
+                               due_on=new_due, reason=EXTENSION_REASON)
     db.commit()
     operations.fire_trigger(db, proposal, "reject", operations.Actor.staff(city.roads_primary),
                             {"reason": RULING_REASON, "reason_code": "unlawful"})
@@ -699,7 +699,7 @@ def test_comment_period_set_by_the_liaison_shows_when_it_ends_and_ended(city, cl
     proposal = in_deliberation(city)
     until = utcnow() + timedelta(days=3)
     operations.set_comment_period(db, proposal, operations.Actor.staff(city.parks_liaison),
-                                  until=until)
+                                  ends_at=until)
     db.commit()
     page = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True))
     assert t("public.comment.open_until", date=jst_datetime(until)) in page.text

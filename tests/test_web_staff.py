@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 import workflows
 from forms import staff as staff_forms
-from intake import create_app, operations
+from intake import create_app
 from intake.i18n import catalogue, translate
 from intake.models import DeliberationSession, OpinionRequest
+from tests import ops as operations
 
 from .factories import PASSWORD
 from .staff_support import (

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intake import operations
 from intake.models import JST, OpinionRequest, OutboxMessage
+from tests import ops as operations
 from workflows import calendar
 
 from .staff_support import (
@@ -278,14 +278,14 @@ def test_the_extension_form_says_the_reason_is_published(client, city, reviewed)
     assert f"/staff/proposals/{reviewed.id}/deadline" in form_urls(text)
     assert ja("staff.hint.extend_reason") in text
     assert 'aria-describedby="extend-reason-hint"' in text
-    assert 'name="extend-new_due_on" required type="date"' in text
+    assert 'name="extend-due_on" required type="date"' in text
 
 
 def test_the_lead_liaison_extends_the_deadline_with_a_reason(client, city, reviewed):
     due = reviewed.due_on
     later = due + timedelta(days=30)
     login(client, city.parks_liaison)
-    response = post_action(client, reviewed, "extend", new_due_on=later.isoformat(),
+    response = post_action(client, reviewed, "extend", due_on=later.isoformat(),
                            reason="関係部署との調整に時間がかかるため")
     assert response.status_code == 302
     assert reload(city.session, reviewed).due_on == later
@@ -302,10 +302,10 @@ def test_the_lead_liaison_extends_the_deadline_with_a_reason(client, city, revie
 
 @pytest.mark.parametrize("new_due_on, reason, message", [
     ("later", "", ("staff.error.field.required", "staff.field.extend_reason")),
-    ("earlier", "調整中", ("staff.error.field.not_later", "staff.field.new_due_on")),
-    ("same", "調整中", ("staff.error.field.not_later", "staff.field.new_due_on")),
-    ("2026-02-30", "調整中", ("staff.error.date", "staff.field.new_due_on")),
-    ("", "調整中", ("error.required", "staff.field.new_due_on")),
+    ("earlier", "調整中", ("staff.error.field.not_later", "staff.field.due_on")),
+    ("same", "調整中", ("staff.error.field.not_later", "staff.field.due_on")),
+    ("2026-02-30", "調整中", ("staff.error.date", "staff.field.due_on")),
+    ("", "調整中", ("error.required", "staff.field.due_on")),
 ])
 def test_an_extension_without_a_reason_or_to_an_earlier_date_is_refused(
         client, city, reviewed, new_due_on, reason, message):
@@ -315,7 +315,7 @@ def test_an_extension_without_a_reason_or_to_an_earlier_date_is_refused(
     typed = typed if isinstance(typed, str) else typed.isoformat()
     before = len(events_of(city.session, reviewed))
     login(client, city.parks_liaison)
-    response = post_action(client, reviewed, "extend", new_due_on=typed, reason=reason)
+    response = post_action(client, reviewed, "extend", due_on=typed, reason=reason)
     assert response.status_code == 422
     key, field = message
     assert ja(key, field=ja(field)) in page(response)
@@ -330,7 +330,7 @@ def test_a_proposal_without_a_deadline_offers_no_extension(client, city):
     city.session.commit()
     login(client, city.parks_liaison)
     assert "/deadline" not in page(client.get(f"/staff/proposals/{proposal.id}"))
-    response = post_action(client, proposal, "extend", new_due_on="2031-01-01", reason="x")
+    response = post_action(client, proposal, "extend", due_on="2031-01-01", reason="x")
     assert response.status_code == 422
     assert ja("staff.error.no_deadline") in page(response)
 
@@ -342,7 +342,7 @@ def test_the_comment_period_form_appears_only_in_deliberation(client, city, revi
     login(client, city.parks_liaison)
     path = f"/staff/proposals/{reviewed.id}/comment-period"
     assert path not in form_urls(page(client.get(f"/staff/proposals/{reviewed.id}")))
-    refused = post_action(client, reviewed, "comments", until="2031-01-01T12:00")
+    refused = post_action(client, reviewed, "comments", ends_at="2031-01-01T12:00")
     assert refused.status_code == 409
     assert ja("staff.error.wrong_state") in page(refused)
     assert reload(city.session, reviewed).comments_until is None
@@ -355,15 +355,15 @@ def test_the_comment_period_form_appears_only_in_deliberation(client, city, revi
 def test_the_lead_liaison_sets_when_comments_close(client, city):
     proposal = advanced(city, "accept", "open_deliberation")
     login(client, city.parks_liaison)
-    response = post_action(client, proposal, "comments", until="2031-03-31T17:00")
+    response = post_action(client, proposal, "comments", ends_at="2031-03-31T17:00")
     assert response.status_code == 302
     stored = reload(city.session, proposal).comments_until
     assert stored == datetime(2031, 3, 31, 8, 0, tzinfo=UTC)  # 17:00 in Japan
     last = events_of(city.session, proposal)[-1]
     assert (last.action, last.actor) == ("comment_period", f"user:{city.parks_liaison.id}")
     shown = page(client.get(response.headers["Location"]))
-    assert ja("staff.done.comment_period", until="2031-03-31 17:00") in shown
-    assert ja("staff.comment_period.until", until="2031-03-31 17:00") in shown  # the timeline
+    assert ja("staff.done.comment_period", ends_at="2031-03-31 17:00") in shown
+    assert ja("staff.comment_period.until", ends_at="2031-03-31 17:00") in shown  # the timeline
 
 
 def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):
@@ -372,7 +372,7 @@ def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):
     city.session.commit()
     ended = (datetime.now(JST) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     login(client, city.parks_liaison)
-    assert post_action(client, proposal, "comments", until=ended).status_code == 302
+    assert post_action(client, proposal, "comments", ends_at=ended).status_code == 302
     proposal = reload(city.session, proposal)
     response = post_action(client, proposal, "adopt", reason="コメントを踏まえて採択")
     assert response.status_code == 302
@@ -380,16 +380,16 @@ def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):
 
 
 @pytest.mark.parametrize("until, message", [
-    ("2000-01-01T09:00", ("staff.error.field.before_deliberation", "staff.field.until")),
-    ("2031-03-31", ("staff.error.datetime", "staff.field.until")),
-    ("", ("error.required", "staff.field.until")),
+    ("2000-01-01T09:00", ("staff.error.field.before_deliberation", "staff.field.ends_at")),
+    ("2031-03-31", ("staff.error.datetime", "staff.field.ends_at")),
+    ("", ("error.required", "staff.field.ends_at")),
 ])
 def test_a_comment_period_before_deliberation_or_unreadable_is_refused(client, city, until,
                                                                        message):
     proposal = advanced(city, "accept", "open_deliberation")
     before = len(events_of(city.session, proposal))
     login(client, city.parks_liaison)
-    response = post_action(client, proposal, "comments", until=until)
+    response = post_action(client, proposal, "comments", ends_at=until)
     assert response.status_code == 422
     key, field = message
     assert ja(key, field=ja(field)) in page(response)
@@ -403,11 +403,11 @@ def test_a_comment_period_from_a_stale_page_is_a_conflict(client, city):
     seen = proposal.version
     operations.set_comment_period(city.session, proposal,
                                   operations.Actor.staff(city.office_user),
-                                  until=datetime(2031, 1, 1, tzinfo=UTC))
+                                  ends_at=datetime(2031, 1, 1, tzinfo=UTC))
     city.session.commit()
     login(client, city.parks_liaison)
     response = post_action(client, proposal, "comments", version=seen,
-                           until="2031-03-31T17:00")
+                           ends_at="2031-03-31T17:00")
     assert response.status_code == 409
     assert 'value="2031-03-31T17:00"' in page(response)
     assert reload(city.session, proposal).comments_until == datetime(2031, 1, 1, tzinfo=UTC)
@@ -425,8 +425,8 @@ def test_a_third_departments_liaison_can_do_none_of_it(client, city):
     assert client.get(f"/staff/proposals/{proposal.id}").status_code == 403
     attempts = [
         post_action(client, proposal, "opinion", department="children", question="意見を"),
-        post_action(client, proposal, "extend", new_due_on="2031-01-01", reason="延長"),
-        post_action(client, proposal, "comments", until="2031-01-01T12:00"),
+        post_action(client, proposal, "extend", due_on="2031-01-01", reason="延長"),
+        post_action(client, proposal, "comments", ends_at="2031-01-01T12:00"),
         settle(client, request, "answer", answer="答えます"),
         settle(client, request, "waive", reason="不要です"),
     ]

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from intake import audit, operations
+from intake import audit
 from intake.errors import Conflict
 from intake.models import ChainHead, Event, OpinionRequest, OutboxMessage, Proposal
+from tests import ops as operations
 
 from .workflow_support import (
     INPUTS,
@@ -132,7 +133,7 @@ def test_every_other_action_writes_exactly_one_event(city, name):
         operations.add_comment(db, proposal, name="近所の人", body="賛成です。")
         actor_ref = PUBLIC.ref
     elif name == "comment_period":
-        operations.set_comment_period(db, proposal, liaison, until=datetime.now(UTC))
+        operations.set_comment_period(db, proposal, liaison, ends_at=datetime.now(UTC))
     elif name == "opinion_request":
         reason = "福祉の観点からご意見を"
         operations.request_opinion(db, proposal, "welfare", liaison, question=reason)
@@ -147,7 +148,7 @@ def test_every_other_action_writes_exactly_one_event(city, name):
     elif name == "extend":
         reason = "協議会の日程調整のため"
         operations.extend_deadline(db, proposal, liaison, reason=reason,
-                                   new_due_on=date(2099, 1, 5))
+                                   due_on=date(2099, 1, 5))
     db.commit()
 
     event = only_new_event(db, proposal, before)
@@ -230,7 +231,7 @@ STALE_ACTIONS = {
     "transfer": lambda db, p: operations.transfer_proposal(db, p, "roads", lead(p),
                                                            reason="道路の案件"),
     "extend": lambda db, p: operations.extend_deadline(db, p, lead(p), reason="調整中",
-                                                       new_due_on=date(2099, 1, 5)),
+                                                       due_on=date(2099, 1, 5)),
     "request_opinion": lambda db, p: operations.request_opinion(db, p, "welfare", lead(p),
                                                                 question="ご意見を"),
 }

@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake import audit, operations
+from intake import audit
 from intake.errors import ActionError, Conflict
 from intake.models import Event, OutboxMessage, Proposal, User
+from tests import ops as operations
 
 from .workflow_support import footprint
 

@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
-from intake import operations, queries
 from intake.errors import Invalid, Refused
+from tests import ops as operations
 
 from .workflow_support import (
     INPUTS,
@@ -137,7 +137,7 @@ def test_a_department_already_late_when_it_asked_stays_as_late(city):
     # Answered Wed 7/15: due two business days before it, Mon 7/13 — still two days late.
     fire(city, proposal, "provide_info", date(2026, 7, 15))
     assert proposal.due_on == date(2026, 7, 13)
-    assert queries.is_overdue(proposal, date(2026, 7, 15))
+    assert proposal.is_overdue(date(2026, 7, 15))
 
 
 def test_withdrawing_while_paused_leaves_no_deadline(city):
@@ -188,12 +188,12 @@ def test_an_extension_needs_a_reason_and_a_later_date(city, in_review):
     for reason, new_due_on, field in [
         ("", date(2026, 7, 31), "reason"),
         ("   ", date(2026, 7, 31), "reason"),
-        ("関係課との調整のため", date(2026, 6, 29), "new_due_on"),  # the same day
-        ("関係課との調整のため", date(2026, 6, 19), "new_due_on"),  # earlier
-        ("関係課との調整のため", "2026-07-31", "new_due_on"),  # not a date
+        ("関係課との調整のため", date(2026, 6, 29), "due_on"),  # the same day
+        ("関係課との調整のため", date(2026, 6, 19), "due_on"),  # earlier
+        ("関係課との調整のため", "2026-07-31", "due_on"),  # not a date
     ]:
         with pytest.raises(Invalid) as invalid:
-            operations.extend_deadline(db, in_review, lead(in_review), new_due_on=new_due_on,
+            operations.extend_deadline(db, in_review, lead(in_review), due_on=new_due_on,
                                        reason=reason)
         db.rollback()
         assert list(invalid.value.fields) == [field]
@@ -203,7 +203,7 @@ def test_an_extension_needs_a_reason_and_a_later_date(city, in_review):
 def test_an_extension_is_recorded_with_its_public_reason(city, in_review):
     db = city.session
     before = footprint(db, in_review.id)
-    operations.extend_deadline(db, in_review, lead(in_review), new_due_on=date(2026, 7, 31),
+    operations.extend_deadline(db, in_review, lead(in_review), due_on=date(2026, 7, 31),
                                reason="関係課との調整に時間を要するため",
                                expected_version=before.version)
     db.commit()
@@ -224,7 +224,7 @@ def test_a_ruling_or_a_final_state_has_no_deadline_to_extend(city):
     fire(city, proposal, "reject", date(2026, 6, 2))
     with pytest.raises(Refused):
         operations.extend_deadline(city.session, proposal, lead(proposal),
-                                   new_due_on=date(2026, 7, 31), reason="理由")
+                                   due_on=date(2026, 7, 31), reason="理由")
     city.session.rollback()
 
 
@@ -233,15 +233,15 @@ def test_a_ruling_or_a_final_state_has_no_deadline_to_extend(city):
 
 def test_overdue_is_after_the_due_date_and_never_in_a_final_state(city, in_review):
     db = city.session
-    assert not queries.is_overdue(in_review, date(2026, 6, 29))
-    assert queries.is_overdue(in_review, date(2026, 6, 30))
-    operations.extend_deadline(db, in_review, lead(in_review), new_due_on=date(2026, 7, 10),
+    assert not in_review.is_overdue(date(2026, 6, 29))
+    assert in_review.is_overdue(date(2026, 6, 30))
+    operations.extend_deadline(db, in_review, lead(in_review), due_on=date(2026, 7, 10),
                                reason="現地調査のため")
     db.commit()
-    assert not queries.is_overdue(in_review, date(2026, 6, 30))
-    assert queries.is_overdue(in_review, date(2026, 7, 13))
+    assert not in_review.is_overdue(date(2026, 6, 30))
+    assert in_review.is_overdue(date(2026, 7, 13))
     fire(city, in_review, "reject", date(2026, 7, 14))
-    assert not queries.is_overdue(in_review, date(2027, 1, 1))
+    assert not in_review.is_overdue(date(2027, 1, 1))
 
 
 # --- an opinion request has its own deadline ----------------------------------------------

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake import operations
 from intake.errors import Conflict, Refused
+from tests import ops as operations
 
 from .workflow_support import (
     INPUTS,
@@ -154,7 +154,7 @@ def test_a_comment_period_still_running_is_no_deliberation_record(city):
     db = city.session
     proposal = prepared(city, "proposal", "in_deliberation")
     operations.set_comment_period(db, proposal, lead(proposal),
-                                  until=datetime.now(UTC) + timedelta(days=7))
+                                  ends_at=datetime.now(UTC) + timedelta(days=7))
     db.commit()
     assert_refused_and_unchanged(db, proposal, "adopt", INPUTS["adopt"],
                                  "deliberation_recorded")
@@ -163,7 +163,7 @@ def test_a_comment_period_still_running_is_no_deliberation_record(city):
 def test_an_ended_comment_period_is_a_deliberation_record(city):
     db = city.session
     proposal = prepared(city, "proposal", "in_deliberation")
-    operations.set_comment_period(db, proposal, lead(proposal), until=datetime.now(UTC))
+    operations.set_comment_period(db, proposal, lead(proposal), ends_at=datetime.now(UTC))
     db.commit()
     operations.fire_trigger(db, proposal, "adopt", lead(proposal), INPUTS["adopt"])
     db.commit()

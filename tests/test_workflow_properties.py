@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import workflows
-from intake import audit, operations
+from intake import audit
 from intake.errors import ActionError
+from tests import ops as operations
 
 from .workflow_support import (
     INPUTS,
@@ -100,11 +101,11 @@ def _perform(db, city, proposal, step) -> None:
                                           operations.Actor.staff(city.welfare_liaison),
                                           answer="支障ありません")
     elif action == "end_comments":
-        operations.set_comment_period(db, proposal, actor, until=datetime.now(UTC))
+        operations.set_comment_period(db, proposal, actor, ends_at=datetime.now(UTC))
     elif action == "extend":
         due = proposal.due_on
         operations.extend_deadline(db, proposal, actor, reason="調整に時間を要するため",
-                                   new_due_on=(due or datetime.now(UTC).date())
+                                   due_on=(due or datetime.now(UTC).date())
                                    + timedelta(days=7))
 
 

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import workflows
-from intake import operations
 from intake.errors import Forbidden
+from tests import ops as operations
 
 from .workflow_support import (
     INPUTS,
@@ -129,7 +129,7 @@ def _transfer(db, proposal, actor):
 
 
 def _extend(db, proposal, actor):
-    operations.extend_deadline(db, proposal, actor, new_due_on=proposal.due_on + timedelta(30),
+    operations.extend_deadline(db, proposal, actor, due_on=proposal.due_on + timedelta(30),
                                reason="関係機関との調整に時間を要するため")
 
 
@@ -143,7 +143,7 @@ def _record_session(db, proposal, actor):
 
 def _set_comment_period(db, proposal, actor):
     operations.set_comment_period(db, proposal, actor,
-                                  until=datetime.now(UTC) + timedelta(days=14))
+                                  ends_at=datetime.now(UTC) + timedelta(days=14))
 
 
 # name → (state to act in, the action); each may be taken by the lead liaison or the office.

@@ -15,8 +15,9 @@ from importlib import resources
 import pytest
 
 import workflows
-from intake import audit, operations
+from intake import audit
 from intake.errors import Forbidden, Refused
+from tests import ops as operations
 
 from .workflow_support import (
     PROPOSER,

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake import operations
+from intake.core.actors import PROPOSER, PUBLIC, SYSTEM, Actor
 from intake.models import ChainHead, Event, OpinionRequest, OutboxMessage, Proposal
-from intake.operations import PROPOSER, PUBLIC, SYSTEM, Actor
+from tests import ops as operations
 
 # A valid value for every input of the built-in workflows' triggers.
 INPUTS: dict[str, dict[str, str]] = {

@@ -53,7 +53,7 @@ def office_required(view):
     def wrapper(*args, **kwargs):
         user = authenticated_staff()
         if not user.is_office:
-            raise Forbidden(translate("api.error.office_only", lang()))
+            raise Forbidden(translate("api.error.office_only", lang()), translated=True)
         return view(user, *args, **kwargs)
 
     return wrapper

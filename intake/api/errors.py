@@ -3,7 +3,7 @@
     {"error": {"code": "…", "message": "…", "fields": {"name": ["…"]}, …details}}
 
 ``code`` is stable and machine-readable; ``message`` is for people, in the request's
-language where we wrote it (operations' own messages are English for developers);
+language (operations' errors are worded by :mod:`intake.explain`, as on the pages);
 ``fields`` names what to correct; further keys come from the error's details (a refused
 guard's ``guard``, a conflict's current ``version``).
 
@@ -17,23 +17,23 @@ crash — which happen before or outside our views and so need application-wide 
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import HTTPException, default_exceptions
 
-from intake.db import session
 from intake.errors import ActionError
+from intake.explain import explain
 from intake.i18n import translate
 
 API_PREFIX = "/api/"
 
 
 class BadRequest(ActionError):
-    status, code = 400, "bad_request"
+    status, code, translated = 400, "bad_request", True
 
 
 class Unauthorized(ActionError):
     """No or a bad bearer token; answers with ``WWW-Authenticate`` (RFC 6750)."""
 
-    status, code = 401, "unauthorized"
+    status, code, translated = 401, "unauthorized", True
 
     @property
     def headers(self) -> dict[str, str]:
@@ -44,7 +44,7 @@ class Unauthorized(ActionError):
 
 
 class UnsupportedMediaType(ActionError):
-    status, code = 415, "unsupported_media_type"
+    status, code, translated = 415, "unsupported_media_type", True
 
 
 def lang() -> str:
@@ -70,8 +70,11 @@ def error_response(
 
 
 def action_error_response(exc: ActionError):
-    """The request's action failed: undo whatever it flushed, then explain."""
-    session().rollback()
+    """The request's action failed: say why in the request's language (the request's
+    transaction is rolled back by :mod:`intake.transaction`, as for any error answer)."""
+    if not exc.translated:
+        explained = explain(exc, lang(), lambda name: translate(f"api.field.{name}", lang()))
+        exc.message, exc.fields, exc.translated = explained.message, explained.fields, True
     return error_response(
         exc.status, exc.code, exc.message, fields=exc.fields, details=exc.details,
         headers=getattr(exc, "headers", None),
@@ -125,8 +128,6 @@ def register(app: Flask) -> None:
 def _api_or(earlier):
     def handle(exc: HTTPException):
         if is_api_request():
-            if isinstance(exc, InternalServerError):
-                session().rollback()
             return http_error_response(exc)
         if earlier is not None:
             return earlier(exc)

@@ -52,7 +52,7 @@ def json_body() -> dict[str, object]:
     if bad:
         fields = {name: [translate("api.error.bad_characters", lang(), field=name)]
                   for name in bad}
-        raise Invalid(_summary(bad), fields=fields)
+        raise Invalid(_summary(bad), fields=fields, translated=True)
     return payload
 
 
@@ -107,7 +107,7 @@ def validated(form: Form, payload: Mapping[str, object], *, accepts: tuple = SCA
     if not valid or fields:
         names = ", ".join(form[name].label.text for name in fields)
         raise Invalid(translate("api.error.invalid_fields", form.lang, fields=names),
-                      fields=fields)
+                      fields=fields, translated=True)
     return form
 
 
@@ -196,4 +196,5 @@ class Reader:
 
     def done(self) -> None:
         if self.errors:
-            raise Invalid(_summary(self.label(n) for n in self.errors), fields=self.errors)
+            raise Invalid(_summary(self.label(n) for n in self.errors), fields=self.errors,
+                          translated=True)

@@ -8,12 +8,17 @@ from flask import request, url_for
 import workflows
 from forms.comment import CommentForm
 from forms.proposal import ProposalForm, formdata_from_json
-from intake import operations, queries, serializers
+from intake import queries, serializers
+from intake.core.actors import PROPOSER
 from intake.db import session
+from intake.deliberation.operations import add_comment as add_comment_operation
+from intake.doors import request_links
 from intake.errors import NotFound
 from intake.i18n import LANGUAGES, translate
 from intake.models import Proposal
+from intake.proposals.operations import submit_proposal as submit_operation
 from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from intake.workflow.operations import fire_trigger
 
 from . import bp
 from .errors import lang
@@ -24,7 +29,7 @@ from .payload import TEXT, Reader, json_body, validated
 
 def _found(proposal: Proposal | None) -> Proposal:
     if proposal is None:
-        raise NotFound(translate("api.error.not_found", lang()))
+        raise NotFound(translate("api.error.not_found", lang()), translated=True)
     return proposal
 
 
@@ -65,8 +70,8 @@ def submit_proposal():
     db = session()
     form = validated(ProposalForm(formdata_from_json(payload), lang=language,
                                   **queries.form_choices(db, language)), payload)
-    proposal, token = operations.submit_proposal(db, form.submission(), channel="api")
-    db.commit()
+    proposal, token = submit_operation(db, form.submission(), channel="api",
+                                       links=request_links())
     body = {
         "id": proposal.id,
         "receipt": proposal.receipt,
@@ -102,9 +107,7 @@ def add_comment(proposal_id: int):
     payload = json_body()
     form = validated(CommentForm(formdata_from_json(payload), lang=lang()), payload,
                      accepts=TEXT)
-    db = session()
-    record = operations.add_comment(db, proposal, **form.comment())
-    db.commit()
+    record = add_comment_operation(session(), proposal, **form.comment())
     return serializers.comment(record), 201
 
 
@@ -137,9 +140,7 @@ def track_transition(token: str):
     inputs = {}
     if (name := text_input_of(proposal.kind, trigger)) and payload.get("text") is not None:
         inputs[name] = payload["text"]
-    db = session()
-    operations.fire_trigger(db, proposal, trigger, operations.PROPOSER, inputs)
-    db.commit()
+    fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links())
     return serializers.transition_result(proposal)
 
 

@@ -17,9 +17,13 @@ from sqlalchemy.orm import Session
 from forms.proposal import Submission
 from workflows import calendar
 
-from .. import operations
 from ..auth import hash_password
+from ..core.actors import PROPOSER, Actor
+from ..deliberation.operations import record_session
+from ..links import Links
 from ..models import Department, Proposal, Role, User
+from ..proposals.operations import submit_proposal
+from ..workflow.operations import fire_trigger
 
 DEMO_PASSWORD = "teian-demo-2026"
 DEMO_DOMAIN = "demo.city.example.jp"
@@ -48,13 +52,13 @@ STEPS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def load_demo(session: Session) -> list[tuple[str, str, str]]:
+def load_demo(session: Session, links: Links) -> list[tuple[str, str, str]]:
     """Create the demo officers and proposals; return (email, password, what)
     for each login, or an empty list when the demo was loaded before."""
     if session.execute(select(User).where(User.email.like(f"%@{DEMO_DOMAIN}"))).first():
         return []
     logins = _create_officers(session)
-    _create_proposals(session)
+    _create_proposals(session, links)
     session.commit()
     return logins
 
@@ -84,15 +88,15 @@ def _create_officers(session: Session) -> list[tuple[str, str, str]]:
     return logins
 
 
-def _create_proposals(session: Session) -> None:
+def _create_proposals(session: Session, links: Links) -> None:
     with PROPOSALS.open("rb") as fh:
         samples = tomllib.load(fh)["proposals"]
     office = session.execute(select(User).where(User.role == Role.office)).scalars().first()
     for number, sample in enumerate(samples):
-        proposal, _token = operations.submit_proposal(session, _submission(sample, number),
-                                                      channel="demo")
+        proposal, _token = submit_proposal(session, _submission(sample, number),
+                                           channel="demo", links=links)
         for step in sample.get("path", []):
-            _run_step(session, proposal, step, office)
+            _run_step(session, links, proposal, step, office)
         if sample.get("path") == ["accept"] and number % 2:
             # Show the office an overdue item: pretend acceptance was long ago.
             proposal.due_on = calendar.today_jst() - timedelta(days=10)
@@ -122,9 +126,10 @@ def _submission(sample: dict, number: int) -> Submission:
     )
 
 
-def _run_step(session: Session, proposal: Proposal, step: str, office: User | None) -> None:
+def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
+              office: User | None) -> None:
     if step == "session":
-        operations.record_session(
+        record_session(
             session, proposal, _lead(proposal, office),
             held_at=datetime.now(UTC) - timedelta(days=3), place="市民会館 第2会議室",
             online=False, agenda="提案内容の説明と意見交換",
@@ -135,10 +140,10 @@ def _run_step(session: Session, proposal: Proposal, step: str, office: User | No
     trigger, inputs = STEPS[step]
     if trigger == "start_implementation":
         inputs = {"due_on": calendar.add_business_days(calendar.today_jst(), 60).isoformat()}
-    actor = operations.PROPOSER if trigger in PROPOSER_TRIGGERS else _lead(proposal, office)
-    operations.fire_trigger(session, proposal, trigger, actor, inputs)
+    actor = PROPOSER if trigger in PROPOSER_TRIGGERS else _lead(proposal, office)
+    fire_trigger(session, proposal, trigger, actor, inputs, links=links)
 
 
-def _lead(proposal: Proposal, office: User | None) -> operations.Actor:
+def _lead(proposal: Proposal, office: User | None) -> Actor:
     user = proposal.assignee or office
-    return operations.Actor.staff(user)
+    return Actor.staff(user)

@@ -13,7 +13,8 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-LANGUAGES = ("ja", "ja-easy", "en")
+from workflows import LANGUAGES  # noqa: E402  (one list for the app and its workflows)
+
 DEFAULT_LANGUAGE = "ja"
 LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい にほんご", "en": "English"}
 
@@ -41,6 +42,12 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
         return key
     text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
     return text.format(**params) if params else text
+
+
+def label_or(key: str, lang: str, fallback: str) -> str:
+    """The catalogue's text for ``key``, or ``fallback`` when it has none: a workflow file
+    may bring kinds, choices, guards or roles the catalogue does not name yet."""
+    return translate(key, lang) if key in catalogue() else fallback
 
 
 def negotiate(requested: str | None, accept_languages: list[str] | None = None) -> str:

@@ -4,7 +4,6 @@ from .base import Base, UTCDateTime, utcnow
 from .events import ChainHead, Escalation, Event, OutboxMessage
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
-    DELIBERATION,
     JST,
     Comment,
     CommentPeriod,
@@ -16,11 +15,12 @@ from .proposals import (
     parse_receipt,
     receipt_for,
 )
+from .vocabularies import ACTOR_KINDS, EventAction, OpinionStatus
 
 __all__ = [
-    "DELIBERATION", "CommentPeriod", "JST", "ApiToken", "Base", "Category", "ChainHead",
-    "Comment", "DeliberationSession",
-    "Department", "District", "Escalation", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
-    "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
-    "parse_receipt", "receipt_for", "utcnow",
+    "ACTOR_KINDS", "ApiToken", "Base", "Category", "ChainHead", "Comment", "CommentPeriod",
+    "DeliberationSession", "Department", "District", "Escalation", "Event", "EventAction", "JST",
+    "OpinionRequest", "OpinionStatus", "OutboxMessage", "Proposal", "ProposerContact",
+    "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User", "parse_receipt", "receipt_for",
+    "utcnow",
 ]

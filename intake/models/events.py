@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
+from .vocabularies import ACTOR_KINDS, EventAction, check_in
 
 
 class Event(Base):
@@ -22,6 +33,12 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
         Index("ix_events_proposal_id_seq", "proposal_id", "seq"),
+        CheckConstraint(check_in("action", EventAction), name="action_known"),
+        CheckConstraint(
+            "actor IN (" + ", ".join(f"'{kind}'" for kind in ACTOR_KINDS) + ") "
+            "OR actor LIKE 'user:%'",
+            name="actor_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +49,7 @@ class Event(Base):
     # who: "user:<id>", "proposer", "public", "system"
     actor: Mapped[str] = mapped_column(String(60))
     actor_label: Mapped[str] = mapped_column(String(200), default="")
-    action: Mapped[str] = mapped_column(String(40))  # submit, route, transition, transfer …
+    action: Mapped[str] = mapped_column(String(40))  # an EventAction
     trigger: Mapped[str | None] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))

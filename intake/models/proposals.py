@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -21,17 +20,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.calendar import JST
 
 from .base import Base, UTCDateTime, utcnow
 from .organisation import Category, Department, District, User, _enum
-
-JST = ZoneInfo("Asia/Tokyo")
-
-
-# The state in which citizens discuss a proposal: comments and sessions belong to it.
-DELIBERATION = "in_deliberation"
+from .vocabularies import OpinionStatus, check_in
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,8 @@ class Proposal(Base):
 
     ruling_decision: Mapped[str | None] = mapped_column(String(40))
     ruling_reason: Mapped[str | None] = mapped_column(Text)
+    # The ruling's reason code (out_of_scope, duplicate …) where the transition asks one.
+    ruling_reason_code: Mapped[str | None] = mapped_column(String(40))
     ruling_scope: Mapped[str | None] = mapped_column(Text)
     ruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -134,9 +135,36 @@ class Proposal(Base):
         """The receipt number, derived: ``T-<year of submission in JST>-<id>``."""
         return receipt_for(self.id, self.submitted_at)
 
-    @property
+    # --- the two predicates every door asks, each defined once for Python and SQL ---
+    @hybrid_property
     def is_published(self) -> bool:
-        return self.published_at is not None and not self.withheld_reason
+        """Public: accepted (published) and not withheld by the office."""
+        return self.published_at is not None and self.withheld_reason is None
+
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_sql(cls):
+        return and_(cls.published_at.is_not(None), cls.withheld_reason.is_(None))
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Past its due date in a state where the department's clock runs (not final,
+        not waiting for the proposer: their lateness is not the department's)."""
+        import workflows
+
+        return (self.due_on is not None and self.due_on < today
+                and workflows.get_workflow(self.kind).clock_runs(self.state))
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_sql(cls, today: date):
+        import workflows
+
+        per_workflow = []
+        for name in workflows.workflow_names():
+            running = workflows.get_workflow(name).clock_running_states()
+            per_workflow.append(and_(cls.kind == name, cls.state.in_(running)))
+        return and_(cls.due_on.is_not(None), cls.due_on < today, or_(*per_workflow))
 
     # --- the guard protocol the workflow engine asks (workflows/guards.py) ---
     def has_deliberation_record(self) -> bool:
@@ -145,18 +173,21 @@ class Proposal(Base):
         return self.comments_until is not None and self.comments_until <= utcnow()
 
     def comment_period(self, now: datetime | None = None) -> CommentPeriod:
-        """Open while in deliberation and before the end the liaison may have set:
-        the one rule the pages, the API and ``operations.add_comment`` ask."""
+        """Open while the proposal is in a state its workflow opens to comments
+        (``comments = true`` in the TOML) and before the end the liaison may have set:
+        the one rule the pages, the API and the comment operation ask."""
+        import workflows  # the engine is pure Python; imported here to keep models light
+
         now = now or utcnow()
         until = self.comments_until
         if until is not None and until <= now:
             return CommentPeriod(False, closed_at=until)
-        if self.state != DELIBERATION:
+        if not workflows.get_workflow(self.kind).state_takes_comments(self.state):
             return CommentPeriod(False)
         return CommentPeriod(True, closes_at=until)
 
     def open_opinion_requests(self) -> int:
-        return sum(1 for r in self.opinion_requests if r.status == "open")
+        return sum(1 for r in self.opinion_requests if r.status == OpinionStatus.open)
 
 
 def receipt_for(proposal_id: int, submitted_at: datetime) -> str:
@@ -229,14 +260,14 @@ class OpinionRequest(Base):
 
     __tablename__ = "opinion_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'answered', 'waived')", name="status_known"),
+        CheckConstraint(check_in("status", OpinionStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     question: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=OpinionStatus.open)
     answer: Mapped[str] = mapped_column(Text, default="")
     due_on: Mapped[date | None] = mapped_column(Date)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,6 @@ language.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import (
@@ -41,12 +40,15 @@ from forms.comment import WebCommentForm
 from forms.proposal import CITY_WIDE, WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
 
-from .. import operations, queries, serializers
+from .. import queries, serializers
 from ..api.payload import storable
 from ..db import session
-from ..errors import ActionError, Conflict, Invalid
+from ..deliberation.operations import add_comment
+from ..doors import request_links
+from ..errors import ActionError, Invalid
 from ..i18n import DEFAULT_LANGUAGE, translate
 from ..models import JST, Proposal
+from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
 
 bp = Blueprint("public", __name__)
@@ -54,7 +56,8 @@ bp = Blueprint("public", __name__)
 RECENT_COUNT = 5
 PAGE_SIZE = 20
 # Pages that show a tracking token or link (see the module docstring).
-PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action"})
+PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
+                               "public.track_lookup"})
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
@@ -105,13 +108,11 @@ def propose():
         return _form_page(form, status=422)
     if form.looks_like_spam(current_app.secret_key, _min_fill_seconds()):
         return _form_page(form, problems=[_t("error.spam")], status=422)
-    db = session()
     try:
-        proposal, token = operations.submit_proposal(db, form.submission(), channel="web")
-        db.commit()
+        proposal, token = submit_proposal(session(), form.submission(), channel="web",
+                                          links=request_links())
     except ActionError:
         # Only a race gets here (a theme switched off while the form was open).
-        db.rollback()
         return _form_page(form, problems=[_t("public.error.try_again")], status=422)
     # Post/Redirect/Get: the token waits in the (signed) session cookie for
     # exactly one display, so a reload or the back button cannot resubmit.
@@ -127,114 +128,11 @@ def submitted():
         proposal = queries.proposal_by_id(session(), receipt["id"])
     if proposal is None:
         return render_template("public/submitted.html", proposal=None)
-    base_url = current_app.config["TEIAN"].base_url
     return render_template(
         "public/submitted.html",
         proposal=proposal,
-        tracking_url=f"{base_url}/track/{receipt['token']}",
+        tracking_url=request_links().track(receipt["token"]),
     )
-
-
-# --- the proposer's tracking page -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProposerAction:
-    """A button on the tracking page: one workflow trigger the proposer may fire now."""
-
-    trigger: str
-    label: str
-    text_input: str | None  # the transition's text input the textarea fills
-    input_label: str
-    input_required: bool
-    confirm: bool  # the proposal ends there: ask for a tick before firing
-
-
-@dataclass(frozen=True)
-class ActionProblem:
-    """Why a proposer's action was refused, and what they typed."""
-
-    trigger: str
-    message: str
-    text: str
-    place: str  # where the message goes: "text" (the textarea), "confirm" or "form"
-
-
-def _proposal_for_token(token: str) -> Proposal:
-    """The proposal this tracking token opens; 404 for any other token,
-    saying nothing about whether a proposal exists."""
-    proposal = queries.proposal_for_token(session(), token)
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
-def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
-    workflow = workflows.get_workflow(proposal.kind)
-    actions = []
-    for transition in workflow.available_triggers(proposal, "proposer"):
-        text_input = serializers.text_input(transition)
-        actions.append(
-            ProposerAction(
-                trigger=transition.trigger,
-                label=transition.label_in(_lang()),
-                text_input=text_input.name if text_input else None,
-                input_label=text_input.label_in(_lang()) if text_input else "",
-                input_required=bool(text_input and text_input.required),
-                confirm=workflow.is_final(transition.dest),
-            )
-        )
-    return actions
-
-
-def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None = None,
-                status: int = 200):
-    history = queries.history(session(), proposal.id)
-    return render_template(
-        "public/track.html",
-        proposal=proposal,
-        token=token,
-        timeline=serializers.timeline_entries(history, kind=proposal.kind,
-                                              audience="proposer"),
-        question=serializers.pending_question(proposal, history),
-        actions=_proposer_actions(proposal),
-        problem=problem,
-    ), status
-
-
-@bp.get("/track/<token>")
-def track(token: str):
-    return _track_page(_proposal_for_token(token), token)
-
-
-@bp.post("/track/<token>/<trigger>")
-def track_action(token: str, trigger: str):
-    proposal = _proposal_for_token(token)
-    action = next((a for a in _proposer_actions(proposal) if a.trigger == trigger), None)
-    text = request.form.get("text", "")
-    if action is not None and action.confirm and not request.form.get("confirm"):
-        problem = ActionProblem(trigger, _t("public.track.confirm_required"), text, "confirm")
-        return _track_page(proposal, token, problem=problem, status=422)
-    inputs = {action.text_input: text} if action and action.text_input else {}
-    db = session()
-    try:
-        operations.fire_trigger(db, proposal, trigger, operations.PROPOSER, inputs)
-        db.commit()
-    except ActionError as exc:
-        db.rollback()
-        problem = _action_problem(exc, action, trigger, text)
-        return _track_page(proposal, token, problem=problem, status=exc.status)
-    flash(_t("public.track.done", action=action.label if action else trigger), "success")
-    return redirect(url_for(".track", token=token), 303)
-
-
-def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: str,
-                    text: str) -> ActionProblem:
-    """The refusal in the proposer's words (the operation's message is for developers)."""
-    if action is not None and action.text_input in exc.fields:
-        return ActionProblem(trigger, _t("error.required", field=action.input_label), text, "text")
-    key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
-    return ActionProblem(trigger, _t(f"public.track.error.{key}"), text, "form")
 
 
 # --- published proposals --------------------------------------------------------------------
@@ -324,13 +222,11 @@ def comment(proposal_id: int):
         return _proposal_page(found, form=form, status=422)
     if form.looks_like_spam(current_app.secret_key, _min_fill_seconds()):
         return _proposal_page(found, form=form, problems=[_t("error.spam")], status=422)
-    db = session()
     try:
-        operations.add_comment(db, found, **form.comment())
-        db.commit()
+        add_comment(session(), found, **form.comment())
     except ActionError as exc:
         # Comments closed a moment ago, or a lost race.
-        db.rollback()
+        session().rollback()  # the page below shows the proposal as it stands
         closed = exc.code == "comments_closed"
         problem = _t("public.comment.error.closed" if closed else "public.comment.error.again")
         return _proposal_page(found, form=form, problems=[problem], status=exc.status)
@@ -460,3 +356,6 @@ def jst_datetime(value: datetime | None) -> str:
     local = value.astimezone(JST)
     return translate("public.datetime", _lang(), date=jst_date(local),
                      time=local.strftime("%H:%M"))
+
+
+from . import tracking  # noqa: E402,F401  (the proposer's pages, on this blueprint)

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 import workflows
-from intake import access, queries
+from intake import access
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, translate
 from intake.models import JST, Proposal, User
@@ -119,7 +119,7 @@ def _page_helpers() -> dict:
     return {
         "jst": format_jst,
         "today": today,
-        "overdue": lambda proposal: queries.is_overdue(proposal, today),
+        "overdue": lambda proposal: proposal.is_overdue(today),
         "state_label": lambda proposal: workflows.get_workflow(proposal.kind).state_label(
             proposal.state, language
         ),

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from .models import Department, Role, RoutingRule, User
+from intake.models import Department, Role, RoutingRule, User
 
 
 @dataclass(frozen=True)
 class RouteDecision:
     department: Department | None
     rule_id: int | None
-
-    @property
-    def to_triage(self) -> bool:
-        return self.department is None
 
 
 def choose_department(

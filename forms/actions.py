@@ -1,0 +1,249 @@
+"""The forms of the actions on a proposal: one definition per action, shared by both doors.
+
+The staff page renders and posts them; the JSON API builds the same form from the
+request's JSON (:meth:`~forms.staff.StaffForm.from_json`), so a value one door refuses
+the other refuses too, with the same message naming the same field and rule.  A form
+holds the field rules (required, length, type) and turns text into the types the
+operation takes; whether the action is allowed now (role, state, guards, versions) is
+the operation's decision, so no rule of the workflow is restated here.  The trigger form
+is built from the workflow definition's inputs: an input added in TOML gets its field
+without touching Python.
+
+On the page, field ids are prefixed per action (``accept-version``, ``transfer-reason``
+…) because one page holds many of these forms at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+from wtforms.widgets import DateInput, HiddenInput, NumberInput
+
+from intake.i18n import translate
+from workflows import InputDef, Workflow
+
+from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField, label_or
+from .validators import Length, Optional, Required, message
+
+REASON_MAX = 4000
+PLACE_MAX = 200
+AGENDA_MAX = 4000
+MINUTES_MAX = 50000
+
+
+class VersionedForm(StaffForm):
+    """An action on a proposal, sent with the ``version`` the officer saw, so that a change
+    made meanwhile by someone else answers 409 instead of being overwritten."""
+
+    version = WholeNumberField(widget=HiddenInput())
+
+    def validate_version(self, field) -> None:
+        if field.data is None or field.data < 1:
+            raise ValidationError(translate("staff.error.version", self.lang))
+
+    def refresh_version(self, version: int) -> None:
+        """Carry ``version`` from now on, the typed values kept: the form is shown again
+        beside the proposal as it now stands."""
+        self.version.data, self.version.raw_data = version, [str(version)]
+
+
+def _reason_field(*, required: bool) -> TextAreaField:
+    render_kw = {"rows": 3, **({"required": True} if required else {})}
+    first = Required() if required else Optional()
+    return TextAreaField(validators=[first, Length(0, REASON_MAX)], render_kw=render_kw)
+
+
+# --- workflow triggers -----------------------------------------------------------------
+
+
+class TransitionForm(VersionedForm):
+    """One trigger's form: ``version``, a field per input the transition declares and,
+    when it declares no ``reason``, an optional note that goes into the audit log."""
+
+    input_specs: Mapping[str, InputDef] = {}
+
+    @classmethod
+    def for_trigger(
+        cls, workflow: Workflow, state: str, trigger: str, formdata=None, *, lang: str, **kwargs
+    ) -> TransitionForm:
+        """The form of ``trigger`` as it leaves ``state`` (``reject`` asks for a reason code
+        from in_review, not from in_deliberation), its fields prefixed by the trigger: one
+        page shows several.  A trigger that cannot leave ``state`` gets the bare form; the
+        operation then refuses it by name (and no form class is cached per typed URL)."""
+        index = next(
+            (i for i, t in enumerate(workflow.transitions)
+             if t.trigger == trigger and state in t.sources),
+            None,
+        )
+        form_class = cls if index is None else _transition_form_class(workflow, index)
+        kwargs.setdefault("prefix", trigger)
+        return form_class(formdata, lang=lang, **kwargs)
+
+    def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
+        super().__init__(formdata, lang=lang, **kwargs)
+        for name, spec in self.input_specs.items():
+            if spec.choices:
+                self[name].choices = [("", translate("staff.choose", lang))] + [
+                    (choice, label_or(f"staff.choice.{name}.{choice}", lang, choice))
+                    for choice in spec.choices
+                ]
+
+    def _label(self, field: Field) -> str:
+        spec = self.input_specs.get(field.short_name)
+        if spec:
+            return spec.label_in(self.lang)
+        if field.short_name == "reason":
+            return translate("staff.field.note", self.lang)
+        return super()._label(field)
+
+    def inputs(self) -> dict[str, str]:
+        """The values typed, as the operation takes them (the engine checks them)."""
+        names = [*self.input_specs, *(["reason"] if "reason" in self else [])]
+        return {name: (self[name].data or "") for name in dict.fromkeys(names)}
+
+
+@functools.cache
+def _transition_form_class(workflow: Workflow, index: int) -> type[TransitionForm]:
+    """Built once per transition: workflows are loaded once per process."""
+    transition = workflow.transitions[index]
+    fields = {name: _input_field(spec) for name, spec in transition.inputs.items()}
+    if "reason" not in fields:
+        fields["reason"] = _reason_field(required=False)
+    return type(
+        f"{transition.trigger.title()}Form",
+        (TransitionForm,),
+        {"input_specs": transition.inputs, **fields},
+    )
+
+
+def _input_field(spec: InputDef) -> Field:
+    """The engine checks required, choices and types (one place for every door); the
+    form only bounds the length of free text."""
+    render_kw = {"required": True} if spec.required else {}
+    if spec.choices:
+        return SelectField(validate_choice=False, render_kw=render_kw)
+    if spec.type == "date":
+        return StringField(widget=DateInput(), render_kw=render_kw)
+    return TextAreaField(validators=[Length(0, REASON_MAX)], render_kw={"rows": 3, **render_kw})
+
+
+# --- re-routing, opinions of other departments, deadlines -----------------------------------
+
+
+class DepartmentForm(VersionedForm):
+    """An action that names another department: ``departments`` are the (code, label) pairs
+    the proposal may be sent to."""
+
+    department = SelectField(validate_choice=False, validators=[Required(choice=True)],
+                             render_kw={"required": True})
+
+    def __init__(
+        self, formdata=None, *, lang: str = "ja", departments: Iterable[tuple[str, str]] = (),
+        **kwargs,
+    ) -> None:
+        super().__init__(formdata, lang=lang, **kwargs)
+        self.department.choices = [("", translate("staff.choose", lang)), *departments]
+
+
+class TransferForm(DepartmentForm):
+    """Move the lead to another department (``routing.operations.transfer_proposal``)."""
+
+    prefix_name = "transfer"
+    reason = _reason_field(required=True)
+
+
+class OpinionRequestForm(DepartmentForm):
+    """Ask another department for its opinion (``opinions.operations.request_opinion``)."""
+
+    prefix_name = "opinion"
+    label_keys = {"department": "staff.field.consulted_department"}
+    hint_keys = {"due_in_days": "staff.hint.due_in_days"}
+    question = TextAreaField(validators=[Required(), Length(0, REASON_MAX)],
+                             render_kw={"rows": 3, "required": True})
+    due_in_days = WholeNumberField(widget=NumberInput(min=1), default=10,
+                                   render_kw={"required": True})
+
+    def validate_due_in_days(self, field) -> None:
+        if field.data is None or field.data < 1:
+            raise ValidationError(message(self, field, "staff.error.field.at_least_one"))
+
+
+class OpinionAnswerForm(StaffForm):
+    """The consulted department's answer (``opinions.operations.answer_opinion``).  One per
+    open request on the page: the caller gives the ``prefix`` (``answer-<request id>``)."""
+
+    answer = TextAreaField(validators=[Required(), Length(0, REASON_MAX)],
+                           render_kw={"rows": 4, "required": True})
+
+
+class OpinionWaiveForm(StaffForm):
+    """Stop waiting for an opinion, saying why (``opinions.operations.waive_opinion``); the
+    caller gives the ``prefix`` (``waive-<request id>``)."""
+
+    label_keys = {"reason": "staff.field.waive_reason"}
+    reason = _reason_field(required=True)
+
+
+class ExtendDeadlineForm(VersionedForm):
+    """Move the running deadline later (``workflow.operations.extend_deadline``).  The reason
+    is published on the proposal's public page, and the form says so under the field."""
+
+    prefix_name = "extend"
+    label_keys = {"reason": "staff.field.extend_reason"}
+    hint_keys = {"reason": "staff.hint.extend_reason"}
+    due_on = DayField(validators=[Required()], render_kw={"required": True})
+    reason = _reason_field(required=True)
+
+
+# --- deliberation: sessions and the comment period -----------------------------------------
+
+
+class SessionForm(StaffForm):
+    """A deliberation session (協議の記録): when, where (or online), what was discussed,
+    the minutes and how many took part.  Typed without an offset, the time is Japan's."""
+
+    prefix_name = "session"
+    held_at = JapanTimeField(validators=[Required()], render_kw={"required": True})
+    online = BooleanField()
+    place = StringField(validators=[Optional(), Length(0, PLACE_MAX)])
+    agenda = TextAreaField(validators=[Required(), Length(0, AGENDA_MAX)],
+                           render_kw={"rows": 3, "required": True})
+    minutes = TextAreaField(validators=[Optional(), Length(0, MINUTES_MAX)],
+                            render_kw={"rows": 5})
+    participants = WholeNumberField(widget=NumberInput(min=0), default=0)
+
+    def validate_participants(self, field) -> None:
+        if field.data is None or field.data < 0:
+            raise ValidationError(message(self, field, "staff.error.participants"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A session happens somewhere: a place, or online.  (Not a ``validate_place``:
+        Optional() stops a blank place's whole chain, inline validators included.)"""
+        valid = super().validate(extra_validators)
+        if not (self.place.data or "").strip() and not self.online.data \
+                and not self.place.errors:
+            self.place.errors = [message(self, self.place, "staff.error.place_or_online")]
+            valid = False
+        return valid
+
+    def session_values(self) -> dict[str, object]:
+        """The keyword arguments of ``deliberation.operations.record_session``."""
+        return {
+            "held_at": self.held_at.parsed,
+            "place": (self.place.data or "").strip(),
+            "online": bool(self.online.data),
+            "agenda": (self.agenda.data or "").strip(),
+            "minutes": (self.minutes.data or "").strip(),
+            "participants": self.participants.data,
+        }
+
+
+class CommentPeriodForm(VersionedForm):
+    """When citizens' comments close (``deliberation.operations.set_comment_period``)."""
+
+    prefix_name = "comments"
+    hint_keys = {"ends_at": "staff.hint.until"}
+    ends_at = JapanTimeField(validators=[Required()], render_kw={"required": True})

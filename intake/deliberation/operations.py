@@ -1,0 +1,112 @@
+"""Recording deliberation sessions, setting the comment period, adding comments.
+
+Each is allowed only in a state the workflow opens to it; a renamed state in a city's
+own workflow file keeps working because no state name appears here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+import workflows
+from intake.core.actors import PUBLIC, Actor
+from intake.core.checks import aware, check_version, officer_role, required_text
+from intake.core.concurrency import conflict_on_concurrent_change
+from intake.core.effects import record
+from intake.errors import Conflict, Invalid, NotFound
+from intake.models import Comment, DeliberationSession, EventAction, Proposal
+
+
+def _refuse_unless_sessions(proposal: Proposal) -> None:
+    if not workflows.get_workflow(proposal.kind).state_takes_sessions(proposal.state):
+        raise Conflict(f"sessions are recorded only in deliberation, not {proposal.state}",
+                       code="wrong_state")
+
+
+@conflict_on_concurrent_change
+def record_session(
+    session: Session,
+    proposal: Proposal,
+    actor: Actor,
+    *,
+    held_at: datetime,
+    place: str,
+    online: bool,
+    agenda: str,
+    minutes: str,
+    participants: int,
+) -> DeliberationSession:
+    """Record a deliberation session; it is a deliberation record for the ``adopt``
+    guard.  The form (``forms.actions.SessionForm``) holds the field rules; these
+    checks keep the row sound whoever calls."""
+    officer_role(actor, proposal)
+    _refuse_unless_sessions(proposal)
+    held_at = aware(held_at, "held_at")
+    if isinstance(participants, bool) or not isinstance(participants, int) or participants < 0:
+        raise Invalid("participants: a whole number, 0 or more",
+                      fields={"participants": ["participants"]})
+    row = DeliberationSession(
+        proposal=proposal, held_at=held_at, place=place, online=online, agenda=agenda,
+        minutes=minutes, participants=participants,
+        recorded_by_id=actor.user.id if actor.user else None,
+    )
+    session.add(row)
+    session.flush()
+    record(session, proposal, actor, EventAction.session,
+           data={"session": row.id, "held_at": held_at.isoformat(),
+                 "participants": participants})
+    session.flush()
+    return row
+
+
+@conflict_on_concurrent_change
+def set_comment_period(
+    session: Session,
+    proposal: Proposal,
+    actor: Actor,
+    *,
+    ends_at: datetime,
+    expected_version: int | None = None,
+) -> Proposal:
+    """End the citizens' comment period at ``ends_at``.
+
+    Once that moment has passed the ended period counts as a deliberation record for
+    ``adopt`` (:meth:`Proposal.has_deliberation_record`).  It may be now — closing
+    comments today — but not before deliberation began.
+    """
+    officer_role(actor, proposal)
+    check_version(proposal, expected_version)
+    if not workflows.get_workflow(proposal.kind).state_takes_comments(proposal.state):
+        raise Conflict(f"the comment period is set only in deliberation, not {proposal.state}",
+                       code="wrong_state")
+    ends_at = aware(ends_at, "ends_at")
+    if ends_at < proposal.state_entered_at:
+        raise Invalid("ends_at: not before the deliberation began",
+                      fields={"ends_at": ["before_deliberation"]})
+    previous = proposal.comments_until
+    proposal.comments_until = ends_at
+    session.flush()
+    record(session, proposal, actor, EventAction.comment_period,
+           data={"until": ends_at.isoformat(),
+                 "previous": previous.isoformat() if previous else None})
+    session.flush()
+    return proposal
+
+
+@conflict_on_concurrent_change
+def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -> Comment:
+    """A citizen's comment: open while the proposal's state takes comments and its
+    comment period (if the liaison set one) has not ended."""
+    if not proposal.is_published:
+        raise NotFound("no such proposal")
+    if not proposal.comment_period().open:
+        raise Conflict("comments are open only while the proposal is in deliberation",
+                       code="comments_closed")
+    comment = Comment(proposal=proposal, name=name, body=required_text(body, "body"))
+    session.add(comment)
+    session.flush()
+    record(session, proposal, PUBLIC, EventAction.comment, data={"comment": comment.id})
+    session.flush()
+    return comment

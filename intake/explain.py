@@ -1,0 +1,88 @@
+"""Why an action failed, in the user's language: the one place that turns an
+:class:`~intake.errors.ActionError` into words, for the staff pages and the JSON API
+alike (so the two doors never word the same refusal differently).
+
+Operations raise errors with a stable ``code``, the ``fields`` they refuse with a rule
+code each (``required``, ``same``, ``not_later`` …) and details such as the refusing
+``guard``; their English ``message`` is for developers.  A field's rule becomes
+``staff.error.field.<rule>`` with the field's label (the form's, on both doors); a text
+that is not a rule code (a form's own message) is already in the user's language and is
+kept.  Workflow guards have their own sentence (``staff.guard.<name>``), never their
+identifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import workflows
+
+from .errors import ActionError, Conflict, Forbidden, Invalid, NotFound, Refused
+from .i18n import catalogue, translate
+
+
+@dataclass(frozen=True)
+class Explanation:
+    message: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+def explain(exc: ActionError, lang: str, label: Callable[[str], str]) -> Explanation:
+    """``exc`` in ``lang``; ``label(name)`` is a field's label as the user saw it."""
+    fields = {name: [rule_text(rule, label(name), lang) for rule in rules]
+              for name, rules in exc.fields.items()}
+    return Explanation(_message(exc, lang, label), fields)
+
+
+def rule_text(rule: str, field_label: str, lang: str) -> str:
+    key = f"staff.error.field.{rule}"
+    if key in catalogue():
+        return translate(key, lang, field=field_label)
+    if " " in rule or not rule.isascii():  # already a sentence (a form's message)
+        return rule
+    return translate("staff.error.field", lang, field=field_label)
+
+
+def _message(exc: ActionError, lang: str, label: Callable[[str], str]) -> str:
+    if isinstance(exc, Conflict):  # someone was quicker, or the proposal is elsewhere now
+        return _keyed(f"staff.error.{exc.code}", lang) or translate("staff.error.conflict", lang)
+    if isinstance(exc, Forbidden):
+        return translate("staff.error.forbidden", lang)
+    if isinstance(exc, NotFound):
+        return translate("api.error.not_found", lang)
+    if isinstance(exc, Refused):
+        return _refusal(exc, lang, label)
+    if isinstance(exc, Invalid) and exc.fields:
+        names = translate("staff.separator", lang).join(label(name) for name in exc.fields)
+        return translate("staff.error.invalid", lang, fields=names)
+    return _keyed(f"staff.error.{exc.code}", lang) or exc.message
+
+
+def _refusal(exc: Refused, lang: str, label: Callable[[str], str]) -> str:
+    guard = str(exc.details.get("guard") or "")
+    if guard.startswith("input:"):
+        return translate("staff.error.input", lang, field=label(guard.removeprefix("input:")))
+    if exc.code == "trigger_not_allowed":
+        state, kind = exc.details.get("state"), exc.details.get("kind")
+        if isinstance(state, str) and isinstance(kind, str):
+            state = workflows.get_workflow(kind).state_label(state, lang)
+        return translate("staff.error.not_allowed", lang, state=state or "")
+    if guard:
+        return translate("staff.error.guard", lang, reason=guard_text(guard, lang))
+    return _keyed(f"staff.error.{exc.code}", lang) or exc.message
+
+
+def guard_text(guard: str, lang: str) -> str:
+    """What a workflow guard asks for, in words; a guard the catalogue does not know yet
+    (a city's own) is named by its identifier rather than not at all."""
+    return _keyed(f"staff.guard.{guard}", lang) or guard
+
+
+def _keyed(key: str, lang: str) -> str | None:
+    return translate(key, lang) if key in catalogue() else None
+
+
+def labels_from(mapping: Mapping[str, str], fallback: Callable[[str], str]
+                ) -> Callable[[str], str]:
+    return lambda name: mapping.get(name) or fallback(name)

@@ -1,0 +1,74 @@
+"""Absolute links for messages that leave the application (e-mail).
+
+A mail is written inside an operation, which runs in a web request, in ``teian worker``
+or in a command, so links cannot come from ``flask.url_for`` and the request.  A
+:class:`Links` is built by the door that starts the work — from the app's URL map and the
+base URL that door knows — and handed to the operation like the session and the clock.
+The routes are the URL map's, so a link in a mail can never point at a page that does
+not exist.
+
+The base URL: ``TEIAN_BASE_URL`` when set; otherwise the address the visitor reached
+(in a request) or the address ``teian serve`` listens on (SPEC section 8).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+from werkzeug.routing import MapAdapter
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+class Links:
+    """The pages a message may send a person to, as absolute URLs."""
+
+    def __init__(self, adapter: MapAdapter) -> None:
+        self._adapter = adapter
+
+    @classmethod
+    def for_app(cls, app: Flask, base_url: str) -> Links:
+        parts = urlsplit(base_url.rstrip("/") or DEFAULT_BASE_URL)
+        adapter = app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
+        )
+        return cls(adapter)
+
+    def _build(self, endpoint: str, **values: object) -> str:
+        return self._adapter.build(endpoint, values, force_external=True)
+
+    def track(self, token: str) -> str:
+        """The proposer's private tracking page."""
+        return self._build("public.track", token=token)
+
+    def track_lookup(self) -> str:
+        """Where a proposer without their link asks for it again (receipt + contact)."""
+        return self._build("public.track_lookup")
+
+    def public_proposal(self, proposal_id: int) -> str:
+        return self._build("public.proposal", proposal_id=proposal_id)
+
+    def staff_proposal(self, proposal_id: int) -> str:
+        return self._build("staff.proposal", proposal_id=proposal_id)
+
+    def for_proposer(self, proposal, token: str | None = None) -> str:
+        """The best page for the proposer: their tracking link when we hold the token
+        (only right after submitting — the database keeps its hash), else the look-up
+        page that sends the link again."""
+        return self.track(token) if token else self.track_lookup()
+
+
+def base_url_of(app: Flask, request_host_url: str | None = None) -> str:
+    """``TEIAN_BASE_URL``; else the address of this request; else the address the
+    server listens on (``teian serve`` records it); else the default."""
+    configured = app.config["TEIAN"].base_url
+    if configured:
+        return configured
+    if request_host_url:
+        return request_host_url
+    return app.extensions.get("teian.listen_url") or DEFAULT_BASE_URL
+
+
+def links_for(app: Flask, request_host_url: str | None = None) -> Links:
+    return Links.for_app(app, base_url_of(app, request_host_url))

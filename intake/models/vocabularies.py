@@ -1,0 +1,44 @@
+"""The closed lists the database keeps: each a ``StrEnum`` here and a CHECK constraint
+on its column, so neither the code nor a hand-written UPDATE can store a word the rest
+of the application does not know.  (Workflow states and triggers are not here: they are
+the workflow files' data.)"""
+
+from __future__ import annotations
+
+import enum
+
+
+class EventAction(enum.StrEnum):
+    """What an audit event records (``events.action``)."""
+
+    submit = "submit"
+    route = "route"
+    transfer = "transfer"
+    transition = "transition"
+    extend = "extend"
+    escalate = "escalate"
+    opinion_request = "opinion_request"
+    opinion_answer = "opinion_answer"
+    opinion_waive = "opinion_waive"
+    session = "session"
+    comment_period = "comment_period"
+    comment = "comment"
+    tracking_link = "tracking_link"
+
+
+class OpinionStatus(enum.StrEnum):
+    """Where an opinion request (合議) stands."""
+
+    open = "open"
+    answered = "answered"
+    waived = "waived"
+
+
+ACTOR_KINDS = ("proposer", "public", "system")
+"""``events.actor`` is one of these, or ``user:<id>`` for a member of staff."""
+
+
+def check_in(column: str, enum_class: type[enum.StrEnum]) -> str:
+    """The CHECK constraint's SQL: ``column IN ('a', 'b', …)``."""
+    values = ", ".join(f"'{member.value}'" for member in enum_class)
+    return f"{column} IN ({values})"

@@ -1,0 +1,90 @@
+"""Changes of who leads a proposal: the first routing (recorded by the submission) and
+transfers.  Neither is a state change; both are audited and tell the receiving
+department."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from intake.core.actors import Actor
+from intake.core.checks import (
+    check_version,
+    officer_role,
+    other_active_department,
+    refuse_final,
+    required_text,
+    today_or,
+)
+from intake.core.concurrency import conflict_on_concurrent_change
+from intake.core.effects import record, tell_department
+from intake.links import Links
+from intake.models import Department, EventAction, Proposal
+
+from .rules import choose_assignee
+
+
+def record_assignment(
+    session: Session,
+    links: Links,
+    proposal: Proposal,
+    previous: Department | None,
+    actor: Actor,
+    *,
+    reason: str,
+    rule_id: int | None = None,
+    action: EventAction = EventAction.route,
+) -> None:
+    """Record the lead department and liaison just set on the proposal, and tell that
+    department (the office, for triage)."""
+    department = proposal.lead_department
+    record(
+        session, proposal, actor, action, reason=reason,
+        data={
+            "from_department": previous.code if previous else None,
+            "department": department.code if department else None,
+            "assignee": proposal.assignee.id if proposal.assignee else None,
+            "rule": rule_id,
+            "triage": department is None,
+        },
+    )
+    kind = "new_item" if action == EventAction.route else "transferred"
+    tell_department(session, links, department, kind, proposal, text=reason)
+
+
+@conflict_on_concurrent_change
+def transfer_proposal(
+    session: Session,
+    proposal: Proposal,
+    department_code: str,
+    actor: Actor,
+    *,
+    reason: str,
+    links: Links,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Proposal:
+    """Move the lead to another department (not a state change).
+
+    The current state's clock restarts for the receiving department — in the initial
+    state that is the acceptance deadline SPEC section 3 names.  While the clock is
+    paused (awaiting the proposer) the proposer's deadline stands; a state without a
+    deadline keeps none.
+    """
+    officer_role(actor, proposal)
+    check_version(proposal, expected_version)
+    reason = required_text(reason, "reason")
+    target = other_active_department(session, department_code, proposal)
+    workflow = refuse_final(proposal, "be transferred")
+    # Every query before the first change, so the row is written once (version + 1).
+    assignee, previous = choose_assignee(session, target), proposal.lead_department
+    state = workflow.states[proposal.state]
+    if state.deadline_days is not None and not state.pauses_clock:
+        proposal.due_on = workflow.deadline_on_entry(proposal.state, today_or(today))
+    proposal.lead_department, proposal.assignee = target, assignee
+    session.flush()
+    record_assignment(session, links, proposal, previous, actor, reason=reason,
+                      action=EventAction.transfer)
+    session.flush()
+    return proposal

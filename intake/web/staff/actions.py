@@ -1,0 +1,193 @@
+"""The actions on a proposal's staff page: one POST route per form, each calling the
+same operation as its API twin (:mod:`intake.api.actions`) with the same form.
+
+A refused action re-renders the page with the message beside that form, the officer's
+text kept, and the status the operation chose (403, 409, 422).  Success redirects to the
+page (Post/Redirect/Get); the request commits in one place (:mod:`intake.transaction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_wtf import FlaskForm
+
+import workflows
+from forms.actions import (
+    CommentPeriodForm,
+    ExtendDeadlineForm,
+    OpinionAnswerForm,
+    OpinionRequestForm,
+    OpinionWaiveForm,
+    SessionForm,
+    TransferForm,
+    TransitionForm,
+)
+from intake import access
+from intake.core.actors import Actor
+from intake.db import session as db
+from intake.deliberation.operations import record_session as record_session_operation
+from intake.deliberation.operations import set_comment_period
+from intake.doors import request_links
+from intake.errors import ActionError
+from intake.explain import explain
+from intake.models import Proposal
+from intake.opinions.operations import answer_opinion as answer_operation
+from intake.opinions.operations import request_opinion as request_operation
+from intake.opinions.operations import waive_opinion as waive_operation
+from intake.routing.operations import transfer_proposal
+from intake.workflow.operations import extend_deadline as extend_operation
+from intake.workflow.operations import fire_trigger
+
+from .common import bp, format_jst, lang, officer, t, viewable_proposal
+from .proposal import (
+    Failure,
+    opinion_request_of,
+    other_departments,
+    render_proposal,
+    trigger_label,
+)
+
+
+def _me() -> Actor:
+    return Actor.staff(officer())
+
+
+@bp.post("/proposals/<int:proposal_id>/transitions/<trigger>")
+def fire(proposal_id: int, trigger: str):
+    proposal = viewable_proposal(proposal_id)
+    workflow = workflows.get_workflow(proposal.kind)
+    form = TransitionForm.for_trigger(workflow, proposal.state, trigger, request.form,
+                                      lang=lang())
+    return act(
+        proposal, f"trigger:{trigger}", form,
+        lambda: fire_trigger(db(), proposal, trigger, _me(), form.inputs(),
+                             links=request_links(), expected_version=form.version.data),
+        done=lambda _result: t(
+            "staff.done.transition", action=trigger_label(workflow, trigger),
+            state=workflow.state_label(proposal.state, lang()),
+        ),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/transfer")
+def transfer(proposal_id: int):
+    proposal = viewable_proposal(proposal_id)
+    form = TransferForm(request.form, lang=lang(), departments=other_departments(proposal))
+    return act(
+        proposal, "transfer", form,
+        lambda: transfer_proposal(db(), proposal, form.department.data or "", _me(),
+                                  reason=form.reason.data or "", links=request_links(),
+                                  expected_version=form.version.data),
+        done=lambda _result: t("staff.done.transfer",
+                               department=proposal.lead_department.name(lang())),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/opinions")
+def request_opinion(proposal_id: int):
+    proposal = viewable_proposal(proposal_id)
+    form = OpinionRequestForm(request.form, lang=lang(),
+                              departments=other_departments(proposal))
+    return act(
+        proposal, "opinion_request", form,
+        lambda: request_operation(db(), proposal, form.department.data or "", _me(),
+                                  question=form.question.data or "",
+                                  due_in_days=form.due_in_days.data, links=request_links(),
+                                  expected_version=form.version.data),
+        done=lambda opinion: t("staff.done.opinion_request",
+                               department=opinion.department.name(lang()),
+                               due_on=format_jst(opinion.due_on)),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/opinions/<int:request_id>/answer")
+def answer_opinion(proposal_id: int, request_id: int):
+    proposal = viewable_proposal(proposal_id)
+    opinion = opinion_request_of(proposal, request_id)
+    form = OpinionAnswerForm(request.form, lang=lang(), prefix=f"answer-{opinion.id}")
+    return act(
+        proposal, f"opinion_answer:{opinion.id}", form,
+        lambda: answer_operation(db(), opinion, _me(), answer=form.answer.data or "",
+                                 links=request_links()),
+        done=lambda _result: t("staff.done.opinion_answer"),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/opinions/<int:request_id>/waive")
+def waive_opinion(proposal_id: int, request_id: int):
+    proposal = viewable_proposal(proposal_id)
+    opinion = opinion_request_of(proposal, request_id)
+    form = OpinionWaiveForm(request.form, lang=lang(), prefix=f"waive-{opinion.id}")
+    return act(
+        proposal, f"opinion_waive:{opinion.id}", form,
+        lambda: waive_operation(db(), opinion, _me(), reason=form.reason.data or "",
+                                links=request_links()),
+        done=lambda _result: t("staff.done.opinion_waive",
+                               department=opinion.department.name(lang())),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/deadline")
+def extend_deadline(proposal_id: int):
+    proposal = viewable_proposal(proposal_id)
+    form = ExtendDeadlineForm(request.form, lang=lang())
+    return act(
+        proposal, "extend", form,
+        lambda: extend_operation(db(), proposal, _me(), due_on=form.due_on.parsed,
+                                 reason=form.reason.data or "", links=request_links(),
+                                 expected_version=form.version.data),
+        done=lambda _result: t("staff.done.extend", due_on=format_jst(proposal.due_on)),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/comment-period")
+def comment_period(proposal_id: int):
+    proposal = viewable_proposal(proposal_id)
+    form = CommentPeriodForm(request.form, lang=lang())
+    return act(
+        proposal, "comment_period", form,
+        lambda: set_comment_period(db(), proposal, _me(), ends_at=form.ends_at.parsed,
+                                   expected_version=form.version.data),
+        done=lambda _result: t("staff.done.comment_period",
+                               until=format_jst(proposal.comments_until)),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/sessions")
+def record_session(proposal_id: int):
+    proposal = viewable_proposal(proposal_id)
+    form = SessionForm(request.form, lang=lang())
+    return act(
+        proposal, "session", form,
+        lambda: record_session_operation(db(), proposal, _me(), **form.session_values()),
+        done=lambda _result: t("staff.done.session"),
+    )
+
+
+def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], Any], *,
+        done: Callable[[Any], str]):
+    """Validate the form and run the operation; or show why not, beside the form.
+    ``done`` words the success from what the operation returned."""
+    if not form.validate():
+        if "version" in form.errors:  # a page without its version: not one we gave out
+            return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
+        return render_proposal(proposal, Failure(key, form, t("staff.error.form")), 422)
+    try:
+        result = operation()
+    except ActionError as exc:
+        # Undo what the operation flushed now, not at the end of the request: the page
+        # below must show the proposal as it stands.
+        db().rollback()
+        label = lambda name: form[name].label.text if name in form else name  # noqa: E731
+        explained = explain(exc, lang(), label)
+        for name, messages in explained.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, *messages]
+        return render_proposal(proposal, Failure(key, form, explained.message), exc.status)
+    flash(done(result), "success")
+    if access.can_view(officer(), proposal):
+        return redirect(url_for(".proposal", proposal_id=proposal.id))
+    return redirect(url_for(".queue"))  # transferred away: no longer this officer's

@@ -1,0 +1,142 @@
+"""The proposer's pages (SPEC section 2): the private tracking page with the actions the
+workflow gives the proposer (answer a question, withdraw), and the look-up that mails a
+fresh link to a proposer who lost theirs.
+
+On the public blueprint; the token in ``/track/<token>`` is the proposer's only key, so
+these pages are sent ``no-referrer`` and ``no-store`` (see :mod:`intake.web.public`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+import workflows
+from forms.tracking import TrackingLookupForm
+
+from .. import queries, serializers
+from ..core.actors import PROPOSER
+from ..db import session
+from ..doors import request_links
+from ..errors import ActionError, Conflict
+from ..models import Proposal
+from ..proposals.tracking import resend_tracking_link
+from ..workflow.operations import fire_trigger
+from .public import _lang, _t, bp
+
+
+@dataclass(frozen=True)
+class ProposerAction:
+    """A button on the tracking page: one workflow trigger the proposer may fire now."""
+
+    trigger: str
+    label: str
+    text_input: str | None  # the transition's text input the textarea fills
+    input_label: str
+    input_required: bool
+    confirm: bool  # the proposal ends there: ask for a tick before firing
+
+
+@dataclass(frozen=True)
+class ActionProblem:
+    """Why a proposer's action was refused, and what they typed."""
+
+    trigger: str
+    message: str
+    text: str
+    place: str  # where the message goes: "text" (the textarea), "confirm" or "form"
+
+
+def _proposal_for_token(token: str) -> Proposal:
+    """The proposal this tracking token opens; 404 for any other token,
+    saying nothing about whether a proposal exists."""
+    proposal = queries.proposal_for_token(session(), token)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
+    workflow = workflows.get_workflow(proposal.kind)
+    actions = []
+    for transition in workflow.available_triggers(proposal, "proposer"):
+        text_input = serializers.text_input(transition)
+        actions.append(
+            ProposerAction(
+                trigger=transition.trigger,
+                label=transition.label_in(_lang()),
+                text_input=text_input.name if text_input else None,
+                input_label=text_input.label_in(_lang()) if text_input else "",
+                input_required=bool(text_input and text_input.required),
+                confirm=workflow.is_final(transition.dest),
+            )
+        )
+    return actions
+
+
+def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None = None,
+                status: int = 200):
+    history = queries.history(session(), proposal.id)
+    return render_template(
+        "public/track.html",
+        proposal=proposal,
+        token=token,
+        timeline=serializers.timeline_entries(history, kind=proposal.kind,
+                                              audience="proposer"),
+        question=serializers.pending_question(proposal, history),
+        actions=_proposer_actions(proposal),
+        problem=problem,
+    ), status
+
+
+@bp.get("/track/<token>")
+def track(token: str):
+    return _track_page(_proposal_for_token(token), token)
+
+
+@bp.post("/track/<token>/<trigger>")
+def track_action(token: str, trigger: str):
+    proposal = _proposal_for_token(token)
+    action = next((a for a in _proposer_actions(proposal) if a.trigger == trigger), None)
+    text = request.form.get("text", "")
+    if action is not None and action.confirm and not request.form.get("confirm"):
+        problem = ActionProblem(trigger, _t("public.track.confirm_required"), text, "confirm")
+        return _track_page(proposal, token, problem=problem, status=422)
+    inputs = {action.text_input: text} if action and action.text_input else {}
+    try:
+        fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links())
+    except ActionError as exc:
+        session().rollback()  # the page below shows the proposal as it stands
+        problem = _action_problem(exc, action, trigger, text)
+        return _track_page(proposal, token, problem=problem, status=exc.status)
+    flash(_t("public.track.done", action=action.label if action else trigger), "success")
+    return redirect(url_for(".track", token=token), 303)
+
+
+def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: str,
+                    text: str) -> ActionProblem:
+    """The refusal in the proposer's words (the operation's message is for developers)."""
+    if action is not None and action.text_input in exc.fields:
+        return ActionProblem(trigger, _t("error.required", field=action.input_label), text, "text")
+    key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
+    return ActionProblem(trigger, _t(f"public.track.error.{key}"), text, "form")
+
+
+
+
+# --- a lost link ------------------------------------------------------------------------------
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track_lookup():
+    """Receipt number and e-mail address → a fresh link by e-mail.  The answer is the same
+    whether or not they matched, so nobody learns which proposals or addresses exist."""
+    form = TrackingLookupForm(request.form if request.method == "POST" else None, lang=_lang())
+    if request.method == "POST" and form.validate():
+        resend_tracking_link(session(), form.receipt.data, form.email.data,
+                             links=request_links())
+        flash(_t("public.lookup.sent"), "success")
+        return redirect(url_for(".track_lookup"), 303)
+    status = 422 if form.errors else 200
+    return render_template("public/track_lookup.html", form=form), status

@@ -1,0 +1,187 @@
+"""Firing a workflow trigger, and extending the running deadline.
+
+What a trigger may do is the workflow file's data: who may fire it (``roles``), what
+must hold (``guards``), what the actor supplies (``inputs``, one of them the step's
+``reason_input``), what it rules (``ruling``), whom it tells (``notify``) and what else
+happens (``effects``).  This module applies that to the database: it changes the row
+first, then appends the event and queues the messages, and flushes — the request commits
+them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+import workflows
+from intake.core.actors import Actor
+from intake.core.checks import (
+    check_version,
+    officer_role,
+    refuse_final,
+    required_text,
+    role_of,
+    today_or,
+)
+from intake.core.concurrency import conflict_on_concurrent_change
+from intake.core.effects import record, tell_department, tell_office, tell_proposer
+from intake.errors import Forbidden, Invalid, Refused
+from intake.links import Links
+from intake.models import EventAction, Proposal, utcnow
+
+from .deadlines import apply_deadline
+
+
+@dataclass
+class TransitionResult:
+    proposal: Proposal
+    trigger: str
+    from_state: str
+    to_state: str
+
+
+def _fire(workflow: workflows.Workflow, proposal: Proposal, trigger: str, role: str,
+          inputs: dict[str, object]) -> workflows.Fired:
+    """The engine's refusals as the errors every door knows: 403 for a role the
+    transition does not name, 422 naming the input, guard or ``"state"``."""
+    try:
+        return workflow.fire(proposal, trigger, role=role, inputs=inputs)
+    except workflows.RoleNotAllowed as exc:
+        raise Forbidden(f"{role} may not fire {trigger!r}", code="forbidden") from exc
+    except workflows.GuardRefused as exc:
+        fields = {exc.field: ["required" if "required" in exc.message else "invalid"]} \
+            if exc.field else {}
+        raise Refused(f"{trigger}: refused by guard {exc.guard}: {exc.message}",
+                      code="guard_failed", fields=fields, guard=exc.guard) from exc
+    except workflows.TriggerNotAllowed as exc:
+        raise Refused(f"{trigger!r} is not allowed from state {proposal.state!r}",
+                      code="trigger_not_allowed", guard="state", state=proposal.state,
+                      kind=proposal.kind) from exc
+    except workflows.UnknownTrigger as exc:
+        raise Refused(f"unknown trigger {trigger!r}", code="unknown_trigger") from exc
+
+
+@conflict_on_concurrent_change
+def fire_trigger(
+    session: Session,
+    proposal: Proposal,
+    trigger: str,
+    actor: Actor,
+    inputs: dict[str, object] | None = None,
+    *,
+    links: Links,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> TransitionResult:
+    """Fire a workflow trigger with its guards; record and notify.
+
+    Refusals raise before anything changes: Forbidden (403), Refused (422,
+    ``details["guard"]`` naming the input, guard or ``"state"``), Conflict (409) for a
+    stale ``expected_version``.
+    """
+    inputs = {k: v for k, v in (inputs or {}).items() if v not in (None, "")}
+    role = role_of(actor, proposal)
+    check_version(proposal, expected_version)
+    workflow = workflows.get_workflow(proposal.kind)
+    fired = _fire(workflow, proposal, trigger, role, inputs)
+    transition = fired.transition
+    recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
+    reason = _reason(transition, fired.inputs)
+    now = utcnow()
+    apply_deadline(workflow, proposal, fired.source, fired.dest, today_or(today), recorded)
+    proposal.state_entered_at = now
+    if "publish" in transition.effects and proposal.published_at is None:
+        proposal.published_at = now
+    decision = transition.decision_for(recorded)
+    if decision:
+        proposal.ruling_decision = decision
+        proposal.ruling_reason = reason
+        proposal.ruling_reason_code = _text_or_none(recorded.get("reason_code"))
+        proposal.ruling_scope = _text_or_none(recorded.get("scope"))
+        proposal.ruled_at = now
+    session.flush()
+    record(
+        session, proposal, actor, EventAction.transition, trigger=trigger,
+        from_state=fired.source, to_state=fired.dest, reason=reason, at=now,
+        data={k: str(v) for k, v in recorded.items() if k != transition.reason_input},
+    )
+    _notify(session, links, workflow, proposal, transition, reason)
+    session.flush()
+    return TransitionResult(proposal, trigger, fired.source, fired.dest)
+
+
+def _reason(transition: workflows.TransitionDef, inputs: dict[str, object]) -> str:
+    """The step's reason: its declared ``reason_input``, else a free-text ``reason`` any
+    trigger may carry (kept in the audit log, never anything else undeclared)."""
+    name = transition.reason_input or "reason"
+    value = inputs.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _notify(session: Session, links: Links, workflow: workflows.Workflow, proposal: Proposal,
+            transition: workflows.TransitionDef, reason: str) -> None:
+    """One message per audience the transition names (proposer, liaison, office)."""
+    for audience in transition.notify:
+        if audience == "proposer":
+            if transition.ruling:
+                kind = "ruling"
+            elif workflow.states[transition.dest].pauses_clock:
+                kind = "question"
+            else:
+                kind = "state_changed"
+            label = workflow.state_label(proposal.state, proposal.language)
+            tell_proposer(session, links, proposal, kind, text=reason, decision=label,
+                          state=label)
+            continue
+        params = {"text": reason or "—", "state": workflow.state_label(proposal.state, "ja")}
+        if audience == "liaison":
+            tell_department(session, links, proposal.lead_department, "staff_update",
+                            proposal, **params)
+        elif audience == "office":
+            tell_office(session, links, "staff_update", proposal, **params)
+
+
+@conflict_on_concurrent_change
+def extend_deadline(
+    session: Session,
+    proposal: Proposal,
+    actor: Actor,
+    *,
+    due_on: date,
+    reason: str,
+    links: Links,
+    expected_version: int | None = None,
+) -> Proposal:
+    """Move the running deadline later, saying why (SPEC section 3).
+
+    The reason is public — the proposal's page shows it, because a city must say why it
+    is late — and the proposer is told.
+    """
+    officer_role(actor, proposal)
+    check_version(proposal, expected_version)
+    reason = required_text(reason, "reason")
+    refuse_final(proposal, "have its deadline extended")
+    previous = proposal.due_on
+    if previous is None:
+        raise Refused(f"a {proposal.state} proposal has no deadline to extend",
+                      code="no_deadline")
+    if not isinstance(due_on, date) or isinstance(due_on, datetime):
+        raise Invalid("due_on: a date", fields={"due_on": ["date"]})
+    if due_on <= previous:
+        raise Invalid(f"due_on: must be later than the current due date {previous.isoformat()}",
+                      fields={"due_on": ["not_later"]})
+    proposal.due_on = due_on
+    session.flush()
+    record(session, proposal, actor, EventAction.extend, reason=reason,
+           data={"from": previous.isoformat(), "to": due_on.isoformat(),
+                 "state": proposal.state})
+    tell_proposer(session, links, proposal, "deadline_extended", text=reason,
+                  due_on=due_on.isoformat())
+    session.flush()
+    return proposal
