@@ -79,7 +79,7 @@ def parse_limit(raw: str | None) -> int:
         return DEFAULT_LIMIT
     if not str(raw).isdecimal() or not 1 <= int(raw) <= MAX_LIMIT:
         raise Invalid(f"limit: a whole number from 1 to {MAX_LIMIT}",
-                      fields={"limit": [f"1–{MAX_LIMIT}"]})
+                      fields={"limit": ["limit"]})
     return int(raw)
 
 
