@@ -6,6 +6,12 @@ Pure Python: no Flask, no SQLAlchemy. The app gives a proposal object (anything 
 
     workflow = get_workflow(proposal.kind)
     fired = workflow.fire(proposal, "adopt", role="liaison", inputs={"reason": "…"})
+    decision = fired.transition.decision_for(fired.inputs)   # "adopted", "partially_adopted" …
+    reason_input = fired.transition.reason_input   # "reason", "question", … or None
+
+Everything the app needs to know about a state or a step is data in the definition
+(``Workflow.state_takes_comments``, ``TransitionDef.reason_input`` …), so no state name is
+written in Python.
 """
 
 from .calendar import (
@@ -13,7 +19,9 @@ from .calendar import (
     AnnualClosure,
     add_business_days,
     business_days_between,
+    business_days_left,
     is_business_day,
+    shift_business_days,
     today_jst,
 )
 from .definition import (
@@ -21,6 +29,7 @@ from .definition import (
     EFFECTS,
     LANGUAGES,
     ROLES,
+    RULINGS,
     InputDef,
     StateDef,
     TransitionDef,
@@ -53,6 +62,7 @@ __all__ = [
     "GUARDS",
     "LANGUAGES",
     "ROLES",
+    "RULINGS",
     "YEAR_END_CLOSURE",
     "AnnualClosure",
     "Fired",
@@ -73,12 +83,14 @@ __all__ = [
     "add_business_days",
     "builtin_workflow_names",
     "business_days_between",
+    "business_days_left",
     "get_workflow",
     "is_business_day",
     "load_workflow",
     "parse_workflow",
     "register_guard",
     "register_workflow",
+    "shift_business_days",
     "today_jst",
     "unregister_workflow",
     "workflow_names",

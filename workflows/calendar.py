@@ -111,6 +111,38 @@ def business_days_between(
     return weekdays - closed
 
 
+def business_days_left(
+    today: date, due_on: date, *, closure: AnnualClosure | None = YEAR_END_CLOSURE
+) -> int:
+    """Business days from ``today`` to ``due_on``; negative when already late.
+
+    What a paused clock keeps: a department that asks the proposer a question with 3 business
+    days left gets those 3 back (see :func:`shift_business_days`); one already 2 days late
+    stays 2 days late.
+    """
+    if due_on >= today:
+        return business_days_between(today, due_on, closure=closure)
+    return -business_days_between(due_on, today, closure=closure)
+
+
+def shift_business_days(
+    day: date, n: int, *, closure: AnnualClosure | None = YEAR_END_CLOSURE
+) -> date:
+    """``n`` business days after ``day`` (before it when ``n`` is negative).
+
+    For ``n >= 0`` this is :func:`add_business_days`; for ``n < 0`` it walks back to the
+    ``-n``-th business day before ``day``. So ``shift_business_days(today,
+    business_days_left(today, due_on))`` is ``due_on`` when both are business days.
+    """
+    if n >= 0:
+        return add_business_days(day, n, closure=closure)
+    while n < 0:
+        day -= timedelta(days=1)
+        if is_business_day(day, closure=closure):
+            n += 1
+    return day
+
+
 def _weekdays_up_to(day: date) -> int:
     """Count of Monday–Friday dates from 0001-01-01 (a Monday) to ``day`` inclusive."""
     full_weeks, rest = divmod(day.toordinal(), 7)

@@ -3,7 +3,13 @@
 These are frozen dataclasses built by :mod:`workflows.loader` from a TOML file; nothing here
 parses text or touches a database. :class:`Workflow` is the object the app holds: its data
 (states, transitions, labels) describes the process, and its methods (``fire``,
-``available_triggers``, ``deadline_on_entry`` …) run it through the shared engine.
+``available_triggers``, ``unmet_guards``, ``deadline_on_entry`` …) run it through the shared
+engine.
+
+The app writes no state or input name in Python: what a state allows (comments, sessions), which
+input explains a step (``reason_input``) and which decision a step records (``ruling``,
+``partial_ruling``, :meth:`TransitionDef.decision_for`) all come from the file, so a city that
+renames a state or an input in its TOML keeps every feature working.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ step is public, on the proposal's page and in open data; without it only the pro
 staff read it, since questions and answers may carry personal details. Kept as a closed
 list so a typo fails at load time instead of silently doing nothing."""
 
+RULINGS = ("adopted", "partially_adopted", "rejected", "answered")
+"""Decisions a transition may record (``ruling``, ``partial_ruling``). A closed list: the app
+shows, counts and publishes rulings by these values, so a typo must fail at load time."""
+
 INPUT_TYPES = ("text", "date")
 
 Label = Mapping[str, str]
@@ -52,6 +62,13 @@ def _no_inputs() -> Mapping[str, InputDef]:
     return MappingProxyType({})
 
 
+def _given(value: Any) -> bool:
+    """An input counts as given unless it is absent, ``None`` or blank text."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
 def pick_label(label: Label, lang: str, fallback: str) -> str:
     """The label in ``lang``, else in Japanese, else ``fallback``."""
     return label.get(lang) or label.get("ja") or fallback
@@ -62,7 +79,10 @@ class InputDef:
     """A value the actor supplies with a trigger (reason, question, answer, due date …).
 
     The engine checks ``required`` (blank after stripping counts as missing), ``choices`` and
-    ``type`` itself, so the refusal can name the field.
+    ``type`` itself, so the refusal can name the field. ``partial_ruling`` (one of
+    :data:`RULINGS`, only on an optional input of a transition with a ``ruling``) is the decision
+    recorded instead of the transition's ``ruling`` when this input is given: the ``scope`` of a
+    partial adoption (一部採択). See :meth:`TransitionDef.decision_for`.
     """
 
     name: str
@@ -70,6 +90,7 @@ class InputDef:
     choices: tuple[str, ...] = ()
     type: str = "text"
     label: Label = field(default_factory=_no_label)
+    partial_ruling: str | None = None
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.name)
@@ -84,6 +105,8 @@ class StateDef:
     the transition into this state. ``pauses_clock`` marks a state where the department's
     clock stops (waiting for the proposer): its ``deadline_days`` is the proposer's, and the
     app resumes the department's remaining business days when the subject leaves it.
+    ``comments``: citizens may comment while the subject is in this state; ``sessions``:
+    deliberation sessions may be recorded in it. Neither is allowed on a final state.
     """
 
     name: str
@@ -92,6 +115,8 @@ class StateDef:
     deadline_days: int | None = None
     deadline_set_by_department: bool = False
     pauses_clock: bool = False
+    comments: bool = False
+    sessions: bool = False
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.name)
@@ -104,8 +129,13 @@ class TransitionDef:
 
     The same trigger may appear in several entries with different sources (e.g. ``reject``
     with a reason code from ``in_review`` and without one from ``in_deliberation``).
-    ``ruling`` names the decision the app records (``"adopted"``, ``"rejected"`` …);
-    ``notify`` lists :data:`AUDIENCES`; ``effects`` lists :data:`EFFECTS`.
+    ``ruling`` names the decision the app records, one of :data:`RULINGS` (an input's
+    ``partial_ruling`` may replace it, see :meth:`decision_for`); ``reason_input`` names the
+    declared input whose text is the step's reason (the audit event's reason and, for a ruling,
+    the ruling's reason): ``question`` for a question to the proposer, ``evaluation`` for an
+    evaluation. The loader defaults it to ``"reason"`` when the transition declares an input of
+    that name, else ``None`` (the step carries no declared reason). ``notify`` lists
+    :data:`AUDIENCES`; ``effects`` lists :data:`EFFECTS`.
     """
 
     trigger: str
@@ -118,9 +148,24 @@ class TransitionDef:
     notify: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     label: Label = field(default_factory=_no_label)
+    reason_input: str | None = None
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.trigger)
+
+    def decision_for(self, inputs: Mapping[str, Any]) -> str | None:
+        """The decision to record when this transition fires with ``inputs`` (cleaned, as in
+        :attr:`Fired.inputs <workflows.Fired.inputs>`): ``None`` when it is no ruling, else the
+        ``partial_ruling`` of the first input given that has one, else :attr:`ruling`.
+
+        A blank text counts as not given, as the engine's own input checks count it.
+        """
+        if self.ruling is None:
+            return None
+        for name, spec in self.inputs.items():
+            if spec.partial_ruling is not None and _given(inputs.get(name)):
+                return spec.partial_ruling
+        return self.ruling
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -191,6 +236,35 @@ class Workflow:
     def is_final(self, state: str) -> bool:
         """True for a state nothing leaves (e.g. rejected, withdrawn, evaluated)."""
         return self.states[state].final
+
+    def state_takes_comments(self, state: str) -> bool:
+        """True if citizens may comment while a subject is in ``state`` (``comments = true``).
+
+        False for a state the definition does not know (an old row after a rename).
+        """
+        state_def = self.states.get(state)
+        return state_def is not None and state_def.comments
+
+    def state_takes_sessions(self, state: str) -> bool:
+        """True if deliberation sessions may be recorded in ``state`` (``sessions = true``).
+
+        False for a state the definition does not know (an old row after a rename).
+        """
+        state_def = self.states.get(state)
+        return state_def is not None and state_def.sessions
+
+    def unmet_guards(
+        self, subject: GuardSubject, transition: TransitionDef
+    ) -> list[tuple[str, str]]:
+        """``(guard name, refusal message)`` for each guard of ``transition`` that would refuse
+        ``subject`` now, in definition order; empty when every guard passes.
+
+        For staff pages, to say before the click why an action is not possible yet (and disable
+        its button). Nothing fires and the subject is untouched; guards are evaluated with no
+        inputs, so one that looks at inputs may still refuse at :meth:`fire`, which decides.
+        Roles, state and required inputs are not checked here.
+        """
+        return self._engine.unmet_guards(subject, transition)
 
     def state_label(self, state: str, lang: str = "ja") -> str:
         """The state's name for people in ``lang`` (ja, en, ja-easy), falling back to Japanese.

@@ -15,7 +15,8 @@ condition can only answer True/False, and the officer needs to be told *which* c
 and why. So :meth:`Engine.fire` runs every check first, raising a
 :class:`~workflows.errors.TransitionRefused` subclass, and only then lets the machine move the
 subject. Guards therefore run exactly once per fire, which matters because they may query the
-database.
+database. :meth:`Engine.unmet_guards` runs the same guards without firing, so a page can say
+before the click which checks would refuse.
 """
 
 from __future__ import annotations
@@ -98,6 +99,17 @@ class Engine:
         if not moved:  # no machine conditions exist, so this is a bug, not a refusal
             raise RuntimeError(f"machine did not fire checked trigger {trigger!r} from {source!r}")
         return Fired(trigger, source, transition.dest, transition, cleaned)
+
+    def unmet_guards(
+        self, subject: GuardSubject, transition: TransitionDef
+    ) -> list[tuple[str, str]]:
+        unmet = []
+        for name in transition.guards:
+            guard = self._guards.get(name) or GUARDS[name]
+            refusal = guard(subject, {})
+            if refusal is not None:
+                unmet.append((name, refusal))
+        return unmet
 
     def _find(self, trigger: str, state: str) -> TransitionDef:
         if trigger not in self._machine.events:

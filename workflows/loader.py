@@ -2,19 +2,18 @@
 
 The people who edit these files are a city's IT staff, not the developers, and a broken
 workflow must never reach a running server. So loading is strict (unknown keys are typos,
-unknown states, roles and guards are errors, the state graph must have no dead ends or
-unreachable states) and the error lists *all* problems, one per line, each naming the table
-and, when it can be found (see :mod:`workflows.source_lines`), the line.
+unknown states, roles, guards and rulings are errors, the state graph must have no dead ends
+or unreachable states) and the error lists *all* problems, one per line, each naming the table
+and, when it can be found (see :mod:`workflows.source_lines`), the line. Reading single values
+and wording problems is :mod:`workflows.fields`' job; this module knows what a workflow is made
+of and which combinations make sense.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
-import re
 import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -22,25 +21,26 @@ from .definition import (
     AUDIENCES,
     EFFECTS,
     INPUT_TYPES,
-    LANGUAGES,
     ROLES,
+    RULINGS,
     InputDef,
-    Label,
     StateDef,
     TransitionDef,
     Workflow,
 )
 from .errors import WorkflowDefinitionError
+from .fields import NAME, NAME_RULE, FieldReader, did_you_mean, show
 from .guards import GUARDS
-from .source_lines import TOP, Place, SourceLines
+from .source_lines import TOP, Place
 
 DEPARTMENT = "department"
 """``deadline_days = "department"``: the department sets the date when entering the state."""
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_NAME_RULE = 'lower-case letters, digits and "_", starting with a letter'
+REASON = "reason"
+"""The input a transition's ``reason_input`` defaults to, when the transition declares it."""
+
 _WORKFLOW_KEYS = ("name", "label", "initial", "states", "transitions")
-_STATE_KEYS = ("label", "final", "deadline_days", "pauses_clock")
+_STATE_KEYS = ("label", "final", "deadline_days", "pauses_clock", "comments", "sessions")
 _TRANSITION_KEYS = (
     "trigger",
     "label",
@@ -50,18 +50,22 @@ _TRANSITION_KEYS = (
     "guards",
     "inputs",
     "ruling",
+    "reason_input",
     "notify",
     "effects",
 )
-_INPUT_KEYS = ("required", "choices", "type", "label")
+_INPUT_KEYS = ("required", "choices", "type", "label", "partial_ruling")
 
 
-def load_workflow(path: str | os.PathLike[str]) -> Workflow:
+def load_workflow(
+    path: str | os.PathLike[str], *, expected_name: str | None = None
+) -> Workflow:
     """Read, validate and build the workflow in the TOML file at ``path``.
 
     Raises :class:`~workflows.errors.WorkflowDefinitionError` for an unreadable file too, so
     ``teian workflow validate FILE`` needs only one ``except``. A UTF-8 byte-order mark (as
-    Windows Notepad writes) is accepted.
+    Windows Notepad writes) is accepted. With ``expected_name``, a different ``name`` in the
+    file is one more problem (a city's folder names each workflow by its file).
     """
     source = os.fspath(path)
     try:
@@ -72,39 +76,49 @@ def load_workflow(path: str | os.PathLike[str]) -> Workflow:
     except UnicodeDecodeError as exc:
         problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
         raise WorkflowDefinitionError(source, [problem]) from exc
-    return parse_workflow(text, source=source)
+    return parse_workflow(text, source=source, expected_name=expected_name)
 
 
-def parse_workflow(text: str, *, source: str = "<string>") -> Workflow:
-    """Validate and build a workflow from TOML ``text``; ``source`` names it in errors."""
+def parse_workflow(
+    text: str, *, source: str = "<string>", expected_name: str | None = None
+) -> Workflow:
+    """Validate and build a workflow from TOML ``text``; ``source`` names it in errors.
+
+    With ``expected_name``, the definition's ``name`` must be exactly that.
+    """
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise WorkflowDefinitionError(source, [f"TOML syntax error: {exc}"]) from exc
-    return _Loader(text, source).build(data)
+    return _Loader(text, source).build(data, expected_name)
 
 
-class _Loader:
+class _Loader(FieldReader):
     """Turns parsed TOML into definition objects, collecting problems instead of stopping."""
 
     def __init__(self, text: str, source: str) -> None:
-        self._lines = SourceLines(text)
+        super().__init__(text)
         self._source = source
-        self._problems: list[str] = []
         self._state_places: dict[str, Place] = {}
 
-    def build(self, data: dict[str, Any]) -> Workflow:
-        self._check_keys(data, _WORKFLOW_KEYS, TOP)
-        name = self._name(data, "name", TOP)
-        label = self._label(data, TOP, required=True)
+    def build(self, data: dict[str, Any], expected_name: str | None = None) -> Workflow:
+        self.check_keys(data, _WORKFLOW_KEYS, TOP)
+        name = self.name(data, "name", TOP)
+        if name is not None and expected_name is not None and name != expected_name:
+            self.report(
+                TOP,
+                f'name "{name}" must match the file name "{expected_name}.toml"',
+                key="name",
+            )
+        label = self.label(data, TOP, required=True)
         states = self._states(data.get("states"))
-        initial = self._name(data, "initial", TOP)
+        initial = self.name(data, "initial", TOP)
         if initial is not None:
             self._check_state(initial, states, TOP, "initial")
         transitions = self._transitions(data.get("transitions"), states)
         self._check_graph(initial, states, transitions)
-        if self._problems:
-            raise WorkflowDefinitionError(self._source, self._problems)
+        if self.problems:
+            raise WorkflowDefinitionError(self._source, self.problems)
         assert name is not None and initial is not None  # else a problem was reported
         return Workflow(
             name=name,
@@ -118,36 +132,44 @@ class _Loader:
 
     def _states(self, value: Any) -> dict[str, StateDef]:
         if not isinstance(value, dict) or not value:
-            self._report(TOP, "needs a [states.<name>] table for each state", key="states")
+            self.report(TOP, "needs a [states.<name>] table for each state", key="states")
             return {}
         states = {}
         for name, table in value.items():
-            where = self._lines.state(name)
+            where = self.lines.state(name)
             self._state_places[name] = where
-            if not _NAME.match(name):
-                self._report(where, f"a state name must be {_NAME_RULE}")
+            if not NAME.match(name):
+                self.report(where, f"a state name must be {NAME_RULE}")
             if not isinstance(table, dict):
-                self._report(where, "must be a table")
+                self.report(where, "must be a table")
                 continue
             states[name] = self._state(name, table, where)
         return states
 
     def _state(self, name: str, table: dict[str, Any], where: Place) -> StateDef:
-        self._check_keys(table, _STATE_KEYS, where)
-        final = self._bool(table, "final", where)
-        pauses_clock = self._bool(table, "pauses_clock", where)
+        self.check_keys(table, _STATE_KEYS, where)
+        final = self.flag(table, "final", where)
+        pauses_clock = self.flag(table, "pauses_clock", where)
+        comments = self.flag(table, "comments", where)
+        sessions = self.flag(table, "sessions", where)
         deadline_days, set_by_department = self._deadline(table, where)
         if final and (deadline_days is not None or set_by_department):
-            self._report(where, "a final state cannot have a deadline", key="deadline_days")
+            self.report(where, "a final state cannot have a deadline", key="deadline_days")
         if final and pauses_clock:
-            self._report(where, "a final state cannot pause the clock", key="pauses_clock")
+            self.report(where, "a final state cannot pause the clock", key="pauses_clock")
+        if final and comments:
+            self.report(where, "a final state cannot take comments", key="comments")
+        if final and sessions:
+            self.report(where, "a final state cannot take sessions", key="sessions")
         return StateDef(
             name=name,
-            label=self._label(table, where, required=True),
+            label=self.label(table, where, required=True),
             final=final,
             deadline_days=deadline_days,
             deadline_set_by_department=set_by_department,
             pauses_clock=pauses_clock,
+            comments=comments,
+            sessions=sessions,
         )
 
     def _deadline(self, table: dict[str, Any], where: Place) -> tuple[int | None, bool]:
@@ -158,10 +180,10 @@ class _Loader:
             return None, True
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value, False
-        self._report(
+        self.report(
             where,
             "deadline_days must be a whole number of business days (1 or more) or "
-            f'"{DEPARTMENT}", not {_show(value)}',
+            f'"{DEPARTMENT}", not {show(value)}',
             key="deadline_days",
         )
         return None, False
@@ -172,14 +194,14 @@ class _Loader:
         self, value: Any, states: Mapping[str, StateDef]
     ) -> list[tuple[TransitionDef, Place]]:
         if not isinstance(value, list) or not value:
-            self._report(TOP, "needs at least one [[transitions]] table", key="transitions")
+            self.report(TOP, "needs at least one [[transitions]] table", key="transitions")
             return []
         result = []
         for index, table in enumerate(value):
             trigger = table.get("trigger") if isinstance(table, dict) else None
-            where = self._lines.transition(index, trigger)
+            where = self.lines.transition(index, trigger)
             if not isinstance(table, dict):
-                self._report(where, "must be a table")
+                self.report(where, "must be a table")
                 continue
             transition = self._transition(table, where, states)
             if transition is not None:
@@ -189,21 +211,30 @@ class _Loader:
     def _transition(
         self, table: dict[str, Any], where: Place, states: Mapping[str, StateDef]
     ) -> TransitionDef | None:
-        self._check_keys(table, _TRANSITION_KEYS, where)
-        trigger = self._name(table, "trigger", where)
-        sources = self._strings(table, "source", where, required=True)
+        self.check_keys(table, _TRANSITION_KEYS, where)
+        trigger = self.name(table, "trigger", where)
+        sources = self.strings(table, "source", where, required=True)
         for source in sources:
             self._check_state(source, states, where, "source")
-        dest = self._name(table, "dest", where)
+        dest = self.name(table, "dest", where)
         if dest is not None:
             self._check_state(dest, states, where, "dest")
-        roles = self._strings(table, "roles", where, required=True, known=ROLES, kind="role")
-        guards = self._strings(table, "guards", where, known=GUARDS, kind="guard")
-        notify = self._strings(table, "notify", where, known=AUDIENCES, kind="audience")
-        effects = self._strings(table, "effects", where, known=EFFECTS, kind="effect")
-        ruling = self._name(table, "ruling", where, required=False)
+        roles = self.strings(table, "roles", where, required=True, known=ROLES, kind="role")
+        guards = self.strings(table, "guards", where, known=GUARDS, kind="guard")
+        notify = self.strings(table, "notify", where, known=AUDIENCES, kind="audience")
+        effects = self.strings(table, "effects", where, known=EFFECTS, kind="effect")
+        ruling = self.one_of(table, "ruling", where, RULINGS)
         inputs = self._inputs(table.get("inputs"), where)
-        label = self._label(table, where, required=False)
+        label = self.label(table, where, required=False)
+        reason_input = self._reason_input(table, where, inputs)
+        if "ruling" not in table:
+            for spec in inputs.values():
+                if spec.partial_ruling is not None:
+                    self.report(
+                        self.lines.input(where, spec.name),
+                        "partial_ruling needs a ruling on its transition",
+                        key="partial_ruling",
+                    )
         if trigger is None or dest is None or not sources:
             return None
         return TransitionDef(
@@ -217,42 +248,76 @@ class _Loader:
             notify=notify,
             effects=effects,
             label=label,
+            reason_input=reason_input,
         )
+
+    def _reason_input(
+        self, table: dict[str, Any], where: Place, inputs: Mapping[str, InputDef]
+    ) -> str | None:
+        """The declared text input named by ``reason_input``; else ``reason`` if declared."""
+        if "reason_input" not in table:
+            return REASON if REASON in inputs else None
+        name = self.name(table, "reason_input", where)
+        if name is None:
+            return None
+        if name not in inputs:
+            declared = ", ".join(inputs) or "none"
+            self.report(
+                where,
+                f'reason_input: "{name}" is not an input of this transition'
+                f"{did_you_mean(name, inputs)} (declared: {declared})",
+                key="reason_input",
+            )
+            return None
+        if inputs[name].type != "text":
+            self.report(where, f'reason_input: "{name}" must be a text input', key="reason_input")
+            return None
+        return name
 
     def _inputs(self, value: Any, transition: Place) -> Mapping[str, InputDef]:
         if value is None:
             return MappingProxyType({})
         if not isinstance(value, dict):
-            self._report(transition, "inputs must be a table of input names", key="inputs")
+            self.report(transition, "inputs must be a table of input names", key="inputs")
             return MappingProxyType({})
         inputs = {}
         for name, spec in value.items():
-            where = self._lines.input(transition, name)
-            if not _NAME.match(name):
-                self._report(where, f"an input name must be {_NAME_RULE}")
+            where = self.lines.input(transition, name)
+            if not NAME.match(name):
+                self.report(where, f"an input name must be {NAME_RULE}")
             if not isinstance(spec, dict):
-                self._report(where, "must be a table, e.g. { required = true }")
+                self.report(where, "must be a table, e.g. { required = true }")
                 continue
             inputs[name] = self._input(name, spec, where)
         return MappingProxyType(inputs)
 
     def _input(self, name: str, spec: dict[str, Any], where: Place) -> InputDef:
-        self._check_keys(spec, _INPUT_KEYS, where)
+        self.check_keys(spec, _INPUT_KEYS, where)
         kind = spec.get("type", "text")
         if kind not in INPUT_TYPES:
             known = ", ".join(INPUT_TYPES)
-            self._report(where, f"unknown type {_show(kind)} (known: {known})", key="type")
-        choices = self._strings(spec, "choices", where)
+            self.report(where, f"unknown type {show(kind)} (known: {known})", key="type")
+        choices = self.strings(spec, "choices", where)
         if "choices" in spec and not choices:
-            self._report(where, "choices must list at least one value", key="choices")
+            self.report(where, "choices must list at least one value", key="choices")
         if choices and kind != "text":
-            self._report(where, "choices apply only to text inputs", key="choices")
+            self.report(where, "choices apply only to text inputs", key="choices")
+        required = self.flag(spec, "required", where)
+        partial_ruling = self.one_of(spec, "partial_ruling", where, RULINGS)
+        if partial_ruling is not None and required:
+            self.report(
+                where,
+                "partial_ruling needs an optional input (a required one would make every "
+                "ruling partial)",
+                key="partial_ruling",
+            )
         return InputDef(
             name=name,
-            required=self._bool(spec, "required", where),
+            required=required,
             choices=choices,
             type=kind,
-            label=self._label(spec, where, required=False),
+            label=self.label(spec, where, required=False),
+            partial_ruling=partial_ruling,
         )
 
     # -- the state graph ----------------------------------------------------------------
@@ -268,18 +333,18 @@ class _Loader:
         defined_by: dict[tuple[str, str], Place] = {}
         for transition, where in transitions:
             if len(set(transition.sources)) < len(transition.sources):
-                self._report(where, "source lists a state twice", key="source")
+                self.report(where, "source lists a state twice", key="source")
             for source in dict.fromkeys(transition.sources):
                 first = defined_by.setdefault((transition.trigger, source), where)
                 if first is not where:
-                    self._report(
+                    self.report(
                         where,
                         f'trigger "{transition.trigger}" from state "{source}" is already '
                         f"defined by {first.name}",
                         key="source",
                     )
                 if source in states and states[source].final:
-                    self._report(
+                    self.report(
                         where,
                         f'leaves final state "{source}"; a final state has no way out',
                         key="source",
@@ -287,111 +352,22 @@ class _Loader:
         if not states:
             return
         if not any(state.final for state in states.values()):
-            self._report(TOP, "no final state; mark at least one with final = true")
+            self.report(TOP, "no final state; mark at least one with final = true")
         leaving = {source for transition, _ in transitions for source in transition.sources}
         reachable = _reachable(initial, transitions) if initial in states else None
         for name, state in states.items():
             where = self._state_places[name]
             if not state.final and name not in leaving:
-                self._report(where, "dead end: not final, yet no transition leaves it")
+                self.report(where, "dead end: not final, yet no transition leaves it")
             if reachable is not None and name not in reachable:
-                self._report(where, f'unreachable from the initial state "{initial}"')
-
-    # -- small typed readers, each reporting its own problem ---------------------------
-
-    def _check_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: Place) -> None:
-        for key in table:
-            if key not in allowed:
-                self._report(where, f'unknown key "{key}"{_did_you_mean(key, allowed)}', key=key)
+                self.report(where, f'unreachable from the initial state "{initial}"')
 
     def _check_state(
         self, name: str, states: Mapping[str, StateDef], where: Place, key: str
     ) -> None:
         if states and name not in states:
-            hint = _did_you_mean(name, states)
-            self._report(where, f'{key}: unknown state "{name}"{hint}', key=key)
-
-    def _name(
-        self, table: Mapping[str, Any], key: str, where: Place, *, required: bool = True
-    ) -> str | None:
-        value = table.get(key)
-        if value is None:
-            if required:
-                self._report(where, f'missing key "{key}"')
-            return None
-        if not isinstance(value, str) or not _NAME.match(value):
-            self._report(where, f"{key} must be {_NAME_RULE}, not {_show(value)}", key=key)
-            return None
-        return value
-
-    def _bool(self, table: Mapping[str, Any], key: str, where: Place) -> bool:
-        value = table.get(key, False)
-        if not isinstance(value, bool):
-            self._report(where, f"{key} must be true or false, not {_show(value)}", key=key)
-            return False
-        return value
-
-    def _strings(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        where: Place,
-        *,
-        required: bool = False,
-        known: Collection[str] | None = None,
-        kind: str = "",
-    ) -> tuple[str, ...]:
-        """A string or a list of strings, each (if ``known`` is given) one of ``known``."""
-        value = table.get(key)
-        if value is None:
-            if required:
-                self._report(where, f'missing key "{key}"')
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            self._report(where, f"{key} must be a list of strings, not {_show(value)}", key=key)
-            return ()
-        if required and not items:
-            self._report(where, f"{key} must not be empty", key=key)
-        for item in items:
-            if known is not None and item not in known:
-                listed = ", ".join(known) or "none registered"
-                self._report(where, f'unknown {kind} "{item}" (known: {listed})', key=key)
-        return tuple(items)
-
-    def _label(self, table: Mapping[str, Any], where: Place, *, required: bool) -> Label:
-        value = table.get("label")
-        if value is None:
-            if required:
-                self._report(where, 'missing label, e.g. label = { ja = "…", en = "…" }')
-            return MappingProxyType({})
-        if not isinstance(value, dict):
-            self._report(where, 'label must be a table, e.g. { ja = "…", en = "…" }', key="label")
-            return MappingProxyType({})
-        for lang, text in value.items():
-            if lang not in LANGUAGES:
-                known = ", ".join(LANGUAGES)
-                self._report(
-                    where, f'label: unknown language "{lang}" (known: {known})', key="label"
-                )
-            elif not isinstance(text, str) or not text.strip():
-                self._report(where, f"label: {lang} must be non-empty text", key="label")
-        if required and "ja" not in value:
-            self._report(where, 'label needs a Japanese text (ja = "…")', key="label")
-        return MappingProxyType(
-            {
-                lang: text
-                for lang, text in value.items()
-                if lang in LANGUAGES and isinstance(text, str)
-            }
-        )
-
-    # -- reporting ----------------------------------------------------------------------
-
-    def _report(self, where: Place, message: str, *, key: str | None = None) -> None:
-        line = self._lines.key(where, key) if key is not None else where.line
-        prefix = f"line {line}: " if line else ""
-        self._problems.append(f"{prefix}{where.name}: {message}")
+            hint = did_you_mean(name, states)
+            self.report(where, f'{key}: unknown state "{name}"{hint}', key=key)
 
 
 def _reachable(initial: str, transitions: list[tuple[TransitionDef, Place]]) -> set[str]:
@@ -404,13 +380,3 @@ def _reachable(initial: str, transitions: list[tuple[TransitionDef, Place]]) -> 
                 reached.add(transition.dest)
                 frontier.append(transition.dest)
     return reached
-
-
-def _did_you_mean(word: str, options: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-def _show(value: Any) -> str:
-    """A value as the TOML author wrote it (strings quoted), for error messages."""
-    return json.dumps(value, ensure_ascii=False, default=str)

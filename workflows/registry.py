@@ -14,7 +14,7 @@ import functools
 from importlib import resources
 
 from .definition import Workflow
-from .errors import UnknownWorkflow, WorkflowDefinitionError
+from .errors import UnknownWorkflow
 from .loader import parse_workflow
 
 
@@ -68,7 +68,4 @@ def _builtin_workflow(name: str) -> Workflow:
         raise UnknownWorkflow(name, workflow_names())
     source = f"workflows/{name}.toml"
     text = resources.files(__package__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    workflow = parse_workflow(text, source=source)
-    if workflow.name != name:
-        raise WorkflowDefinitionError(source, [f'name "{workflow.name}" must match the file name'])
-    return workflow
+    return parse_workflow(text, source=source, expected_name=name)

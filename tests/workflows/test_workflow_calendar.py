@@ -12,7 +12,9 @@ from workflows import (
     AnnualClosure,
     add_business_days,
     business_days_between,
+    business_days_left,
     is_business_day,
+    shift_business_days,
     today_jst,
 )
 from workflows.calendar import JST
@@ -129,3 +131,79 @@ def test_between_counts_open_days_one_by_one(a, span):
     b = a + timedelta(days=span)
     counted = sum(is_business_day(a + timedelta(days=i)) for i in range(1, span + 1))
     assert business_days_between(a, b) == counted
+
+
+@pytest.mark.parametrize(
+    ("today", "due_on", "expected"),
+    [
+        (date(2025, 6, 2), date(2025, 6, 2), 0),
+        (date(2025, 6, 2), date(2025, 6, 9), 5),
+        (date(2026, 12, 28), date(2027, 1, 4), 1),  # across the 12/29–1/3 closure
+        (date(2027, 1, 4), date(2026, 12, 28), -1),  # one business day late, across it
+        (date(2026, 12, 25), date(2027, 1, 5), 3),  # Fri → 12/28, 1/4, 1/5
+        (date(2025, 5, 2), date(2025, 5, 7), 1),  # Golden Week: 5/3–5/6 closed
+        (date(2025, 5, 7), date(2025, 5, 2), -1),
+        (date(2025, 7, 18), date(2025, 7, 22), 1),  # 7/21 Marine Day
+        (date(2025, 7, 22), date(2025, 7, 18), -1),
+        (date(2025, 6, 7), date(2025, 6, 8), 0),  # a weekend
+        (date(2025, 6, 9), date(2025, 6, 6), -1),  # Monday, due last Friday
+    ],
+)
+def test_business_days_left(today, due_on, expected):
+    assert business_days_left(today, due_on) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "expected"),
+    [
+        (date(2025, 6, 2), 0, date(2025, 6, 2)),
+        (date(2025, 5, 5), 0, date(2025, 5, 5)),  # a holiday stays itself
+        (date(2026, 12, 28), 1, date(2027, 1, 4)),  # across the closure
+        (date(2027, 1, 4), -1, date(2026, 12, 28)),  # back across it
+        (date(2027, 1, 5), -3, date(2026, 12, 25)),
+        (date(2025, 5, 7), -1, date(2025, 5, 2)),  # back across Golden Week
+        (date(2025, 5, 7), -2, date(2025, 5, 1)),
+        (date(2025, 7, 22), -1, date(2025, 7, 18)),  # 7/21 Marine Day
+        (date(2025, 7, 18), 1, date(2025, 7, 22)),
+        (date(2025, 6, 8), -1, date(2025, 6, 6)),  # from a Sunday
+    ],
+)
+def test_shift_business_days(day, n, expected):
+    assert shift_business_days(day, n) == expected
+
+
+def _old_days_left(today, due_on):
+    """intake.operations._business_days_left as it was, the behaviour kept."""
+    if due_on >= today:
+        return business_days_between(today, due_on)
+    return -business_days_between(due_on, today)
+
+
+def _old_shift(day, n):
+    """intake.operations._shift_business_days as it was, the behaviour kept."""
+    if n >= 0:
+        return add_business_days(day, n)
+    while n < 0:
+        day -= timedelta(days=1)
+        if is_business_day(day):
+            n += 1
+    return day
+
+
+@given(today=days, span=st.integers(min_value=-300, max_value=300))
+def test_days_left_and_shift_behave_as_the_app_helpers_did(today, span):
+    due_on = today + timedelta(days=span)
+    assert business_days_left(today, due_on) == _old_days_left(today, due_on)
+    assert shift_business_days(today, span // 3) == _old_shift(today, span // 3)
+
+
+@given(today=days, span=st.integers(min_value=-300, max_value=300))
+def test_shift_undoes_days_left_between_business_days(today, span):
+    due_on = today + timedelta(days=span)
+    if is_business_day(today) and is_business_day(due_on):
+        assert shift_business_days(today, business_days_left(today, due_on)) == due_on
+
+
+def test_days_left_and_shift_take_the_closure_as_a_parameter():
+    assert business_days_left(date(2026, 12, 28), date(2027, 1, 4), closure=None) == 4
+    assert shift_business_days(date(2027, 1, 4), -1, closure=None) == date(2026, 12, 31)

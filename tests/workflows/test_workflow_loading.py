@@ -45,7 +45,7 @@ trigger = "finish"
 source = ["open", "in_progress"]
 dest = "done"
 roles = ["office"]
-ruling = "done"
+ruling = "answered"
 notify = ["proposer"]
 [transitions.inputs.result]
 required = true
@@ -65,7 +65,7 @@ def test_a_new_workflow_file_runs_without_python_changes(write_workflow, make_pr
     fired = workflow.fire(request, "finish", role="office", inputs={"result": "fixed"})
 
     assert request.state == "done"
-    assert fired.transition.ruling == "done"
+    assert fired.transition.ruling == "answered"
     assert workflow.is_final("done")
     assert workflow.deadline_on_entry("in_progress", date(2025, 4, 28)) == date(2025, 5, 15)
     assert workflow.state_label("in_progress", "ja-easy") == "たいおう ちゅう"
