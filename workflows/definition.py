@@ -49,6 +49,11 @@ RULINGS = ("adopted", "partially_adopted", "rejected", "answered")
 """Decisions a transition may record (``ruling``, ``partial_ruling``). A closed list: the app
 shows, counts and publishes rulings by these values, so a typo must fail at load time."""
 
+ADOPTING = ("adopted", "partially_adopted")
+REFUSING = ("rejected",)
+"""The adoption rate counts ADOPTING among ADOPTING + REFUSING (an idea's ``answered`` is
+neither: it answers, it does not rule on adoption)."""
+
 INPUT_TYPES = ("text", "date")
 
 Label = Mapping[str, str]
@@ -236,6 +241,16 @@ class Workflow:
     def is_final(self, state: str) -> bool:
         """True for a state nothing leaves (e.g. rejected, withdrawn, evaluated)."""
         return self.states[state].final
+
+    def clock_runs(self, state: str) -> bool:
+        """The department's clock runs in ``state``: not final, not waiting for the
+        proposer (their lateness is not the department's).  False for an unknown state."""
+        state_def = self.states.get(state)
+        return state_def is not None and not state_def.final and not state_def.pauses_clock
+
+    def clock_running_states(self) -> tuple[str, ...]:
+        """Every state whose due date, once passed, makes the proposal overdue."""
+        return tuple(name for name in self.states if self.clock_runs(name))
 
     def state_takes_comments(self, state: str) -> bool:
         """True if citizens may comment while a subject is in ``state`` (``comments = true``).

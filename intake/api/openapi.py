@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from forms.actions import (
+    CommentPeriodForm,
+    ExtendDeadlineForm,
+    OpinionAnswerForm,
+    OpinionRequestForm,
+    OpinionWaiveForm,
+    SessionForm,
+    TransferForm,
+)
 from forms.comment import CommentForm
 from forms.proposal import ProposalForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
@@ -175,13 +184,27 @@ SCHEMAS: dict[str, Schema] = {
         "trigger": string(enum=["provide_info", "withdraw"]),
         "text": string(description="provide_info: the answer; withdraw: the reason"),
     }, required=("trigger",)),
-    "TransferRequest": obj({"department": string(description="a code from /departments"),
-                            "reason": TEXT, "version": integer(minimum=1)}),
-    "SessionRequest": obj({
-        "held_at": DATETIME, "place": string(maxLength=200, description="unless online"),
-        "online": boolean(default=False), "agenda": string(maxLength=4000),
-        "minutes": string(maxLength=50000), "participants": integer(minimum=0),
-    }, required=("held_at", "agenda", "participants")),
+    "Opinion": obj({
+        "id": integer(), "proposal": integer(), "department": ref("Named"), "question": TEXT,
+        "status": string(enum=["open", "answered", "waived"]), "answer": nullable(TEXT),
+        "due_on": nullable(DATE), "requested_at": DATETIME,
+        "answered_at": nullable(DATETIME)}),
+    "ExtendResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                         "due_on": DATE}),
+    "CommentPeriodResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                                "ends_at": nullable(DATETIME)}),
+}
+
+# Request bodies read off the very forms the staff page posts (forms.actions): one
+# definition per action, so this description cannot drift from either door.
+ACTION_FORMS = {
+    "TransferRequest": TransferForm,
+    "SessionRequest": SessionForm,
+    "ExtendRequest": ExtendDeadlineForm,
+    "CommentPeriodRequest": CommentPeriodForm,
+    "OpinionRequestRequest": OpinionRequestForm,
+    "OpinionAnswerRequest": OpinionAnswerForm,
+    "OpinionWaiveRequest": OpinionWaiveForm,
 }
 
 
@@ -191,8 +214,17 @@ def form_schema(form) -> Schema:
     required: list[str] = []
     for field in form:
         kinds = {type(v) for v in field.validators}
+        if field.type == "CSRFTokenField":
+            continue
         if field.type == "BooleanField":
             schema = boolean()
+        elif field.type == "WholeNumberField":
+            schema = integer(minimum=1 if field.name in ("version", "due_in_days") else 0)
+        elif field.type == "JapanTimeField":
+            schema = string(format="date-time",
+                            description="ISO 8601 with offset (Japan time without one)")
+        elif field.type == "DayField":
+            schema = string(format="date")
         elif WholeYen in kinds:
             schema = integer(minimum=0, maximum=10**15 - 1,
                              description="whole yen (a string of digits is accepted too)")
@@ -213,7 +245,7 @@ def form_schema(form) -> Schema:
             schema["default"] = field.default
         schema["title"] = field.label.text
         properties[field.name] = schema
-        if Required in kinds:
+        if Required in kinds or field.name == "version":
             required.append(field.name)
     return obj(properties, required=tuple(required))
 
@@ -331,6 +363,22 @@ def paths() -> dict:
         "/proposals/{id}/sessions": {"parameters": [ID], "post": operation(
             "Record a deliberation session", "staff", ok=201, answer="Session",
             body="SessionRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/proposals/{id}/extend": {"parameters": [ID], "post": operation(
+            "Move the running deadline later; the reason is published", "staff",
+            answer="ExtendResult", body="ExtendRequest", staff=True,
+            errors=(403, 404, 409, 422))},
+        "/proposals/{id}/comment-period": {"parameters": [ID], "post": operation(
+            "Set when citizens' comments close", "staff", answer="CommentPeriodResult",
+            body="CommentPeriodRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/proposals/{id}/opinions": {"parameters": [ID], "post": operation(
+            "Ask another department for its opinion", "staff", ok=201, answer="Opinion",
+            body="OpinionRequestRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/opinions/{id}/answer": {"parameters": [ID], "post": operation(
+            "The consulted department answers", "staff", answer="Opinion",
+            body="OpinionAnswerRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/opinions/{id}/waive": {"parameters": [ID], "post": operation(
+            "The lead department stops waiting for an opinion", "staff", answer="Opinion",
+            body="OpinionWaiveRequest", staff=True, errors=(403, 404, 409, 422))},
         "/categories": {"get": operation("Themes a proposal can have", "city",
                                          answer="NamedList")},
         "/departments": {"get": operation("Departments", "city", answer="NamedList")},
@@ -358,7 +406,9 @@ def document(form: ProposalForm) -> dict:
         "paths": paths(),
         "components": {
             "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
-                        "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en"))},
+                        "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en")),
+                        **{name: form_schema(form_class.from_json({}, lang="en"))
+                           for name, form_class in ACTION_FORMS.items()}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from teian create-token"}},
         },
