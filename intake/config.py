@@ -21,6 +21,8 @@ class Settings:
     smtp_url: str
     base_url: str
     ratelimit_storage: str
+    # TEIAN_WORKFLOWS: a folder of the city's own workflow files (None: built-in ones only).
+    workflows_path: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -60,4 +62,5 @@ def load_settings() -> Settings:
         smtp_url=os.environ.get("TEIAN_SMTP_URL", ""),
         base_url=os.environ.get("TEIAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
+        workflows_path=Path(folder) if (folder := os.environ.get("TEIAN_WORKFLOWS")) else None,
     )
