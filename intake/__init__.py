@@ -13,6 +13,8 @@ from flask import Flask, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+import workflows
+
 from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
@@ -33,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if overrides:
         settings = dataclasses.replace(settings, **overrides)
 
+    workflows.use_workflow_folder(settings.workflows_path)  # TEIAN_WORKFLOWS (SPEC section 8)
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),

@@ -22,6 +22,8 @@ class Settings:
     # TEIAN_BASE_URL; empty: links follow the address the server is reached at
     base_url: str
     ratelimit_storage: str
+    # TEIAN_WORKFLOWS: a folder of the city's own workflow files (None: built-in ones only).
+    workflows_path: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -61,4 +63,5 @@ def load_settings() -> Settings:
         smtp_url=os.environ.get("TEIAN_SMTP_URL", ""),
         base_url=os.environ.get("TEIAN_BASE_URL", "").strip().rstrip("/"),
         ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
+        workflows_path=Path(folder) if (folder := os.environ.get("TEIAN_WORKFLOWS")) else None,
     )

@@ -11,7 +11,7 @@ Pure Python: no Flask, no SQLAlchemy. The app gives a proposal object (anything 
 
 Everything the app needs to know about a state or a step is data in the definition
 (``Workflow.state_takes_comments``, ``TransitionDef.reason_input`` …), so no state name is
-written in Python.
+written in Python. A city's own definitions come from a folder (:func:`use_workflow_folder`).
 """
 
 from .calendar import (
@@ -55,6 +55,7 @@ from .registry import (
     get_workflow,
     register_workflow,
     unregister_workflow,
+    use_workflow_folder,
     workflow_names,
 )
 
@@ -97,5 +98,6 @@ __all__ = [
     "shift_business_days",
     "today_jst",
     "unregister_workflow",
+    "use_workflow_folder",
     "workflow_names",
 ]
