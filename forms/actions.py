@@ -28,6 +28,7 @@ from workflows import InputDef, Workflow
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField, label_or
 from .validators import Length, Optional, Required, message
 
+INT32_MAX = 2**31 - 1  # integer columns
 REASON_MAX = 4000
 PLACE_MAX = 200
 AGENDA_MAX = 4000
@@ -41,7 +42,7 @@ class VersionedForm(StaffForm):
     version = WholeNumberField(widget=HiddenInput())
 
     def validate_version(self, field) -> None:
-        if field.data is None or field.data < 1:
+        if field.data is None or not 1 <= field.data <= INT32_MAX:
             raise ValidationError(translate("staff.error.version", self.lang))
 
     def refresh_version(self, version: int) -> None:
@@ -167,7 +168,7 @@ class OpinionRequestForm(DepartmentForm):
                                    render_kw={"required": True})
 
     def validate_due_in_days(self, field) -> None:
-        if field.data is None or field.data < 1:
+        if field.data is None or not 1 <= field.data <= 250:
             raise ValidationError(message(self, field, "staff.error.field.at_least_one"))
 
 
@@ -216,7 +217,7 @@ class SessionForm(StaffForm):
     participants = WholeNumberField(widget=NumberInput(min=0), default=0)
 
     def validate_participants(self, field) -> None:
-        if field.data is None or field.data < 0:
+        if field.data is None or not 0 <= field.data <= INT32_MAX:
             raise ValidationError(message(self, field, "staff.error.participants"))
 
     def validate(self, extra_validators=None) -> bool:

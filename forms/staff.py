@@ -7,7 +7,7 @@ The forms of the actions on a proposal are :mod:`forms.actions`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
@@ -122,9 +122,12 @@ class JapanTimeField(_ParsedField):
                 continue
         try:
             moment = datetime.fromisoformat(text)
-        except ValueError:
+            if moment.utcoffset() is None:
+                return None
+            moment.astimezone(UTC)  # a moment so early it has no UTC (0001-01-01+09:00)
+        except (ValueError, OverflowError):
             return None
-        return moment if moment.utcoffset() is not None else None
+        return moment
 
 
 class DayField(_ParsedField):

@@ -65,9 +65,13 @@ def _refusal(exc: Refused, lang: str, label: Callable[[str], str]) -> str:
         return translate("staff.error.input", lang, field=label(guard.removeprefix("input:")))
     if exc.code == "trigger_not_allowed":
         state, kind = exc.details.get("state"), exc.details.get("kind")
+        action = trigger = str(exc.details.get("trigger") or "")
         if isinstance(state, str) and isinstance(kind, str):
-            state = workflows.get_workflow(kind).state_label(state, lang)
-        return translate("staff.error.not_allowed", lang, state=state or "")
+            workflow = workflows.get_workflow(kind)
+            state = workflow.state_label(state, lang)
+            action = next((t.label_in(lang) for t in workflow.transitions
+                           if t.trigger == trigger), trigger)
+        return translate("staff.error.not_allowed", lang, state=state or "", action=action)
     if guard:
         return translate("staff.error.guard", lang, reason=guard_text(guard, lang))
     return _keyed(f"staff.error.{exc.code}", lang) or exc.message

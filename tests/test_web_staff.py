@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 import workflows
+from forms import actions as action_forms
 from forms import staff as staff_forms
 from intake import create_app
 from intake.i18n import catalogue, translate
@@ -365,7 +366,7 @@ def test_a_trigger_not_allowed_now_is_refused(client, city):
     login(client, city.parks_liaison)
     response = post_action(client, proposal, "evaluate", evaluation="x")
     assert response.status_code == 422
-    assert ja("staff.error.not_allowed", state="受付") in page(response)
+    assert ja("staff.error.not_allowed", state="受付", action="評価を記録する") in page(response)
     unknown = post_action(client, proposal, "explode")
     assert unknown.status_code == 422
     assert reload(city.session, proposal).state == "submitted"
@@ -452,7 +453,8 @@ def test_a_session_outside_deliberation_is_a_conflict(client, city):
     proposal, _ = city.submit()
     login(client, city.parks_liaison)
     response = post_action(client, proposal, "sessions", version=None,
-                           held_at="2025-06-01T10:00", participants="3")
+                           held_at="2025-06-01T10:00", place="市民会館", agenda="説明",
+                           participants="3")
     assert response.status_code == 409
     assert ja("staff.error.wrong_state") in page(response)
 
@@ -495,7 +497,8 @@ def test_the_workflow_help_shows_diagrams_and_tables(client, city):
 
 def test_catalogue_has_every_key_the_staff_pages_use(app):
     sources = [*sorted((ROOT / "templates/staff").glob("*.html")),
-               *sorted((ROOT / "intake/web/staff").glob("*.py")), ROOT / "forms/staff.py"]
+               *sorted((ROOT / "intake/web/staff").glob("*.py")), ROOT / "forms/staff.py",
+               ROOT / "forms/actions.py", ROOT / "intake/explain.py"]
     keys = set()
     for path in sources:
         text = path.read_text()
@@ -503,7 +506,7 @@ def test_catalogue_has_every_key_the_staff_pages_use(app):
         # keys named in data (column headings): two dots or more, unlike 'staff.css'
         keys |= set(re.findall(r"""['"](staff\.[a-z_]+\.[a-z_.]*[a-z_])['"]""", text))
     # every form's labels and hints (``staff.field.<name>`` unless the form names another)
-    form_classes = [c for c in vars(staff_forms).values()
+    form_classes = [c for module in (staff_forms, action_forms) for c in vars(module).values()
                     if isinstance(c, type) and issubclass(c, staff_forms.StaffForm)]
     with app.test_request_context():
         for form in (form_class() for form_class in form_classes):

@@ -88,13 +88,13 @@ def test_the_lead_liaison_asks_another_department_for_its_opinion(client, city, 
     ({"department": "roads", "question": "  "}, 422,
      ("staff.error.field.required", "staff.field.question")),
     ({"department": "", "question": "歩道に花壇を置けますか"}, 422,
-     ("staff.error.field.unknown", "staff.field.consulted_department")),
+     ("error.required_choice", "staff.field.consulted_department")),
     ({"department": "parks", "question": "歩道に花壇を置けますか"}, 422,
      ("staff.error.field.same", "staff.field.consulted_department")),
     ({"department": "roads", "question": "歩道に花壇を置けますか", "due_in_days": "0"}, 422,
-     ("staff.error.field.invalid", "staff.field.due_in_days")),
+     ("staff.error.field.at_least_one", "staff.field.due_in_days")),
     ({"department": "roads", "question": "歩道に花壇を置けますか", "due_in_days": "十日"}, 422,
-     ("staff.error.whole_number", "staff.field.due_in_days")),
+     ("staff.error.field.at_least_one", "staff.field.due_in_days")),
 ])
 def test_a_bad_opinion_request_is_refused_beside_its_field(client, city, reviewed, fields,
                                                            status, message):
@@ -362,8 +362,8 @@ def test_the_lead_liaison_sets_when_comments_close(client, city):
     last = events_of(city.session, proposal)[-1]
     assert (last.action, last.actor) == ("comment_period", f"user:{city.parks_liaison.id}")
     shown = page(client.get(response.headers["Location"]))
-    assert ja("staff.done.comment_period", ends_at="2031-03-31 17:00") in shown
-    assert ja("staff.comment_period.until", ends_at="2031-03-31 17:00") in shown  # the timeline
+    assert ja("staff.done.comment_period", until="2031-03-31 17:00") in shown
+    assert ja("staff.comment_period.until", until="2031-03-31 17:00") in shown  # the timeline
 
 
 def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):

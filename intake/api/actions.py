@@ -40,14 +40,15 @@ from intake.workflow.operations import extend_deadline, fire_trigger
 from . import bp
 from .auth import staff_required
 from .errors import lang
-from .payload import Reader, json_body, validated
+from .payload import STRICT, Reader, json_body, validated
 from .staff import load_actionable, load_opinion
 
 _T = TypeVar("_T")
 
 
 def _form(form_class: type[StaffForm], payload: dict, **kwargs) -> StaffForm:
-    return validated(form_class.from_json(payload, lang=lang(), **kwargs), payload)
+    return validated(form_class.from_json(payload, lang=lang(), **kwargs), payload,
+                     accepts=STRICT)
 
 
 def _perform(form: StaffForm, operation: Callable[[], _T]) -> _T:
@@ -83,7 +84,8 @@ def fire_transition(user: User, proposal_id: int):
     workflow = workflows.get_workflow(proposal.kind)
     form = validated(TransitionForm.for_trigger(workflow, proposal.state, trigger,
                                                 _formdata(payload), lang=lang(), prefix="",
-                                                meta={"csrf": False}), payload)
+                                                meta={"csrf": False}), payload,
+                     accepts=STRICT)
     _perform(form, lambda: fire_trigger(
         session(), proposal, trigger, Actor.staff(user), form.inputs(), links=request_links(),
         expected_version=form.version.data))

@@ -26,6 +26,8 @@ from .errors import BadRequest, UnsupportedMediaType, lang
 # an amount of yen); a comment's texts must be strings.
 SCALARS = (str, int, float, bool, type(None))
 TEXT = (str, type(None))
+# The staff actions' forms: each field's JSON type follows the field (see _json_type_error).
+STRICT = (str, int, bool, type(None))
 
 
 def _reject_constant(name: str):
@@ -102,13 +104,33 @@ def validated(form: Form, payload: Mapping[str, object], *, accepts: tuple = SCA
     valid = form.validate()
     fields = {name: list(errors) for name, errors in form.errors.items() if name and errors}
     for field in form:
-        if not isinstance(payload.get(field.name), accepts):
+        value = payload.get(field.name)
+        if not isinstance(value, accepts):
             fields[field.name] = [translate("api.error.text", form.lang, field=field.label.text)]
+        elif value is not None and (key := _json_type_error(field, value, accepts)):
+            fields[field.name] = [translate(key, form.lang, field=field.label.text,
+                                            min=0, max=INT32_MAX)]
     if not valid or fields:
         names = ", ".join(form[name].label.text for name in fields)
         raise Invalid(translate("api.error.invalid_fields", form.lang, fields=names),
                       fields=fields, translated=True)
     return form
+
+
+# JSON is typed where form data is text: in a staff action a number is a number and a
+# flag a flag ("3" is not a version, "yes" is not true), as the OpenAPI document says.
+_NUMBER_FIELDS = ("WholeNumberField", "IntegerField")
+
+
+def _json_type_error(field, value: object, accepts: tuple) -> str | None:
+    if accepts is not STRICT:
+        return None
+    if field.type in _NUMBER_FIELDS:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "api.error.integer"
+    if field.type == "BooleanField":
+        return None if isinstance(value, bool) else "api.error.boolean"
+    return None if isinstance(value, str) else "api.error.text"
 
 
 def _summary(names) -> str:

@@ -141,7 +141,7 @@ def submitted():
 def _state_choices(lang: str) -> list[tuple[str, str]]:
     """Every state of every built-in workflow, once, for the list filter."""
     choices: dict[str, str] = {}
-    for name in workflows.builtin_workflow_names():
+    for name in workflows.workflow_names():
         workflow = workflows.get_workflow(name)
         for state in workflow.states:
             choices.setdefault(state, workflow.state_label(state, lang))
