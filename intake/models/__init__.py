@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
 from .base import Base, UTCDateTime, utcnow
-from .events import ChainHead, Escalation, Event, OutboxMessage
+from .events import ChainHead, Escalation, Event, OutboxMessage, OutboxStatus
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
     DELIBERATION,
@@ -20,7 +20,8 @@ from .proposals import (
 __all__ = [
     "DELIBERATION", "CommentPeriod", "JST", "ApiToken", "Base", "Category", "ChainHead",
     "Comment", "DeliberationSession",
-    "Department", "District", "Escalation", "Event", "OpinionRequest", "OutboxMessage", "Proposal",
+    "Department", "District", "Escalation", "Event", "OpinionRequest", "OutboxMessage",
+    "OutboxStatus", "Proposal",
     "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
     "parse_receipt", "receipt_for", "utcnow",
 ]
