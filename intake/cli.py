@@ -216,12 +216,12 @@ def _transport(app):
     from .delivery import Transport
 
     settings = app.config["TEIAN"]
-    return Transport(settings.smtp_url, settings.instance_path)
+    return Transport(settings.smtp_url, settings.instance_path, base_url=settings.base_url)
 
 
 def _background_pass(app, transport) -> tuple[int, int, int]:
     """One pass of the background work: escalate overdue steps, then deliver
-    the outbox.  Returns (escalated, sent, failed)."""
+    everything due in the outbox.  Returns (escalated, sent, failed)."""
     from workflows.calendar import today_jst
 
     from .delivery import deliver_due
@@ -255,11 +255,12 @@ def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--once", is_flag=True, help="One pass (everything due), then exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def worker(once: bool, interval: float) -> None:
     """Escalate overdue proposals and deliver the outbox (SMTP, or .eml
-    files without TEIAN_SMTP_URL)."""
+    files without TEIAN_SMTP_URL).  Each pass delivers everything due;
+    several workers may run at once without sending a message twice."""
     import time
 
     app = _app()

@@ -325,7 +325,8 @@ def test_tracking_question_answer_and_withdrawal(city, client, db):
     missing = client.post(f"{track}/transitions", json={"trigger": "provide_info"})
     assert missing.status_code == 422
     assert missing.get_json()["error"]["code"] == "guard_failed"
-    assert missing.get_json()["error"]["fields"] == {"answer": ["「回答（answer）」を入力してください。"]}
+    assert missing.get_json()["error"]["fields"] == {
+        "answer": ["回答（answer）を入力してください。"]}
 
     answered = client.post(f"{track}/transitions",
                            json={"trigger": "provide_info", "text": "10平方メートルほどです。"})

@@ -25,12 +25,12 @@ from .calendar import (
     today_jst,
 )
 from .definition import (
+    ADOPTING,
     AUDIENCES,
     EFFECTS,
     LANGUAGES,
-    ROLES,
-    ADOPTING,
     REFUSING,
+    ROLES,
     RULINGS,
     InputDef,
     StateDef,

@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
 from .base import Base, UTCDateTime, utcnow
-from .events import ChainHead, Escalation, Event, OutboxMessage
+from .events import ChainHead, Escalation, Event, OutboxMessage, OutboxStatus
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
     JST,
@@ -20,7 +20,7 @@ from .vocabularies import ACTOR_KINDS, EventAction, OpinionStatus
 __all__ = [
     "ACTOR_KINDS", "ApiToken", "Base", "Category", "ChainHead", "Comment", "CommentPeriod",
     "DeliberationSession", "Department", "District", "Escalation", "Event", "EventAction", "JST",
-    "OpinionRequest", "OpinionStatus", "OutboxMessage", "Proposal", "ProposerContact",
-    "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User", "parse_receipt", "receipt_for",
-    "utcnow",
+    "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus", "Proposal",
+    "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
+    "parse_receipt", "receipt_for", "utcnow",
 ]

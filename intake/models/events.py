@@ -9,12 +9,14 @@ newest event of a chain is detected too.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -69,6 +71,15 @@ class ChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class OutboxStatus(enum.StrEnum):
+    """Where an outbox message is (see intake.delivery)."""
+
+    pending = "pending"  # waiting for its next attempt, at next_attempt_at
+    sending = "sending"  # leased to a worker until next_attempt_at
+    sent = "sent"
+    failed = "failed"  # given up after MAX_ATTEMPTS
+
+
 class OutboxMessage(Base):
     """A message written in the same transaction as the change that caused
     it; ``teian worker`` (or the embedded server) delivers it later."""
@@ -84,7 +95,18 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(10), default="ja")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(
+            OutboxStatus,
+            name="outbox_status",
+            native_enum=False,
+            create_constraint=True,  # CHECK (status IN (...)), ck_outbox_outbox_status
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        ),
+        default=OutboxStatus.pending,
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
