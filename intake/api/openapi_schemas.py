@@ -1,0 +1,178 @@
+"""The shapes of /api/v1/openapi.json: JSON Schema helpers and the answer and request
+bodies, mirroring :mod:`intake.serializers` (the forms' request bodies are read off the
+forms themselves, in :mod:`.openapi`)."""
+
+from __future__ import annotations
+
+Schema = dict[str, object]
+
+
+# --- schema helpers ---------------------------------------------------------------------
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def string(**kw) -> Schema:
+    return {"type": "string", **kw}
+
+
+def integer(**kw) -> Schema:
+    return {"type": "integer", **kw}
+
+
+def boolean(**kw) -> Schema:
+    return {"type": "boolean", **kw}
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] | str = "all",
+        **kw) -> Schema:
+    """An object; by default every property is always present (our answers are)."""
+    names = list(properties) if required == "all" else list(required)
+    schema: Schema = {"type": "object", "properties": properties, **kw}
+    if names:
+        schema["required"] = names
+    return schema
+
+
+DATETIME = string(format="date-time", description="ISO 8601 with offset (+09:00)")
+DATE = string(format="date")
+TEXT = string()
+
+# --- shapes (intake/serializers.py) ----------------------------------------------------------
+
+TIMELINE_ENTRY = obj({
+    "at": DATETIME,
+    "from": nullable(string(description="the state before; for a transfer or an extension "
+                                        "the state it happened in")),
+    "to": TEXT,
+    "trigger": string(description='a workflow trigger, "submit", "transfer" or "extend"'),
+    "reason": nullable(string(description="publicly: rulings, transfers and extensions "
+                                          "only")),
+    "department": obj({"from": nullable(ref("Named")), "to": ref("Named")},
+                      description="transfer: from which department to which"),
+    "due_on": obj({"from": DATE, "to": DATE}, description="extend: the old and new date"),
+}, required=("at", "from", "to", "trigger", "reason"))
+RULING = obj({"decision": string(enum=["adopted", "partially_adopted", "rejected", "answered"]),
+              "reason": TEXT, "reason_code": nullable(TEXT), "at": DATETIME, "scope": TEXT},
+             required=("decision", "reason", "reason_code", "at"))
+TRIGGER = obj({
+    "trigger": TEXT, "label": TEXT,
+    "unmet": array(obj({"guard": TEXT, "message": TEXT},
+                       description="a precondition not met yet: the action would be refused")),
+    "inputs": array(obj({"name": TEXT, "label": TEXT, "required": boolean(),
+                         "type": string(enum=["text", "date"]), "choices": array(TEXT)})),
+})
+SUMMARY = {
+    "id": integer(), "receipt": string(examples=["T-2026-000123"]),
+    "kind": string(enum=["proposal", "idea"]), "title": TEXT,
+    "category": ref("Named"), "department": nullable(ref("Named")), "district": ref("Named"),
+    "state": TEXT, "state_label": TEXT, "submitted_at": DATETIME,
+    "problem": TEXT, "proposal": TEXT, "expected_effect": TEXT, "role_split": TEXT,
+    "proposer": nullable(string(description="organization or name, only if published")),
+    "ruling": nullable(ref("Ruling")),
+}
+PUBLIC_EXTRA = {
+    "timeline": array(ref("TimelineEntry")),
+    "sessions": array(ref("Session")),
+    "comments": array(ref("Comment")),
+}
+STAFF_EXTRA = {
+    "version": integer(minimum=1), "assignee": nullable(ref("StaffUser")),
+    "due_on": nullable(DATE), "overdue": boolean(), "published": boolean(),
+}
+DETAIL_EXTRA = {
+    "proposer_type": TEXT, "proposer_name": TEXT, "organization": nullable(TEXT),
+    "email": nullable(TEXT), "phone": nullable(TEXT), "publish_name": boolean(),
+    "language": TEXT, "budget_total": nullable(integer()), "city_share": nullable(integer()),
+    "withheld_reason": nullable(TEXT), "pending_question": nullable(ref("PendingQuestion")),
+    "available_triggers": array(ref("Trigger")),
+}
+
+
+def page_of(item: Schema) -> Schema:
+    return obj({"items": array(item), "next_cursor": nullable(TEXT)})
+
+
+def error_schema() -> Schema:
+    return obj({"error": obj({
+        "code": string(description="stable, machine-readable"),
+        "message": string(description="for people, in the request's language"),
+        "fields": {"type": "object", "additionalProperties": array(TEXT),
+                   "description": "field name → messages"},
+        "guard": string(description="422 guard_failed: the refusing guard"),
+        "version": integer(description="409 conflict: the proposal's current version"),
+    }, required=("code", "message"))})
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Named": obj({"code": TEXT, "name": TEXT}),
+    "NamedList": page_of(ref("Named")),
+    "Ruling": RULING,
+    "TimelineEntry": TIMELINE_ENTRY,
+    "Session": obj({"id": integer(), "held_at": DATETIME, "place": TEXT, "online": boolean(),
+                    "agenda": TEXT, "minutes": TEXT, "participants": integer(minimum=0)}),
+    "Comment": obj({"id": integer(), "name": nullable(TEXT), "body": TEXT, "at": DATETIME}),
+    "Trigger": TRIGGER,
+    "PendingQuestion": obj({"question": TEXT, "asked_at": DATETIME,
+                            "answer_by": nullable(DATE)}),
+    "StaffUser": obj({"id": integer(), "name": TEXT}),
+    "ProposalSummary": obj(SUMMARY),
+    "ProposalList": page_of(ref("ProposalSummary")),
+    "PublicProposal": obj({**SUMMARY, **PUBLIC_EXTRA}),
+    "TrackedProposal": obj({**SUMMARY, **PUBLIC_EXTRA, "published": boolean(),
+                            "publish_name": boolean(),
+                            "pending_question": nullable(ref("PendingQuestion")),
+                            "available_triggers": array(ref("Trigger"))}),
+    "QueueItem": obj({**SUMMARY, **STAFF_EXTRA}),
+    "Queue": page_of(ref("QueueItem")),
+    "StaffDetail": obj({**SUMMARY, **STAFF_EXTRA, **PUBLIC_EXTRA, **DETAIL_EXTRA}),
+    "SubmitResult": obj({"id": integer(), "receipt": TEXT,
+                         "tracking_token": string(description="the proposer's only key"),
+                         "state": TEXT, "department": nullable(ref("Named"))}),
+    "TransitionResult": obj({"id": integer(), "state": TEXT, "version": integer()}),
+    "TransferResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                           "department": ref("Named")}),
+    "Stats": obj({
+        "today": DATE, "departments": array(obj({
+            "department": nullable(ref("Named")),
+            "states": {"type": "object", "additionalProperties": integer()},
+            "total": integer(), "overdue": integer()})),
+        "states": {"type": "object", "additionalProperties": integer()},
+        "total": integer(), "overdue": integer(),
+        "rulings": {"type": "object", "additionalProperties": integer()},
+        "adoption_rate": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+    }),
+    "Error": error_schema(),
+    # Request bodies.
+    "TransitionRequest": obj({
+        "trigger": TEXT, "version": integer(minimum=1), "reason": TEXT,
+    }, required=("trigger", "version"), additionalProperties={
+        "description": "the trigger's other inputs (question, answer, reason_code, scope, "
+                       "evaluation, due_on …) as the workflow definition declares them"}),
+    "TrackTransitionRequest": obj({
+        "trigger": string(enum=["provide_info", "withdraw"]),
+        "text": string(description="provide_info: the answer; withdraw: the reason"),
+    }, required=("trigger",)),
+    "Opinion": obj({
+        "id": integer(), "proposal": integer(), "department": ref("Named"), "question": TEXT,
+        "status": string(enum=["open", "answered", "waived"]), "answer": nullable(TEXT),
+        "due_on": nullable(DATE), "requested_at": DATETIME,
+        "answered_at": nullable(DATETIME)}),
+    "ExtendResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                         "due_on": DATE}),
+    "CommentPeriodResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                                "ends_at": nullable(DATETIME)}),
+}
+
+# Request bodies read off the very forms the staff page posts (forms.actions): one
+# definition per action, so this description cannot drift from either door.

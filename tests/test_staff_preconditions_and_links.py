@@ -1,0 +1,50 @@
+"""Staff see why an action is not possible yet before they click, never an internal code;
+and links follow the address the server is reached at when TEIAN_BASE_URL is unset."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from sqlalchemy import select
+
+from intake.models import OutboxMessage
+
+from .staff_support import advanced, ja, login, page, post_action
+from .test_web_public import form_data, post_proposal
+
+CODES = ("deliberation_recorded", "opinions_settled", "input:", "チェック", "check:")
+
+
+def test_an_adoption_without_a_deliberation_record_says_so_before_the_click(client, city):
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    text = page(client.get(f"/staff/proposals/{proposal.id}"))
+    adopt = text[text.index('id="action-trigger-adopt"'):]
+    adopt = adopt[:adopt.index("</form>")]
+    assert ja("staff.guard.deliberation_recorded") in adopt
+    assert re.search(r"<button[^>]*disabled", adopt)
+    assert not any(code in text for code in CODES)
+
+
+def test_a_refused_input_is_worded_without_codes(client, city):
+    proposal = advanced(city, "accept")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "request_info", question="  ")
+    assert response.status_code == 422
+    text = page(response)
+    assert ja("staff.error.field.required", field="質問") in text
+    assert not any(code in text for code in CODES)
+
+
+def test_without_a_base_url_links_follow_the_address_the_visitor_reached(app, city):
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], base_url="")
+    app.config["TEIAN_MIN_FILL_SECONDS"] = 0
+    client = app.test_client()
+    response = post_proposal(client, form_data(), base_url="http://127.0.0.1:5123",
+                             follow_redirects=True)
+    assert response.status_code == 200
+    assert "http://127.0.0.1:5123/track/" in page(response)
+    receipt = city.session.execute(
+        select(OutboxMessage).where(OutboxMessage.kind == "receipt")).scalar_one()
+    assert "http://127.0.0.1:5123/track/" in receipt.body
