@@ -22,10 +22,10 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, HiddenInput, NumberInput
 
-from intake.i18n import translate
+from intake.i18n import label_or, translate
 from workflows import InputDef, Workflow
 
-from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField, label_or
+from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
 from .validators import Length, Optional, Required, message
 
 INT32_MAX = 2**31 - 1  # integer columns

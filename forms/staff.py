@@ -27,7 +27,7 @@ from wtforms.widgets import (
     SearchInput,
 )
 
-from intake.i18n import label_or, translate  # noqa: F401  (label_or: forms.actions)
+from intake.i18n import translate
 from intake.models import JST
 
 from .validators import Required, message

@@ -13,7 +13,7 @@ identifier.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import workflows
@@ -87,6 +87,9 @@ def _keyed(key: str, lang: str) -> str | None:
     return translate(key, lang) if key in catalogue() else None
 
 
-def labels_from(mapping: Mapping[str, str], fallback: Callable[[str], str]
-                ) -> Callable[[str], str]:
-    return lambda name: mapping.get(name) or fallback(name)
+def explain_for_form(exc: ActionError, form, lang: str,
+                     fallback: Callable[[str], str]) -> Explanation:
+    """``exc`` worded with the labels of the form the user sent (the same on the page and
+    in the API), ``fallback(name)`` for a field the form does not have."""
+    return explain(exc, lang, lambda name: form[name].label.text if name in form
+                   else fallback(name))

@@ -11,3 +11,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SUBMIT_LIMIT = "10 per hour;3 per minute"
 COMMENT_LIMIT = "20 per hour;5 per minute"
 LOGIN_LIMIT = "10 per minute"
+# Each accepted look-up mails the proposer: a low limit keeps the form from mailing anyone
+# over and over.
+LOOKUP_LIMIT = "10 per hour;3 per minute"

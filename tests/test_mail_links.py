@@ -145,3 +145,13 @@ def test_the_look_up_form_names_what_is_missing(client):
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "受付番号を入力してください" in text
+
+
+def test_the_look_up_cannot_be_used_to_mail_someone_over_and_over(database_url, tmp_path):
+    from .api_support import rate_limited_app
+
+    with rate_limited_app(database_url, tmp_path) as limited:
+        client = limited.test_client()
+        data = {"receipt": "T-2026-000001", "email": "someone@example.jp"}
+        answers = [client.post("/track", data=data).status_code for _ in range(4)]
+    assert answers == [303, 303, 303, 429]

@@ -138,24 +138,24 @@ def clean_inputs(transition: TransitionDef, given: Mapping[str, Any]) -> dict[st
 
 
 def _clean_value(spec: InputDef, value: Any) -> Any:
-    def refuse(message: str) -> GuardRefused:
-        return GuardRefused(f"input:{spec.name}", message, field=spec.name)
+    def refuse(message: str, rule: str) -> GuardRefused:
+        return GuardRefused(f"input:{spec.name}", message, field=spec.name, rule=rule)
 
     if isinstance(value, str):
         value = value.strip()
     if value is None or value == "":
         if spec.required:
-            raise refuse(f"{spec.name} is required")
+            raise refuse(f"{spec.name} is required", "required")
         return None
     if spec.type == "date":
         parsed = _as_date(value)
         if parsed is None:
-            raise refuse(f"{spec.name} must be a date (YYYY-MM-DD)")
+            raise refuse(f"{spec.name} must be a date (YYYY-MM-DD)", "date")
         return parsed
     if not isinstance(value, str):
-        raise refuse(f"{spec.name} must be text")
+        raise refuse(f"{spec.name} must be text", "text")
     if spec.choices and value not in spec.choices:
-        raise refuse(f"{spec.name} must be one of: {', '.join(spec.choices)}")
+        raise refuse(f"{spec.name} must be one of: {', '.join(spec.choices)}", "choice")
     return value
 
 

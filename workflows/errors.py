@@ -94,13 +94,16 @@ class GuardRefused(TransitionRefused):
 
     ``guard`` is the guard's name, or ``"input:<name>"`` for the engine's own input checks;
     ``field`` names the input the user must correct (``None`` when the refusal is about the
-    proposal itself, e.g. no deliberation record yet).
+    proposal itself, e.g. no deliberation record yet) and ``rule`` which check it failed
+    (``required``, ``date``, ``text``, ``choice``), so the app can word it per language.
     """
 
     code = "guard_refused"
 
-    def __init__(self, guard: str, message: str, field: str | None = None) -> None:
+    def __init__(self, guard: str, message: str, field: str | None = None,
+                 rule: str | None = None) -> None:
         self.guard = guard
         self.message = message
         self.field = field
+        self.rule = rule
         super().__init__(f"{guard}: {message}")

@@ -23,6 +23,7 @@ from forms.actions import (
     TransferForm,
     TransitionForm,
 )
+from forms.proposal import formdata_from_json
 from forms.staff import StaffForm
 from intake import serializers
 from intake.core.actors import Actor
@@ -30,7 +31,7 @@ from intake.db import session
 from intake.deliberation.operations import record_session, set_comment_period
 from intake.doors import request_links
 from intake.errors import ActionError
-from intake.explain import explain
+from intake.explain import explain_for_form
 from intake.i18n import translate
 from intake.models import User
 from intake.opinions.operations import answer_opinion, request_opinion, waive_opinion
@@ -46,9 +47,10 @@ from .staff import load_actionable, load_opinion
 _T = TypeVar("_T")
 
 
-def _form(form_class: type[StaffForm], payload: dict, **kwargs) -> StaffForm:
-    return validated(form_class.from_json(payload, lang=lang(), **kwargs), payload,
-                     accepts=STRICT)
+def _form(form_class: type[StaffForm], payload: dict) -> StaffForm:
+    """The page's form filled from JSON.  A department is any code here (the page lists
+    the choices; the operation refuses an unknown, inactive or current one by name)."""
+    return validated(form_class.from_json(payload, lang=lang()), payload, accepts=STRICT)
 
 
 def _perform(form: StaffForm, operation: Callable[[], _T]) -> _T:
@@ -57,20 +59,11 @@ def _perform(form: StaffForm, operation: Callable[[], _T]) -> _T:
         return operation()
     except ActionError as exc:
         if not exc.translated:
-            explained = explain(exc, lang(), lambda name: _label(form, name))
+            explained = explain_for_form(
+                exc, form, lang(), fallback=lambda name: translate(f"api.field.{name}", lang()))
             exc.message, exc.fields, exc.translated = (explained.message, explained.fields,
                                                        True)
         raise
-
-
-def _label(form: StaffForm, name: str) -> str:
-    return form[name].label.text if name in form else translate(f"api.field.{name}", lang())
-
-
-def _departments() -> list[tuple[str, str]]:
-    """Any code: the operation refuses an unknown, inactive or current department by
-    name, so the choices need not be listed for the API."""
-    return []
 
 
 @bp.post("/proposals/<int:proposal_id>/transitions")
@@ -82,27 +75,21 @@ def fire_transition(user: User, proposal_id: int):
     trigger = reader.text("trigger", required=True)
     reader.done()
     workflow = workflows.get_workflow(proposal.kind)
-    form = validated(TransitionForm.for_trigger(workflow, proposal.state, trigger,
-                                                _formdata(payload), lang=lang(), prefix="",
-                                                meta={"csrf": False}), payload,
-                     accepts=STRICT)
+    form = validated(TransitionForm.for_trigger(
+        workflow, proposal.state, trigger,
+        formdata_from_json({k: v for k, v in payload.items() if k != "trigger"}),
+        lang=lang(), prefix="", meta={"csrf": False}), payload, accepts=STRICT)
     _perform(form, lambda: fire_trigger(
         session(), proposal, trigger, Actor.staff(user), form.inputs(), links=request_links(),
         expected_version=form.version.data))
     return serializers.transition_result(proposal)
 
 
-def _formdata(payload: dict):
-    from forms.proposal import formdata_from_json
-
-    return formdata_from_json({k: v for k, v in payload.items() if k != "trigger"})
-
-
 @bp.post("/proposals/<int:proposal_id>/transfer")
 @staff_required
 def transfer(user: User, proposal_id: int):
     proposal = load_actionable(user, proposal_id)
-    form = _form(TransferForm, json_body(), departments=_departments())
+    form = _form(TransferForm, json_body())
     _perform(form, lambda: transfer_proposal(
         session(), proposal, form.department.data, Actor.staff(user), reason=form.reason.data,
         links=request_links(), expected_version=form.version.data))
@@ -147,7 +134,7 @@ def sessions(user: User, proposal_id: int):
 @staff_required
 def opinions(user: User, proposal_id: int):
     proposal = load_actionable(user, proposal_id)
-    form = _form(OpinionRequestForm, json_body(), departments=_departments())
+    form = _form(OpinionRequestForm, json_body())
     request = _perform(form, lambda: request_opinion(
         session(), proposal, form.department.data, Actor.staff(user),
         question=form.question.data, due_in_days=form.due_in_days.data, links=request_links(),

@@ -22,6 +22,7 @@ from ..doors import request_links
 from ..errors import ActionError, Conflict
 from ..models import Proposal
 from ..proposals.tracking import resend_tracking_link
+from ..ratelimit import LOOKUP_LIMIT, limiter
 from ..workflow.operations import fire_trigger
 from .public import _lang, _t, bp
 
@@ -129,6 +130,7 @@ def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: st
 
 
 @bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
 def track_lookup():
     """Receipt number and e-mail address → a fresh link by e-mail.  The answer is the same
     whether or not they matched, so nobody learns which proposals or addresses exist."""

@@ -51,7 +51,7 @@ def _fire(workflow: workflows.Workflow, proposal: Proposal, trigger: str, role: 
     except workflows.RoleNotAllowed as exc:
         raise Forbidden(f"{role} may not fire {trigger!r}", code="forbidden") from exc
     except workflows.GuardRefused as exc:
-        fields = {exc.field: [_input_rule(exc.message)]} if exc.field else {}
+        fields = {exc.field: [exc.rule or "invalid"]} if exc.field else {}
         raise Refused(f"{trigger}: refused by guard {exc.guard}: {exc.message}",
                       code="guard_failed", fields=fields, guard=exc.guard) from exc
     except workflows.TriggerNotAllowed as exc:
@@ -60,14 +60,6 @@ def _fire(workflow: workflows.Workflow, proposal: Proposal, trigger: str, role: 
                       kind=proposal.kind, trigger=trigger) from exc
     except workflows.UnknownTrigger as exc:
         raise Refused(f"unknown trigger {trigger!r}", code="unknown_trigger") from exc
-
-
-def _input_rule(message: str) -> str:
-    """The rule an input broke, from the engine's refusal (``staff.error.field.<rule>``)."""
-    for words, rule in (("required", "required"), ("one of", "choice"), ("date", "date")):
-        if words in message:
-            return rule
-    return "invalid"
 
 
 @conflict_on_concurrent_change

@@ -32,7 +32,7 @@ from intake.deliberation.operations import record_session as record_session_oper
 from intake.deliberation.operations import set_comment_period
 from intake.doors import request_links
 from intake.errors import ActionError
-from intake.explain import explain
+from intake.explain import explain_for_form
 from intake.models import Proposal
 from intake.opinions.operations import answer_opinion as answer_operation
 from intake.opinions.operations import request_opinion as request_operation
@@ -181,8 +181,7 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
         # Undo what the operation flushed now, not at the end of the request: the page
         # below must show the proposal as it stands.
         db().rollback()
-        label = lambda name: form[name].label.text if name in form else name  # noqa: E731
-        explained = explain(exc, lang(), label)
+        explained = explain_for_form(exc, form, lang(), fallback=str)
         for name, messages in explained.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, *messages]

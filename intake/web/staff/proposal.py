@@ -30,10 +30,10 @@ from forms.actions import (
     TransitionForm,
     VersionedForm,
 )
-from forms.staff import label_or
 from intake import access
 from intake.db import session as db
 from intake.explain import guard_text
+from intake.i18n import label_or
 from intake.models import Department, Event, OpinionRequest, OpinionStatus, Proposal
 
 from .common import (

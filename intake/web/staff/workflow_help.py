@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from forms.staff import label_or
+from intake.i18n import label_or
 
 from .common import bp, builtin_workflows, lang
 
