@@ -62,10 +62,14 @@ def advanced(city, *triggers: str) -> Proposal:
 
 
 def post_form(client, proposal: Proposal, path: str, prefix: str, *, version="current",
-              **fields):
+              confirm: bool = True, **fields):
     """Send a form of the proposal's page: fields take the form's ``prefix``; ``version``
-    defaults to the proposal's (None: leave it out, as the forms without one do)."""
+    defaults to the proposal's (None: leave it out, as the forms without one do); the
+    confirmation box of the actions that end or hand away a proposal is ticked unless
+    ``confirm=False``."""
     data = {f"{prefix}-{name}": value for name, value in fields.items()}
+    if confirm:
+        data["confirm"] = "y"
     if version is not None:
         data[f"{prefix}-version"] = proposal.version if version == "current" else version
     return client.post(f"/staff/proposals/{proposal.id}/{path}", data=data)

@@ -48,3 +48,19 @@ def test_without_a_base_url_links_follow_the_address_the_visitor_reached(app, ci
     receipt = city.session.execute(
         select(OutboxMessage).where(OutboxMessage.kind == "receipt")).scalar_one()
     assert "http://127.0.0.1:5123/track/" in receipt.body
+
+
+def test_an_action_that_ends_the_proposal_needs_the_confirmation_tick(client, city):
+    proposal = advanced(city, "accept")
+    login(client, city.parks_liaison)
+    unticked = post_action(client, proposal, "reject", confirm=False, reason="対象外です",
+                           reason_code="out_of_scope")
+    assert unticked.status_code == 422
+    assert ja("staff.error.confirm") in page(unticked)
+    moved = post_action(client, proposal, "transfer", confirm=False, department="roads",
+                        reason="道路の案件です。")
+    assert moved.status_code == 422
+    assert city.session.get(type(proposal), proposal.id).state == "in_review"
+    ticked = post_action(client, proposal, "reject", reason="対象外です",
+                         reason_code="out_of_scope")
+    assert ticked.status_code == 302

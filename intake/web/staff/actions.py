@@ -61,6 +61,8 @@ def fire(proposal_id: int, trigger: str):
     workflow = workflows.get_workflow(proposal.kind)
     form = TransitionForm.for_trigger(workflow, proposal.state, trigger, request.form,
                                       lang=lang())
+    ends = any(t.trigger == trigger and proposal.state in t.sources
+               and workflow.is_final(t.dest) for t in workflow.transitions)
     return act(
         proposal, f"trigger:{trigger}", form,
         lambda: fire_trigger(db(), proposal, trigger, _me(), form.inputs(),
@@ -69,6 +71,7 @@ def fire(proposal_id: int, trigger: str):
             "staff.done.transition", action=trigger_label(workflow, trigger),
             state=workflow.state_label(proposal.state, lang()),
         ),
+        confirm=ends,
     )
 
 
@@ -83,6 +86,7 @@ def transfer(proposal_id: int):
                                   expected_version=form.version.data),
         done=lambda _result: t("staff.done.transfer",
                                department=proposal.lead_department.name(lang())),
+        confirm=True,
     )
 
 
@@ -168,9 +172,14 @@ def record_session(proposal_id: int):
 
 
 def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], Any], *,
-        done: Callable[[Any], str]):
+        done: Callable[[Any], str], confirm: bool = False):
     """Validate the form and run the operation; or show why not, beside the form.
-    ``done`` words the success from what the operation returned."""
+    ``done`` words the success from what the operation returned.  An action that ends or
+    hands away the proposal (``confirm``) needs the officer's tick: the page's forms
+    are ``novalidate`` (errors are ours to show), so the browser does not enforce it."""
+    if confirm and not request.form.get("confirm"):
+        form.validate()
+        return render_proposal(proposal, Failure(key, form, t("staff.error.confirm")), 422)
     if not form.validate():
         if "version" in form.errors:  # a page without its version: not one we gave out
             return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
