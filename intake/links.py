@@ -52,7 +52,7 @@ class Links:
     def staff_proposal(self, proposal_id: int) -> str:
         return self._build("staff.proposal", proposal_id=proposal_id)
 
-    def for_proposer(self, proposal, token: str | None = None) -> str:
+    def for_proposer(self, token: str | None = None) -> str:
         """The best page for the proposer: their tracking link when we hold the token
         (only right after submitting — the database keeps its hash), else the look-up
         page that sends the link again."""

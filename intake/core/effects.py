@@ -27,7 +27,7 @@ def staff_links(links: Links, proposal: Proposal) -> dict[str, str]:
 def proposer_links(links: Links, proposal: Proposal, token: str | None = None) -> dict[str, str]:
     """The tracking page (the link itself right after submitting, later the page that
     sends it again) and the public page (until published, the tracking one again)."""
-    tracking = links.for_proposer(proposal, token)
+    tracking = links.for_proposer(token)
     public = links.public_proposal(proposal.id) if proposal.is_published else tracking
     return {"tracking_url": tracking, "public_url": public}
 
