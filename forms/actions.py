@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -40,8 +41,13 @@ class VersionedForm(StaffForm):
     made meanwhile by someone else answers 409 instead of being overwritten."""
 
     version = WholeNumberField(widget=HiddenInput())
+    # The page always sends the version; an action whose API body the contract gives
+    # without one (SPEC section 8: opinions) checks it only when sent.
+    version_required: ClassVar[bool] = True
 
     def validate_version(self, field) -> None:
+        if field.data is None and not self.version_required and not field.raw_data:
+            return
         if field.data is None or not 1 <= field.data <= INT32_MAX:
             raise ValidationError(translate("staff.error.version", self.lang))
 
@@ -160,6 +166,7 @@ class OpinionRequestForm(DepartmentForm):
     """Ask another department for its opinion (``opinions.operations.request_opinion``)."""
 
     prefix_name = "opinion"
+    version_required = False
     label_keys = {"department": "staff.field.consulted_department"}
     hint_keys = {"due_in_days": "staff.hint.due_in_days"}
     question = TextAreaField(validators=[Required(), Length(0, REASON_MAX)],

@@ -122,3 +122,14 @@ def test_operation_errors_come_back_in_the_requests_language(city, client, lang,
                           json={"trigger": "adopt", "reason": "r", "version": proposal.version})
     assert blocked.status_code == 422
     assert "'adopt'" not in blocked.get_json()["error"]["message"]
+
+
+def test_an_opinion_request_takes_the_contracts_body_without_a_version(city, client):
+    proposal = advanced(city, "accept")
+    headers = bearer(city.token(city.parks_liaison))
+    asked = client.post(f"{API}/proposals/{proposal.id}/opinions", headers=headers, json={
+        "department": "roads", "question": "道路への影響は？", "due_in_days": 5})
+    assert asked.status_code == 201, asked.get_json()
+    stale = client.post(f"{API}/proposals/{proposal.id}/opinions", headers=headers, json={
+        "department": "roads", "question": "もう一度", "version": 1})
+    assert stale.status_code == 409  # a version, when sent, is still checked

@@ -85,7 +85,8 @@ def form_schema(form) -> Schema:
             schema["default"] = field.default
         schema["title"] = field.label.text
         properties[field.name] = schema
-        if Required in kinds or field.name == "version":
+        if Required in kinds or (field.name == "version"
+                                 and getattr(form, "version_required", False)):
             required.append(field.name)
     return obj(properties, required=tuple(required))
 
