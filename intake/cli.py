@@ -201,10 +201,14 @@ def workflow_diagram(name_or_file: str) -> None:
     """Print a workflow as a Mermaid state diagram."""
     import workflows
 
+    from .config import workflows_path_from_env
+
     try:
         if name_or_file.endswith(".toml"):
             wf = workflows.load_workflow(name_or_file)
         else:
+            # The city's own files (TEIAN_WORKFLOWS) as the running app sees them.
+            workflows.use_workflow_folder(workflows_path_from_env())
             wf = workflows.get_workflow(name_or_file)
     except (workflows.WorkflowDefinitionError, KeyError, FileNotFoundError) as exc:
         click.echo(str(exc), err=True)

@@ -50,6 +50,12 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def workflows_path_from_env() -> Path | None:
+    """TEIAN_WORKFLOWS, the folder of the city's own workflow files (None: built-in only)."""
+    folder = os.environ.get("TEIAN_WORKFLOWS")
+    return Path(folder) if folder else None
+
+
 def load_settings() -> Settings:
     instance_path = instance_path_from_env()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -63,5 +69,5 @@ def load_settings() -> Settings:
         smtp_url=os.environ.get("TEIAN_SMTP_URL", ""),
         base_url=os.environ.get("TEIAN_BASE_URL", "").strip().rstrip("/"),
         ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
-        workflows_path=Path(folder) if (folder := os.environ.get("TEIAN_WORKFLOWS")) else None,
+        workflows_path=workflows_path_from_env(),
     )

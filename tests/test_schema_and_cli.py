@@ -195,3 +195,20 @@ def test_workflow_diagram_prints_mermaid():
     assert "submitted --> in_review" in result.output
     unknown = CliRunner().invoke(main, ["workflow", "diagram", "nope"])
     assert unknown.exit_code == 1
+
+
+def test_workflow_diagram_shows_the_citys_own_workflow(tmp_path, monkeypatch):
+    from importlib import resources
+
+    import workflows
+
+    text = resources.files("workflows").joinpath("proposal.toml").read_text(encoding="utf-8")
+    (tmp_path / "proposal.toml").write_text(
+        text.replace("in_deliberation", "under_discussion"), encoding="utf-8")
+    monkeypatch.setenv("TEIAN_WORKFLOWS", str(tmp_path))
+    try:
+        result = CliRunner().invoke(main, ["workflow", "diagram", "proposal"])
+    finally:
+        workflows.use_workflow_folder(None)
+    assert result.exit_code == 0
+    assert "under_discussion" in result.output and "in_deliberation" not in result.output
