@@ -57,7 +57,7 @@ class VersionedForm(StaffForm):
         self.version.data, self.version.raw_data = version, [str(version)]
 
 
-def _reason_field(*, required: bool) -> TextAreaField:
+def reason_field(*, required: bool) -> TextAreaField:
     render_kw = {"rows": 3, **({"required": True} if required else {})}
     first = Required() if required else Optional()
     return TextAreaField(validators=[first, Length(0, REASON_MAX)], render_kw=render_kw)
@@ -118,7 +118,7 @@ def _transition_form_class(workflow: Workflow, index: int) -> type[TransitionFor
     transition = workflow.transitions[index]
     fields = {name: _input_field(spec) for name, spec in transition.inputs.items()}
     if "reason" not in fields:
-        fields["reason"] = _reason_field(required=False)
+        fields["reason"] = reason_field(required=False)
     return type(
         f"{transition.trigger.title()}Form",
         (TransitionForm,),
@@ -159,7 +159,7 @@ class TransferForm(DepartmentForm):
     """Move the lead to another department (``routing.operations.transfer_proposal``)."""
 
     prefix_name = "transfer"
-    reason = _reason_field(required=True)
+    reason = reason_field(required=True)
 
 
 class OpinionRequestForm(DepartmentForm):
@@ -192,7 +192,7 @@ class OpinionWaiveForm(StaffForm):
     caller gives the ``prefix`` (``waive-<request id>``)."""
 
     label_keys = {"reason": "staff.field.waive_reason"}
-    reason = _reason_field(required=True)
+    reason = reason_field(required=True)
 
 
 class ExtendDeadlineForm(VersionedForm):
@@ -203,7 +203,7 @@ class ExtendDeadlineForm(VersionedForm):
     label_keys = {"reason": "staff.field.extend_reason"}
     hint_keys = {"reason": "staff.hint.extend_reason"}
     due_on = DayField(validators=[Required()], render_kw={"required": True})
-    reason = _reason_field(required=True)
+    reason = reason_field(required=True)
 
 
 # --- deliberation: sessions and the comment period -----------------------------------------

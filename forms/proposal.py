@@ -173,8 +173,8 @@ class ProposalForm(FlaskForm):
 def formdata_from_json(payload: Mapping[str, object]) -> MultiDict:
     """JSON values as form data, so JSON is validated by exactly the same
     rules as the web form: ``true``→``"y"``, ``false``/``null``→``""``,
-    numbers as their text.  Nested objects are not valid for any field; they
-    are kept as text and fail that field's rule by name."""
+    numbers as their text, a list of texts as repeated values.  Nested objects are
+    not valid for any field; they are kept as text and fail that field's rule by name."""
     data = MultiDict()
     for key, value in payload.items():
         if value is True:
@@ -183,6 +183,11 @@ def formdata_from_json(payload: Mapping[str, object]) -> MultiDict:
             data[key] = ""
         elif isinstance(value, (int, float)):
             data[key] = str(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            # A list of texts: one value each, as repeated form fields send them (only a
+            # TextListField takes it; any other field refuses a list by name).
+            for item in value:
+                data.add(key, item)
         else:
             data[key] = value if isinstance(value, str) else repr(value)
     return data

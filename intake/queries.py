@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 import workflows
 
 from .auth import token_digest
 from .errors import Invalid
-from .models import Category, Department, District, Event, Proposal, User
+from .models import Category, Department, District, Event, Proposal, PublishedText, User
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -83,7 +83,10 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _apply_filters(query: Select, filters: Filters) -> Select:
+def _apply_filters(query: Select, filters: Filters, text=Proposal) -> Select:
+    """``text``: where ``q`` looks — the original (staff) or the public copy
+    (:class:`PublishedText`, joined by the caller), so a search can never find a
+    proposal by a text the public version masks."""
     if filters.state:
         query = query.where(Proposal.state == filters.state)
     if filters.category:
@@ -104,9 +107,9 @@ def _apply_filters(query: Select, filters: Filters) -> Select:
         like = "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         query = query.where(
             or_(
-                Proposal.title.like(like, escape="\\"),
-                Proposal.problem.like(like, escape="\\"),
-                Proposal.proposal_text.like(like, escape="\\"),
+                text.title.like(like, escape="\\"),
+                text.problem.like(like, escape="\\"),
+                text.proposal_text.like(like, escape="\\"),
             )
         )
     return query
@@ -134,9 +137,9 @@ def published_proposals(
 ) -> Page:
     """Published proposals, newest first (keyset on id)."""
     query = _apply_filters(
-        select(Proposal).where(Proposal.is_published),
-        filters,
-    )
+        select(Proposal).join(Proposal.published_text).where(Proposal.is_published),
+        filters, text=PublishedText,
+    ).options(contains_eager(Proposal.published_text))
     after = decode_cursor(cursor, 1)
     if after:
         query = query.where(Proposal.id < after[0])
@@ -201,7 +204,8 @@ def published_proposal(session: Session, proposal_id: int) -> Proposal | None:
     """The proposal if the public may see it: an unpublished one does not exist for
     them (a 404, not a 403)."""
     proposal = proposal_by_id(session, proposal_id)
-    return proposal if proposal is not None and proposal.is_published else None
+    published = proposal is not None and proposal.is_published
+    return proposal if published and proposal.published_text is not None else None
 
 
 def proposal_for_token(session: Session, token: str) -> Proposal | None:

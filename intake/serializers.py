@@ -37,6 +37,15 @@ from .models import (
     Proposal,
     User,
 )
+from .privacy.public import (
+    ProposalText,
+    PublicComment,
+    original_text,
+    public_comments,
+    public_text,
+)
+from .privacy.scan import Hit
+from .privacy.text import comment_hits, fields_of, proposal_hits
 from .queries import DashboardFigures, History
 from .shapes import Json, iso_date, iso_datetime, named  # noqa: F401
 from .timeline import (  # noqa: F401  (shapes the doors ask for by this module's name)
@@ -90,22 +99,42 @@ def deliberation_session(record: DeliberationSession) -> Json:
     }
 
 
-def public_comments(proposal: Proposal) -> list[Comment]:
-    """The comments anyone may read: a comment the office hid (with a reason) is
-    gone from every public place, body and all."""
-    return [c for c in proposal.comments if c.hidden_reason is None]
+def comment(record: PublicComment) -> Json:
+    """A comment as the public reads it; a hidden one says so, and why, without its text."""
+    return {
+        "id": record.id,
+        "name": record.name,
+        "body": record.body,
+        "at": iso_datetime(record.created_at),
+        "hidden": record.hidden,
+        "hidden_reason": record.hidden_reason,
+    }
 
 
-def comment(record: Comment, *, staff: bool = False) -> Json:
-    answer: Json = {
+def staff_comment(record: Comment) -> Json:
+    """Staff read what the commenter wrote, its status and what the public reads."""
+    return {
         "id": record.id,
         "name": record.name or None,
         "body": record.body,
         "at": iso_datetime(record.created_at),
+        "status": record.status,
+        "public_name": record.public_name,
+        "public_body": record.public_body,
+        "hidden_reason": record.hidden_reason,
+        "personal_data": [hit_json(hit) for hit in comment_hits(record)],
     }
-    if staff:
-        answer["hidden_reason"] = record.hidden_reason
-    return answer
+
+
+def comment_receipt(record: Comment) -> Json:
+    """The answer to the commenter: their comment, and whether it is public yet."""
+    return {"id": record.id, "name": record.name or None, "body": record.body,
+            "at": iso_datetime(record.created_at), "status": record.status}
+
+
+def hit_json(hit: Hit) -> Json:
+    return {"field": hit.field, "kind": hit.kind, "text": hit.text,
+            "start": hit.start, "end": hit.end}
 
 
 def text_input(transition: workflows.TransitionDef) -> workflows.InputDef | None:
@@ -150,30 +179,33 @@ def state_label(proposal: Proposal, lang: str) -> str:
 # --- the public -----------------------------------------------------------------------
 
 
-def proposal_summary(proposal: Proposal, lang: str) -> Json:
-    """A list item: the public proposal without its timeline, sessions and comments."""
+def proposal_summary(proposal: Proposal, lang: str, text: ProposalText | None = None) -> Json:
+    """A list item: the proposal without its timeline, sessions and comments.  ``text``
+    is the public copy unless the caller (staff, the proposer) passes the original."""
+    text = text or public_text(proposal)
     return {
         "id": proposal.id,
         "receipt": proposal.receipt,
         "kind": proposal.kind,
-        "title": proposal.title,
+        "title": text.title,
         "category": named(proposal.category, lang),
         "department": named(proposal.lead_department, lang),
         "district": district_ref(proposal.district, lang),
         "state": proposal.state,
         "state_label": state_label(proposal, lang),
         "submitted_at": iso_datetime(proposal.submitted_at),
-        "problem": proposal.problem,
-        "proposal": proposal.proposal_text,
-        "expected_effect": proposal.expected_effect,
-        "role_split": proposal.role_split,
+        "problem": text.problem,
+        "proposal": text.proposal,
+        "expected_effect": text.expected_effect,
+        "role_split": text.role_split,
         "proposer": public_proposer(proposal),
         "ruling": ruling(proposal),
     }
 
 
 def _deliberation(proposal: Proposal, lang: str, history: History, audience: str) -> Json:
-    """Timeline, sessions and comments: what the public and the proposer both read."""
+    """Timeline, sessions and comments: what the public and the proposer both read (the
+    comments as the public reads them)."""
     return {
         "timeline": timeline(history, audience=audience, kind=proposal.kind, lang=lang),
         "sessions": [deliberation_session(s) for s in proposal.sessions],
@@ -206,7 +238,7 @@ def pending_question(proposal: Proposal, history: History) -> Json | None:
 
 def tracked_proposal(proposal: Proposal, lang: str, history: History) -> Json:
     return {
-        **proposal_summary(proposal, lang),
+        **proposal_summary(proposal, lang, original_text(proposal)),
         **_deliberation(proposal, lang, history, "proposer"),
         "published": proposal.is_published,
         "publish_name": proposal.publish_name,
@@ -226,12 +258,13 @@ def staff_summary(proposal: Proposal, lang: str, today: date) -> Json:
     """A queue item: the summary plus what a liaison sorts and acts by.  No personal
     data in lists: it is one click away in the detail, for the few who need it."""
     return {
-        **proposal_summary(proposal, lang),
+        **proposal_summary(proposal, lang, original_text(proposal)),
         "version": proposal.version,
         "assignee": staff_user(proposal.assignee),
         "due_on": iso_date(proposal.due_on),
         "overdue": proposal.is_overdue(today),
         "published": proposal.is_published,
+        "review_pending": proposal.review_pending,
     }
 
 
@@ -243,7 +276,7 @@ def staff_detail(
         **staff_summary(proposal, lang, today),
         "timeline": timeline(history, audience="staff", kind=proposal.kind, lang=lang),
         "sessions": [deliberation_session(s) for s in proposal.sessions],
-        "comments": [comment(c, staff=True) for c in proposal.comments],
+        "comments": [staff_comment(c) for c in proposal.comments],
         "proposer_type": proposal.proposer_type.value,
         "proposer_name": contact.name,
         "organization": contact.organization or None,
@@ -254,8 +287,23 @@ def staff_detail(
         "budget_total": proposal.budget_total,
         "city_share": proposal.city_share,
         "withheld_reason": proposal.withheld_reason,
+        "personal_data": [hit_json(hit) for hit in proposal_hits(proposal)],
+        "publication": publication(proposal),
         "pending_question": pending_question(proposal, history),
         "available_triggers": available_triggers(proposal, role, lang),
+    }
+
+
+def publication(proposal: Proposal) -> Json:
+    """Where publication stands, and the public version staff compare with the original."""
+    copy = proposal.published_text
+    status = ("withheld" if proposal.withheld_reason is not None else
+              "review_pending" if proposal.review_pending else
+              "published" if proposal.is_published else "not_published")
+    return {
+        "status": status,
+        "redactions": copy.redactions if copy is not None else 0,
+        "public_text": fields_of(copy) if copy is not None else None,
     }
 
 

@@ -22,6 +22,10 @@ PUBLIC_REASON_ACTIONS = frozenset({"transfer", "extend"})
 # What the JSON timeline lists: the changes of state and of course, with their reasons.
 # Routing and sessions are the pages' story; the JSON has ``department`` and ``sessions``.
 JSON_TIMELINE_KINDS = ("submit", "transition", "transfer", "extend")
+# What citizens' timelines (public page, tracking page) show: the steps of the proposal
+# itself.  Comments, moderation, opinions and publication reviews are the staff's story.
+CITIZEN_TIMELINE_KINDS = frozenset({"submit", "route", "triage", "transfer", "transition",
+                                    "session", "extend"})
 
 
 def reason_is_public(event: Event, workflow: workflows.Workflow) -> bool:
@@ -73,6 +77,8 @@ def timeline_entries(history: History, *, kind: str, audience: str) -> list[Time
             before, state = event.from_state, event.to_state
         else:  # anything else happened in the state the proposal was in
             before = state
+        if audience != "staff" and entry_kind not in CITIZEN_TIMELINE_KINDS:
+            continue
         public = audience != "public" or reason_is_public(event, workflow)
         entries.append(TimelineEntry(
             at=event.at,

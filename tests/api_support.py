@@ -14,6 +14,7 @@ from flask import Flask
 from intake import create_app
 from intake.models import utcnow
 from intake.ratelimit import limiter
+from tests.factories import publish_as_written
 
 from .factories import VALID_FORM
 
@@ -75,7 +76,7 @@ def record_session(client, token: str, proposal_id: int, **overrides):
 
 def publish(db, proposal) -> None:
     """Publish directly (for tests about reading, not about accepting)."""
-    proposal.published_at = utcnow() - timedelta(minutes=1)
+    publish_as_written(proposal, utcnow() - timedelta(minutes=1))
     db.commit()
 
 

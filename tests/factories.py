@@ -8,13 +8,24 @@ from functools import cache
 
 from forms.proposal import Submission
 from intake.auth import hash_password, issue_api_token
-from intake.models import Category, Department, District, Role, RoutingRule, User
+from intake.models import Category, Department, District, Role, RoutingRule, User, utcnow
+from intake.privacy.operations import write_public_copy
+from intake.privacy.text import fields_of
 from tests import ops as operations
 
 PASSWORD = "correct horse battery staple"
 
 
 @cache
+def publish_as_written(proposal, at=None):
+    """Publish ``proposal`` with its text as written, the way acceptance does when the
+    scan finds nothing (for tests about reading, not about accepting or reviewing)."""
+    at = at or utcnow()
+    write_public_copy(proposal, fields_of(proposal), redactions=0, now=at)
+    proposal.published_at = at
+    return proposal
+
+
 def password_hash(password: str) -> str:
     """Argon2 is slow on purpose; hash each test password once per run."""
     return hash_password(password)

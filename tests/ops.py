@@ -9,9 +9,11 @@ import functools
 from flask import current_app
 
 from intake.core.actors import PROPOSER, PUBLIC, SYSTEM, Actor
+from intake.deliberation.moderation import hide_comment, publish_comment
 from intake.deliberation.operations import add_comment, record_session, set_comment_period
 from intake.links import links_for
 from intake.opinions.operations import answer_opinion, request_opinion, waive_opinion
+from intake.privacy.operations import review_publication, withhold_publication
 from intake.proposals.operations import submit_proposal as _submit
 from intake.routing.operations import transfer_proposal as _transfer
 from intake.workflow.operations import TransitionResult
@@ -20,8 +22,9 @@ from intake.workflow.operations import fire_trigger as _fire
 
 __all__ = [
     "PROPOSER", "PUBLIC", "SYSTEM", "Actor", "TransitionResult", "add_comment",
-    "answer_opinion", "extend_deadline", "fire_trigger", "record_session", "request_opinion",
-    "set_comment_period", "submit_proposal", "transfer_proposal", "waive_opinion",
+    "answer_opinion", "extend_deadline", "fire_trigger", "hide_comment", "publish_comment",
+    "record_session", "request_opinion", "review_publication", "set_comment_period",
+    "submit_proposal", "transfer_proposal", "waive_opinion", "withhold_publication",
 ]
 
 

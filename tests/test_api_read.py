@@ -143,17 +143,20 @@ def test_one_published_proposal_has_timeline_sessions_comments_and_ruling(city, 
     assert [(c["name"], c["body"]) for c in body["comments"]] == [("近所の人", "賛成です。")]
 
 
-def test_hidden_comments_are_not_public(city, client, db):
+def test_a_hidden_comment_shows_why_and_not_its_text(city, client, db):
     proposal, _ = city.submit()
     proposal.state = "in_deliberation"
     publish(db, proposal)
     for text in ("残るコメント", "隠すコメント"):
         client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": text})
     hidden = db.execute(select(Comment).where(Comment.body == "隠すコメント")).scalar_one()
-    hidden.hidden_reason = "誹謗中傷"
-    db.commit()
+    response = client.post(f"{API}/comments/{hidden.id}/hide", json={"reason": "誹謗中傷のため"},
+                           headers=bearer(city.token(city.office_user)))
+    assert response.status_code == 200, response.get_json()
     body = client.get(f"{API}/proposals/{proposal.id}").get_json()
-    assert [c["body"] for c in body["comments"]] == ["残るコメント"]
+    assert [(c["body"], c["hidden"], c["hidden_reason"]) for c in body["comments"]] == [
+        ("残るコメント", False, None), (None, True, "誹謗中傷のため")]
+    assert "隠すコメント" not in client.get(f"{API}/proposals/{proposal.id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/proposals/{id}", "/proposals/999999",

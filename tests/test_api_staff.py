@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.models import ApiToken, DeliberationSession, Event, Proposal
+from tests.factories import publish_as_written
 
 from .api_support import API, advance, bearer, fire, record_session, submit, walk
 
@@ -107,7 +108,7 @@ def test_queue_pagination_overdue_first_without_duplicates_or_gaps(city, client,
 def test_queue_with_a_public_list_cursor_is_422(city, client, db):
     for _ in range(3):
         proposal, _ = city.submit()
-        proposal.published_at = proposal.submitted_at
+        publish_as_written(proposal, proposal.submitted_at)
     db.commit()
     public_cursor = client.get(f"{API}/proposals", query_string={"limit": 1}).get_json()[
         "next_cursor"]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from intake.models import utcnow
+from tests.factories import publish_as_written
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def _publish_many(city, db, n: int) -> None:
     for i in range(n):
         proposal, _ = city.submit(publish_name=True, organization=f"団体{i}",
                                   proposer_type="npo", category=("parks", "roads")[i % 2])
-        proposal.published_at = utcnow()
+        publish_as_written(proposal)
     db.commit()
 
 

@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 
 from intake.auth import token_digest
 from intake.i18n import LANGUAGES, catalogue, translate
-from intake.models import Comment, OutboxMessage, Proposal, utcnow
+from intake.models import Comment, Event, OutboxMessage, Proposal, utcnow
 from intake.web.public import jst_date, jst_datetime
 from tests import ops as operations
+from tests.factories import publish_as_written
 
 from .api_support import (
     ANSWER,
@@ -143,7 +144,7 @@ def publish(db):
     ``published_at`` set, committed."""
 
     def publish(proposal: Proposal, **changes) -> Proposal:
-        proposal.published_at = utcnow()
+        publish_as_written(proposal)
         for name, value in changes.items():
             setattr(proposal, name, value)
         db.commit()
@@ -496,7 +497,8 @@ def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, 
     )
     operations.add_comment(db, proposal, name="近所の人", body="賛成です。")
     hidden = operations.add_comment(db, proposal, name="", body="不適切な投稿")
-    hidden.hidden_reason = "誹謗中傷"
+    operations.hide_comment(db, hidden, operations.Actor.staff(city.office_user),
+                            reason="誹謗中傷のため")
     db.commit()
     staff(city, "adopt", proposal, reason="地域の協力が得られるため採択します。")
 
@@ -509,6 +511,7 @@ def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, 
     assert "北側に決まりました。" in page.text and t("public.session.people", count=12) in page.text
     assert "2026年5月10日（日） 10:00" in page.text  # 01:00 UTC is 10:00 in Japan
     assert "賛成です。" in page.text and "不適切な投稿" not in page.text
+    assert t("public.comment.hidden", reason="誹謗中傷のため") in page.text
     assert t("public.timeline.transition", action="協議を始める", source="検討中",
              target="協議中") in page.text
     assert count(db, Comment) == 2
@@ -723,13 +726,19 @@ def test_hidden_comment_body_is_on_no_public_page_or_answer(city, client, db):
     operations.add_comment(db, proposal, name="荒らし", body="隠される本文です")
     kept = operations.add_comment(db, proposal, name="", body="残る本文です")
     hidden = db.execute(select(Comment).where(Comment.id != kept.id)).scalar_one()
-    hidden.hidden_reason = "誹謗中傷のため"
+    operations.hide_comment(db, hidden, operations.Actor.staff(city.office_user),
+                            reason="誹謗中傷のため")
     db.commit()
     for url in (f"/proposals/{proposal.id}", f"/api/v1/proposals/{proposal.id}"):
         body = client.get(url).get_data(as_text=True)
         assert "残る本文です" in body
         assert "隠される本文です" not in body and "荒らし" not in body
-        assert "誹謗中傷のため" not in body
+        # In its place: that the office hid it, and why (SPEC section 5).
+        assert "誹謗中傷のため" in body
+    # The hiding is in the audit log, with its reason.
+    hides = db.execute(select(Event).where(Event.action == "comment_hide")).scalars().all()
+    assert [(e.proposal_id, e.reason, e.data["comment"]) for e in hides] == [
+        (proposal.id, "誹謗中傷のため", hidden.id)]
 
 
 def test_comment_without_csrf_token_is_refused_with_the_text_kept(city, client, app, db):

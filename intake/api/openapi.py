@@ -20,6 +20,7 @@ from forms.actions import (
     TransferForm,
 )
 from forms.comment import CommentForm
+from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
 from forms.proposal import ProposalForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
 from intake.db import session
@@ -38,6 +39,9 @@ from .openapi_schemas import (
 )
 
 ACTION_FORMS = {
+    "PublicationRequest": PublicationForm,
+    "CommentPublishRequest": CommentPublishForm,
+    "CommentHideRequest": CommentHideForm,
     "TransferRequest": TransferForm,
     "SessionRequest": SessionForm,
     "ExtendRequest": ExtendDeadlineForm,
@@ -65,6 +69,9 @@ def form_schema(form) -> Schema:
                             description="ISO 8601 with offset (Japan time without one)")
         elif field.type == "DayField":
             schema = string(format="date")
+        elif getattr(field, "takes_list", False):
+            schema = {"type": "array", "items": string(minLength=1, maxLength=200),
+                      "maxItems": 100}
         elif WholeYen in kinds:
             schema = integer(minimum=0, maximum=10**15 - 1,
                              description="whole yen (a string of digits is accepted too)")
@@ -220,6 +227,23 @@ def paths() -> dict:
         "/opinions/{id}/waive": {"parameters": [ID], "post": operation(
             "The lead department stops waiting for an opinion", "staff", answer="Opinion",
             body="OpinionWaiveRequest", staff=True, errors=(403, 404, 409, 422))},
+        "/proposals/{id}/publication": {"parameters": [ID], "post": operation(
+            "Review personal data and publish, or withhold (office)", "staff",
+            answer="PublicationResult", body="PublicationRequest", staff=True,
+            errors=(403, 404, 409, 422),
+            description="redact: texts to mask in the public version (every other hit of "
+                        "personal_data counts as confirmed); on a published proposal, "
+                        "masks more. withhold: the office keeps it private, with a "
+                        "reason. The audit event records how many texts, never which.")},
+        "/comments/{id}/publish": {"parameters": [ID], "post": operation(
+            "Publish a held comment with texts masked, or mask more of a public one",
+            "staff", answer="StaffComment", body="CommentPublishRequest", staff=True,
+            errors=(403, 404, 409, 422))},
+        "/comments/{id}/hide": {"parameters": [ID], "post": operation(
+            "Hide a comment with a reason the public page shows in its place", "staff",
+            answer="StaffComment", body="CommentHideRequest", staff=True,
+            errors=(403, 404, 409, 422),
+            description="The office hides any comment; the lead liaison a held one.")},
         "/categories": {"get": operation("Themes a proposal can have", "city",
                                          answer="NamedList")},
         "/departments": {"get": operation("Departments", "city", answer="NamedList")},

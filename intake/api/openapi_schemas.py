@@ -89,6 +89,7 @@ PUBLIC_EXTRA = {
 STAFF_EXTRA = {
     "version": integer(minimum=1), "assignee": nullable(ref("StaffUser")),
     "due_on": nullable(DATE), "overdue": boolean(), "published": boolean(),
+    "review_pending": boolean(description="accepted; personal data awaits review"),
 }
 DETAIL_EXTRA = {
     "proposer_type": TEXT, "proposer_name": TEXT, "organization": nullable(TEXT),
@@ -96,7 +97,14 @@ DETAIL_EXTRA = {
     "language": TEXT, "budget_total": nullable(integer()), "city_share": nullable(integer()),
     "withheld_reason": nullable(TEXT), "pending_question": nullable(ref("PendingQuestion")),
     "available_triggers": array(ref("Trigger")),
+    "comments": array(ref("StaffComment")),
+    "personal_data": array(ref("PersonalDataHit")),
+    "publication": ref("Publication"),
 }
+HIT = obj({"field": TEXT, "kind": string(enum=["phone", "email", "postal_code", "address",
+                                                  "name"]),
+           "text": TEXT, "start": integer(minimum=0), "end": integer(minimum=0)})
+COMMENT_STATUS = string(enum=["published", "held", "hidden"])
 
 
 def page_of(item: Schema) -> Schema:
@@ -121,7 +129,24 @@ SCHEMAS: dict[str, Schema] = {
     "TimelineEntry": TIMELINE_ENTRY,
     "Session": obj({"id": integer(), "held_at": DATETIME, "place": TEXT, "online": boolean(),
                     "agenda": TEXT, "minutes": TEXT, "participants": integer(minimum=0)}),
-    "Comment": obj({"id": integer(), "name": nullable(TEXT), "body": TEXT, "at": DATETIME}),
+    "Comment": obj({"id": integer(), "name": nullable(TEXT), "body": nullable(TEXT),
+                    "at": DATETIME, "hidden": boolean(),
+                    "hidden_reason": nullable(string(description="why the office hid it"))}),
+    "CommentReceipt": obj({"id": integer(), "name": nullable(TEXT), "body": TEXT,
+                           "at": DATETIME, "status": COMMENT_STATUS}),
+    "StaffComment": obj({"id": integer(), "name": nullable(TEXT), "body": TEXT,
+                         "at": DATETIME, "status": COMMENT_STATUS,
+                         "public_name": nullable(TEXT), "public_body": nullable(TEXT),
+                         "hidden_reason": nullable(TEXT),
+                         "personal_data": array(ref("PersonalDataHit"))}),
+    "PersonalDataHit": HIT,
+    "Publication": obj({
+        "status": string(enum=["not_published", "review_pending", "published", "withheld"]),
+        "redactions": integer(minimum=0),
+        "public_text": nullable(obj({name: TEXT for name in (
+            "title", "problem", "proposal", "expected_effect", "role_split")}))}),
+    "PublicationResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                              "publication": ref("Publication")}),
     "Trigger": TRIGGER,
     "PendingQuestion": obj({"question": TEXT, "asked_at": DATETIME,
                             "answer_by": nullable(DATE)}),

@@ -105,6 +105,12 @@ def validated(form: Form, payload: Mapping[str, object], *, accepts: tuple = SCA
     fields = {name: list(errors) for name, errors in form.errors.items() if name and errors}
     for field in form:
         value = payload.get(field.name)
+        if getattr(field, "takes_list", False):  # a JSON array of strings (TextListField)
+            if value is not None and not (isinstance(value, list)
+                                          and all(isinstance(v, str) for v in value)):
+                fields[field.name] = [translate("api.error.text_list", form.lang,
+                                                field=field.label.text)]
+            continue
         if not isinstance(value, accepts):
             fields[field.name] = [translate("api.error.text", form.lang, field=field.label.text)]
         elif value is not None and (key := _json_type_error(field, value, accepts)):

@@ -108,7 +108,7 @@ def add_comment(proposal_id: int):
     form = validated(CommentForm(formdata_from_json(payload), lang=lang()), payload,
                      accepts=TEXT)
     record = add_comment_operation(session(), proposal, **form.comment())
-    return serializers.comment(record), 201
+    return serializers.comment_receipt(record), 201
 
 
 # --- the proposer's private tracking link ---------------------------------------------------

@@ -16,7 +16,8 @@ from intake.core.checks import aware, check_version, officer_role, required_text
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
 from intake.errors import Conflict, Invalid, NotFound
-from intake.models import Comment, DeliberationSession, EventAction, Proposal
+from intake.models import Comment, CommentStatus, DeliberationSession, EventAction, Proposal
+from intake.privacy.text import comment_hits
 
 
 def _refuse_unless_sessions(proposal: Proposal) -> None:
@@ -98,15 +99,24 @@ def set_comment_period(
 @conflict_on_concurrent_change
 def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -> Comment:
     """A citizen's comment: open while the proposal's state takes comments and its
-    comment period (if the liaison set one) has not ended."""
+    comment period (if the liaison set one) has not ended.  A comment with a phone
+    number, e-mail address or postal code in it is held until the lead liaison or the
+    office publishes it (:mod:`.moderation`)."""
     if not proposal.is_published:
         raise NotFound("no such proposal")
     if not proposal.comment_period().open:
         raise Conflict("comments are open only while the proposal is in deliberation",
                        code="comments_closed")
     comment = Comment(proposal=proposal, name=name, body=required_text(body, "body"))
+    held = bool(comment_hits(comment))
+    if held:  # a person looks at the contact details first (SPEC section 5)
+        comment.status = CommentStatus.held
+    else:
+        comment.status = CommentStatus.published
+        comment.public_name, comment.public_body = comment.name, comment.body
     session.add(comment)
     session.flush()
-    record(session, proposal, PUBLIC, EventAction.comment, data={"comment": comment.id})
+    record(session, proposal, PUBLIC, EventAction.comment,
+           data={"comment": comment.id, **({"held": True} if held else {})})
     session.flush()
     return comment

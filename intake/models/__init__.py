@@ -12,15 +12,16 @@ from .proposals import (
     Proposal,
     ProposerContact,
     ProposerType,
+    PublishedText,
     parse_receipt,
     receipt_for,
 )
-from .vocabularies import ACTOR_KINDS, EventAction, OpinionStatus
+from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
 __all__ = [
     "ACTOR_KINDS", "ApiToken", "Base", "Category", "ChainHead", "Comment", "CommentPeriod",
-    "DeliberationSession", "Department", "District", "Escalation", "Event", "EventAction", "JST",
-    "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus", "Proposal",
-    "ProposerContact", "ProposerType", "Role", "RoutingRule", "UTCDateTime", "User",
-    "parse_receipt", "receipt_for", "utcnow",
+    "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
+    "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
+    "Proposal", "ProposerContact", "ProposerType", "PublishedText", "Role", "RoutingRule",
+    "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",
 ]

@@ -30,7 +30,7 @@ from workflows.calendar import JST
 
 from .base import Base, UTCDateTime, utcnow
 from .organisation import Category, Department, District, User, _enum
-from .vocabularies import OpinionStatus, check_in
+from .vocabularies import CommentStatus, OpinionStatus, check_in
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,9 @@ class Proposal(Base):
 
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withheld_reason: Mapped[str | None] = mapped_column(Text)
+    # Accepted, but the scan found personal data nobody has reviewed yet: not public
+    # until the lead liaison or the office decides what to mask (SPEC section 5).
+    review_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     comments_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ruling_decision: Mapped[str | None] = mapped_column(String(40))
@@ -126,6 +129,11 @@ class Proposal(Base):
     )
     opinion_requests: Mapped[list[OpinionRequest]] = relationship(
         back_populates="proposal", order_by="OpinionRequest.id"
+    )
+    # The public version of the free text (masked where the review said so): the only
+    # text any public door reads, through intake.privacy.public.
+    published_text: Mapped[PublishedText | None] = relationship(
+        back_populates="proposal", uselist=False, cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -240,16 +248,51 @@ class DeliberationSession(Base):
     __table_args__ = (CheckConstraint("participants >= 0", name="participants_nonneg"),)
 
 
+class PublishedText(Base):
+    """What the public reads of a proposal's free text: a copy written when it is
+    published, with the reviewed personal data masked.  Staff keep the original in
+    :class:`Proposal`; public queries, search and serialisers read only this row."""
+
+    __tablename__ = "published_texts"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Text, not String(200): a mask may be longer than the short text it replaces.
+    title: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str] = mapped_column(Text)
+    proposal_text: Mapped[str] = mapped_column(Text)
+    expected_effect: Mapped[str] = mapped_column(Text, default="")
+    role_split: Mapped[str] = mapped_column(Text, default="")
+    # How many texts were masked (the texts themselves are not repeated anywhere).
+    redactions: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="published_text")
+
+    __table_args__ = (CheckConstraint("redactions >= 0", name="redactions_nonneg"),)
+
+
 class Comment(Base):
-    """A citizen's comment on a proposal in deliberation."""
+    """A citizen's comment on a proposal in deliberation.
+
+    ``name`` and ``body`` are what the citizen wrote (staff see them); ``public_name`` and
+    ``public_body`` are what the public reads — set when the comment is published, masked
+    where a reviewer said so, and emptied when the office hides it."""
 
     __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(check_in("status", CommentStatus), name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default=CommentStatus.published)
+    public_name: Mapped[str | None] = mapped_column(String(100))
+    public_body: Mapped[str | None] = mapped_column(Text)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
 
     proposal: Mapped[Proposal] = relationship(back_populates="comments")

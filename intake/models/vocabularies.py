@@ -24,6 +24,12 @@ class EventAction(enum.StrEnum):
     comment_period = "comment_period"
     comment = "comment"
     tracking_link = "tracking_link"
+    # Personal data before publication (SPEC section 5): the review that publishes a
+    # proposal (and later masks), the office's withholding, comment moderation.
+    publication = "publication"
+    withhold = "withhold"
+    comment_publish = "comment_publish"
+    comment_hide = "comment_hide"
 
 
 class OpinionStatus(enum.StrEnum):
@@ -32,6 +38,15 @@ class OpinionStatus(enum.StrEnum):
     open = "open"
     answered = "answered"
     waived = "waived"
+
+
+class CommentStatus(enum.StrEnum):
+    """Where a citizen's comment stands: public, held until a person has looked at the
+    contact details the scan found in it, or hidden by the office with a reason."""
+
+    published = "published"
+    held = "held"
+    hidden = "hidden"
 
 
 ACTOR_KINDS = ("proposer", "public", "system")

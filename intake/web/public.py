@@ -47,7 +47,8 @@ from ..deliberation.operations import add_comment
 from ..doors import request_links
 from ..errors import ActionError, Invalid
 from ..i18n import DEFAULT_LANGUAGE, translate
-from ..models import JST, Proposal
+from ..models import JST, CommentStatus, Proposal
+from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
 
@@ -196,10 +197,11 @@ def _proposal_page(proposal: Proposal, *, form: WebCommentForm | None = None,
     return render_template(
         "public/proposal.html",
         proposal=proposal,
+        text=public_text(proposal),
         proposer=serializers.public_proposer(proposal),
         timeline=serializers.timeline_entries(queries.history(session(), proposal.id),
                                               kind=proposal.kind, audience="public"),
-        comments=serializers.public_comments(proposal),
+        comments=public_comments(proposal),
         period=period,
         form=form if period.open else None,
         problems=problems,
@@ -223,14 +225,15 @@ def comment(proposal_id: int):
     if form.looks_like_spam(current_app.secret_key, _min_fill_seconds()):
         return _proposal_page(found, form=form, problems=[_t("error.spam")], status=422)
     try:
-        add_comment(session(), found, **form.comment())
+        posted = add_comment(session(), found, **form.comment())
     except ActionError as exc:
         # Comments closed a moment ago, or a lost race.
         session().rollback()  # the page below shows the proposal as it stands
         closed = exc.code == "comments_closed"
         problem = _t("public.comment.error.closed" if closed else "public.comment.error.again")
         return _proposal_page(found, form=form, problems=[problem], status=exc.status)
-    flash(_t("public.comment.thanks"), "success")
+    held = posted.status == CommentStatus.held  # contact details: a person looks first
+    flash(_t("public.comment.held" if held else "public.comment.thanks"), "success")
     return redirect(url_for(".proposal", proposal_id=found.id, _anchor="comments"), 303)
 
 
@@ -325,7 +328,9 @@ def _page_helpers() -> dict:
         """A department (or other coded row) by name; nothing for none."""
         return row.name(_lang()) if row is not None else ""
 
-    return {"state_label": state_label, "action_label": action_label, "name_of": name_of}
+    # The one accessor of the public text (masked where reviewed): lists read titles here.
+    return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
+            "public_text": public_text}
 
 
 @bp.app_template_filter("jst_date")

@@ -30,6 +30,7 @@ from intake.core.effects import record, tell_department, tell_office, tell_propo
 from intake.errors import Forbidden, Invalid, Refused
 from intake.links import Links
 from intake.models import EventAction, Proposal, utcnow
+from intake.privacy.operations import publish_on_accept
 
 from .deadlines import apply_deadline
 
@@ -91,8 +92,7 @@ def fire_trigger(
     now = utcnow()
     apply_deadline(workflow, proposal, fired.source, fired.dest, today_or(today), recorded)
     proposal.state_entered_at = now
-    if "publish" in transition.effects and proposal.published_at is None:
-        proposal.published_at = now
+    publication = publish_on_accept(proposal, now) if "publish" in transition.effects else None
     decision = transition.decision_for(recorded)
     if decision:
         proposal.ruling_decision = decision
@@ -104,7 +104,8 @@ def fire_trigger(
     record(
         session, proposal, actor, EventAction.transition, trigger=trigger,
         from_state=fired.source, to_state=fired.dest, reason=reason, at=now,
-        data={k: str(v) for k, v in recorded.items() if k != transition.reason_input},
+        data={**{k: str(v) for k, v in recorded.items() if k != transition.reason_input},
+              **({"publication": publication} if publication else {})},
     )
     _notify(session, links, workflow, proposal, transition, reason)
     session.flush()

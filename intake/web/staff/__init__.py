@@ -15,7 +15,7 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``workflow_help``  the workflows as diagrams and tables
 """
 
-from . import actions, login, proposal, queue, workflow_help  # noqa: F401  (each module adds its routes)
+from . import actions, login, privacy, proposal, queue, workflow_help  # noqa: F401  (each module adds its routes)
 from .common import bp
 
 __all__ = ["bp"]

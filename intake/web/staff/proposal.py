@@ -36,6 +36,7 @@ from intake.explain import guard_text
 from intake.i18n import label_or
 from intake.models import Department, Event, OpinionRequest, OpinionStatus, Proposal
 
+from . import review_panel
 from .common import (
     bp,
     code_choices,
@@ -101,11 +102,13 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
                 if isinstance(failure.form, VersionedForm):
                     failure.form.refresh_version(proposal.version)
                 action.form = failure.form
+    failed = (failure.key, failure.form, failure.message) if failure is not None else None
     return render_template(
         "staff/proposal.html",
         proposal=proposal,
         workflow=workflow,
         actions=actions,
+        privacy=review_panel.panel(proposal, failed),
         problems=problems,
         timeline=timeline(proposal),
         trigger_label=lambda trigger: trigger_label(workflow, trigger),
