@@ -378,6 +378,17 @@ SECRETS = {
     "organization": "非公開の秘密研究会",
 }
 ANSWER_SECRET = "080-1357-2468 に電話ください"
+# What citizens write into the free text and into comments (SPEC section 5): found by the
+# scan, masked by the review, never public.
+FREE_TEXT_SECRETS = {
+    "phone": "０９７－５３６－１１１１",
+    "email": "Secret.Writer@example.org",
+    "postal_code": "〒870-8504",
+    "address": "3丁目1番1号",
+    "name": "秘密野個人太郎",  # the proposer's own name, written without its space
+}
+COMMENT_SECRET = "連絡は090-8642-9753まで"
+TEXT_MARK = "花壇の世話は"  # the masked problem text is still public around its masks
 
 
 def _keys(value):
@@ -401,11 +412,24 @@ def test_no_personal_data_in_any_public_answer(city, client, db):
 
     # Two proposals with distinctive personal data, neither agreeing to publish it: one
     # as an organization, one as an individual whose answer to a question is personal.
-    group = submit(client, proposer_type="npo", publish_name=False, **SECRETS)
+    free = FREE_TEXT_SECRETS
+    group = submit(client, proposer_type="npo", publish_name=False, **SECRETS,
+                   problem=f"花壇の世話は{free['name']}が担当。電話{free['phone']}、"
+                           f"メール{free['email']}、住所は{free['postal_code']} 大手町"
+                           f"{free['address']}です。")
     person = submit(client, proposer_name=SECRETS["proposer_name"] + "二",
                     email="2." + SECRETS["email"], phone="090-2468-1357")
     for answer in (group, person):
-        advance(client, liaison, answer["id"], "accept")  # accepting publishes
+        advance(client, liaison, answer["id"], "accept")  # accepting publishes …
+    # … unless the scan found personal data: the group's waits for review, which masks
+    # every hit.
+    assert client.get(f"{API}/proposals/{group['id']}").status_code == 404
+    hits = client.get(f"{API}/proposals/{group['id']}/detail",
+                      headers=bearer(liaison)).get_json()["personal_data"]
+    assert {h["kind"] for h in hits} == set(FREE_TEXT_SECRETS)
+    keep("review", client.post(f"{API}/proposals/{group['id']}/publication", headers=bearer(
+        liaison), json={"version": version(client, liaison, group["id"]),
+                        "redact": [h["text"] for h in hits]}))
     fire(client, liaison, person["id"], "request_info", question="詳しい場所を教えてください。")
     keep("provide_info", client.post(f"{API}/track/{person['tracking_token']}/transitions",
                                      json={"trigger": "provide_info", "text": ANSWER_SECRET}))
@@ -413,6 +437,9 @@ def test_no_personal_data_in_any_public_answer(city, client, db):
     record_session(client, liaison, group["id"])
     keep("comment", client.post(f"{API}/proposals/{group['id']}/comments",
                                 json={"name": "通りすがり", "body": "良い提案です"}))
+    held = client.post(f"{API}/proposals/{group['id']}/comments",
+                       json={"name": "近所の人", "body": COMMENT_SECRET})
+    assert held.status_code == 201 and held.get_json()["status"] == "held"
     keep("adopt", fire(client, liaison, group["id"], "adopt", reason="協議の結果、採択します。"))
 
     for lang in ("ja", "en", "ja-easy"):
@@ -428,16 +455,23 @@ def test_no_personal_data_in_any_public_answer(city, client, db):
         keep(f"categories {lang}", client.get(f"{API}/categories", query_string=query))
         keep(f"departments {lang}", client.get(f"{API}/departments", query_string=query))
     keep("openapi", client.get(f"{API}/openapi.json"))
+    # The public pages read the same public version (HTML: not parsed as JSON below).
+    pages = {f"html {url}": client.get(url).get_data(as_text=True) for url in (
+        "/", "/proposals", "/proposals?q=花壇", f"/proposals/{group['id']}",
+        f"/proposals/{person['id']}", f"/proposals/{group['id']}?lang=en")}
+    assert all(TEXT_MARK in body for name, body in pages.items() if str(group["id"]) in name)
 
     listed = json.loads(bodies["list ja"])["items"]
     assert {item["id"] for item in listed} == {group["id"], person["id"]}
     assert json.loads(bodies[f"detail {group['id']} ja"])["ruling"]["decision"] == "adopted"
     secrets = [*SECRETS.values(), SECRETS["proposer_name"] + "二", "2." + SECRETS["email"],
-               "090-2468-1357", ANSWER_SECRET]
-    for name, body in bodies.items():
+               "090-2468-1357", ANSWER_SECRET, *FREE_TEXT_SECRETS.values(), COMMENT_SECRET,
+               "090-8642-9753"]
+    for name, body in {**bodies, **pages}.items():
         for secret in secrets:
             assert secret not in body, (name, secret)
-        if name != "openapi":  # the description names the staff detail's fields
+        # (the description names the staff detail's fields; pages are not JSON)
+        if name != "openapi" and not name.startswith("html "):
             assert not PERSONAL_KEYS & set(_keys(json.loads(body))), name
     # Question and answer are steps in the public timeline, without their texts; the
     # proposer and the department see them.

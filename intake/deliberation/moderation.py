@@ -29,9 +29,11 @@ from intake.privacy.text import comment_hits, mask, missing
 def publish_comment(session: Session, comment: Comment, actor: Actor, *,
                     redact: Sequence[str] = ()) -> Comment:
     """Publish a held comment with ``redact`` masked, or mask more of a published one."""
-    officer_role(actor, comment.proposal)
+    role = officer_role(actor, comment.proposal)
     if comment.status == CommentStatus.hidden:
         raise Conflict("a hidden comment stays hidden", code="comment_hidden")
+    if comment.status == CommentStatus.published and role != "office":
+        raise Forbidden("only the office masks more of a published comment")
     texts = clean_redactions(redact)
     held = comment.status == CommentStatus.held
     base = ({"name": comment.name or "", "body": comment.body} if held else

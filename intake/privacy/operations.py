@@ -13,9 +13,10 @@ how many, never which: the log is kept for ever and must not become a copy of th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from intake.core.actors import Actor
 from intake.core.checks import check_version, officer_role, required_text
@@ -44,17 +45,26 @@ def publish_on_accept(proposal: Proposal, now: datetime) -> str | None:
     if (proposal.published_at is not None or proposal.review_pending
             or proposal.withheld_reason is not None):
         return None
-    if proposal_hits(proposal):
-        proposal.review_pending = True
-        return REVIEW
-    write_public_copy(proposal, fields_of(proposal), redactions=0, now=now)
+    with _no_autoflush(proposal):  # the transition under way is flushed once, by its caller
+        if proposal_hits(proposal):
+            proposal.review_pending = True
+            return REVIEW
+        write_public_copy(proposal, fields_of(proposal), redactions=0, now=now)
     proposal.published_at = now
     return PUBLISHED
 
 
+def _no_autoflush(row):
+    """Reading a relationship of ``row`` (its contact, its public copy) without flushing
+    the change under way first: one UPDATE per action, so one version step."""
+    session = object_session(row)
+    return session.no_autoflush if session is not None else nullcontext()
+
+
 def write_public_copy(proposal: Proposal, fields: dict[str, str], *, redactions: int,
                       now: datetime) -> PublishedText:
-    copy = proposal.published_text
+    with _no_autoflush(proposal):
+        copy = proposal.published_text
     if copy is None:
         copy = proposal.published_text = PublishedText(proposal_id=proposal.id)
     copy.title, copy.problem, copy.proposal_text = (fields["title"], fields["problem"],
@@ -81,8 +91,9 @@ def _may_review(proposal: Proposal, role: str) -> None:
             or proposal.withheld_reason is not None):
         raise Conflict("the proposal is published once accepted; it has not been",
                        code="not_accepted")
-    if proposal.withheld_reason is not None and role != "office":
-        raise Forbidden("only the office publishes a proposal it withheld")
+    if not proposal.review_pending and role != "office":
+        raise Forbidden("once published or withheld, only the office changes the public "
+                        "version")
 
 
 @conflict_on_concurrent_change
@@ -91,8 +102,9 @@ def review_publication(session: Session, proposal: Proposal, actor: Actor, *,
                        now: datetime | None = None) -> Proposal:
     """Mask ``redact`` in the public version and publish (or republish) the proposal.
 
-    Waiting for review, the texts must occur in the original; once published, in the
-    public version (masking what the scan missed, on top of the earlier masks)."""
+    Waiting for review (the lead liaison or the office), the texts must occur in the
+    original; once published (the office), in the public version — masking what the scan
+    missed, on top of the earlier masks."""
     role = officer_role(actor, proposal)
     check_version(proposal, expected_version)
     _may_review(proposal, role)

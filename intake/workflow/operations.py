@@ -30,7 +30,7 @@ from intake.core.effects import record, tell_department, tell_office, tell_propo
 from intake.errors import Forbidden, Invalid, Refused
 from intake.links import Links
 from intake.models import EventAction, Proposal, utcnow
-from intake.privacy.operations import publish_on_accept
+from intake.privacy.operations import REVIEW, publish_on_accept
 
 from .deadlines import apply_deadline
 
@@ -105,7 +105,8 @@ def fire_trigger(
         session, proposal, actor, EventAction.transition, trigger=trigger,
         from_state=fired.source, to_state=fired.dest, reason=reason, at=now,
         data={**{k: str(v) for k, v in recorded.items() if k != transition.reason_input},
-              **({"publication": publication} if publication else {})},
+              # held back from publication: the review that publishes it is its own event
+              **({"publication": publication} if publication == REVIEW else {})},
     )
     _notify(session, links, workflow, proposal, transition, reason)
     session.flush()

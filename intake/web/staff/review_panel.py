@@ -96,7 +96,7 @@ def panel(proposal: Proposal, failed: tuple[str, object, str] | None = None
         result.fields.append(FieldReview(name, segments(original[name], field_hits, numbers),
                                          preview))
     version = proposal.version
-    if status in ("review_pending", "published") or (status == "withheld" and role == "office"):
+    if status == "review_pending" or (status in ("published", "withheld") and role == "office"):
         result.review_form = PublicationForm(lang=lang(), version=version)
     if role == "office" and status in ("review_pending", "published"):
         result.withhold_form = PublicationForm(lang=lang(), version=version,
