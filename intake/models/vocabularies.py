@@ -24,6 +24,9 @@ class EventAction(enum.StrEnum):
     comment_period = "comment_period"
     comment = "comment"
     tracking_link = "tracking_link"
+    # The office changed the city's configuration (system chain): data is
+    # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}}.
+    admin_change = "admin_change"
 
 
 class OpinionStatus(enum.StrEnum):
