@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import ApiToken, User
+from .models import ApiToken, User, utcnow
+
+# last_used_at is kept to the minute: at most one write per token a minute, however busy.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 
@@ -42,18 +46,31 @@ def new_secret_token() -> tuple[str, str]:
     return token, token_digest(token)
 
 
-def issue_api_token(session: Session, user: User) -> str:
+def issue_api_token(session: Session, user: User, label: str = "") -> str:
+    return issue_api_token_row(session, user, label)[0]
+
+
+def issue_api_token_row(session: Session, user: User, label: str = "") -> tuple[str, ApiToken]:
+    """A new token for ``user`` and its row (flushed, so it has an id)."""
     token, digest = new_secret_token()
-    session.add(ApiToken(user_id=user.id, token_hash=digest))
-    return token
+    row = ApiToken(user_id=user.id, token_hash=digest, label=label)
+    session.add(row)
+    session.flush()
+    return token, row
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user a live token belongs to; notes when the token was last used
+    (written only when the stored time is a minute old, so a busy client costs one
+    UPDATE a minute; it commits with the request, a failed request keeps the old one)."""
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == token_digest(token))
     ).scalar_one_or_none()
     if row is None or row.revoked or not row.user.active:
         return None
+    now = now or utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return row.user
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.calendar import today_jst
+
 from .i18n import translate
 from .models import Department, OutboxMessage, Proposal, Role, User
 
@@ -58,7 +60,7 @@ def present_liaison_addresses(session: Session, department_ids) -> dict[int, lis
             User.department_id.in_(set(department_ids)),
             User.role == Role.liaison,
             User.active.is_(True),
-            User.absent.is_(False),
+            User.present_on(today_jst()),
         ).order_by(User.id)
     )
     for department_id, email in rows:
@@ -76,7 +78,7 @@ def department_addresses(session: Session, department: Department | None) -> lis
                     User.department_id == department.id,
                     User.role == Role.liaison,
                     User.active.is_(True),
-                    User.absent.is_(False),
+                    User.present_on(today_jst()),
                 )
             ).scalars()
         )

@@ -12,7 +12,15 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import actions, errors, openapi, privacy, proposals, staff  # noqa: E402,F401  (routes register on bp)
+from . import (  # noqa: E402,F401  (routes register on bp)
+    actions,
+    admin,
+    errors,
+    openapi,
+    privacy,
+    proposals,
+    staff,
+)
 from .payload import check_query_string  # noqa: E402
 
 bp.register_error_handler(errors.ActionError, errors.action_error_response)

@@ -28,6 +28,7 @@ from intake.queries import form_choices
 from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT
 
 from . import bp
+from .openapi_admin import ADMIN_SCHEMAS, admin_paths, admin_request_schemas, merged
 from .openapi_schemas import (
     SCHEMAS,
     Schema,
@@ -173,7 +174,7 @@ TOKEN = path_param("token", string())
 
 def paths() -> dict:
     rate = "Rate limited per address: {}."
-    return {
+    return merged({
         "/proposals": {
             "get": operation("Published proposals (no personal data)", "public",
                              answer="ProposalList", errors=(422,), params=LIST_PARAMS),
@@ -252,7 +253,7 @@ def paths() -> dict:
         "/openapi.json": {"get": {"summary": "This description", "tags": ["meta"],
                                   "security": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1"}}}},
-    }
+    }, admin_paths(operation, path_param))
 
 
 def document(form: ProposalForm) -> dict:
@@ -267,13 +268,14 @@ def document(form: ProposalForm) -> dict:
                            "Accept-Language or ?lang= (ja, ja-easy, en).",
         },
         "servers": [{"url": "/api/v1"}],
-        "tags": [{"name": n} for n in ("public", "proposer", "staff", "city", "meta")],
+        "tags": [{"name": n} for n in ("public", "proposer", "staff", "city", "admin", "meta")],
         "paths": paths(),
         "components": {
             "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
                         "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en")),
                         **{name: form_schema(form_class.from_json({}, lang="en"))
-                           for name, form_class in ACTION_FORMS.items()}},
+                           for name, form_class in ACTION_FORMS.items()},
+                        **ADMIN_SCHEMAS, **admin_request_schemas(form_schema)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from teian create-token"}},
         },

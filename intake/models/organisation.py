@@ -9,12 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     Enum,
     ForeignKey,
     Index,
     Integer,
     String,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +116,7 @@ class RoutingRule(Base):
 
     department: Mapped[Department] = relationship()
     category: Mapped[Category] = relationship()
+    district: Mapped[District | None] = relationship()
 
 
 class User(Base):
@@ -123,6 +127,10 @@ class User(Base):
         CheckConstraint(
             "role != 'liaison' OR department_id IS NOT NULL", name="liaison_has_department"
         ),
+        CheckConstraint(
+            "absent_to IS NULL OR (absent_from IS NOT NULL AND absent_from <= absent_to)",
+            name="absence_is_a_range",
+        ),
         Index("ix_users_department_primary", "department_id", "is_primary"),
     )
 
@@ -132,9 +140,14 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     # A department has one primary liaison and any number of deputies; a
-    # deputy takes new proposals while the primary is marked absent.
+    # deputy takes new proposals while the primary is absent: ``absent`` is
+    # "away now, until further notice"; ``absent_from``–``absent_to`` (days in
+    # Japan, both included; no end: open-ended) is a planned absence such as a
+    # holiday, so the primary takes new items again the day after it ends.
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     absent: Mapped[bool] = mapped_column(Boolean, default=False)
+    absent_from: Mapped[date | None] = mapped_column(Date)
+    absent_to: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -161,6 +174,22 @@ class User(Base):
     def is_office(self) -> bool:
         return self.role in (Role.office, Role.admin)
 
+    def absent_on(self, day: date) -> bool:
+        """Away on ``day`` (a day in Japan): marked absent, or within the planned range."""
+        return self.absent or (
+            self.absent_from is not None and self.absent_from <= day
+            and (self.absent_to is None or day <= self.absent_to)
+        )
+
+    @classmethod
+    def present_on(cls, day: date) -> ColumnElement[bool]:
+        """:meth:`absent_on` negated, as SQL (for the queries that pick liaisons)."""
+        return and_(
+            cls.absent.is_(False),
+            or_(cls.absent_from.is_(None), cls.absent_from > day,
+                and_(cls.absent_to.is_not(None), cls.absent_to < day)),
+        )
+
 
 class ApiToken(Base):
     """A bearer token for the JSON API and Open311; only its hash is stored."""
@@ -172,5 +201,9 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the token is for ("Open311 gateway"), chosen when it is created.
+    label: Mapped[str] = mapped_column(String(100), default="")
+    # When it last authenticated, to the minute (see intake.auth.user_for_token).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

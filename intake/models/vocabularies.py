@@ -30,6 +30,9 @@ class EventAction(enum.StrEnum):
     withhold = "withhold"
     comment_publish = "comment_publish"
     comment_hide = "comment_hide"
+    # The office changed the city's configuration (system chain): data is
+    # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}}.
+    admin_change = "admin_change"
 
 
 class OpinionStatus(enum.StrEnum):

@@ -31,6 +31,7 @@ from intake.models import (
 )
 from intake.routing import choose_assignee, choose_department
 from intake.routing.operations import record_assignment
+from intake.routing.rules import routing_text
 
 
 @conflict_on_concurrent_change
@@ -48,7 +49,7 @@ def submit_proposal(
     district = by_code(session, District, data.district, "district") if data.district else None
     decision = choose_department(
         session, category_id=category.id, district_id=district.id if district else None,
-        text=f"{data.title}\n{data.problem}\n{data.proposal}",
+        text=routing_text(data.title, data.problem, data.proposal),
     )
     token, token_hash = new_secret_token()
     now = utcnow()
@@ -60,7 +61,7 @@ def submit_proposal(
         city_share=data.city_share, language=data.language,
         proposer_type=ProposerType(data.proposer_type), publish_name=data.publish_name,
         lead_department=decision.department,
-        assignee=choose_assignee(session, decision.department),
+        assignee=choose_assignee(session, decision.department, today=today_or(today)),
         state=workflow.initial, tracking_token_hash=token_hash, submitted_at=now,
         state_entered_at=now, due_on=workflow.deadline_on_entry(workflow.initial, today_or(today)),
         contact=ProposerContact(

@@ -78,7 +78,8 @@ def transfer_proposal(
     target = other_active_department(session, department_code, proposal)
     workflow = refuse_final(proposal, "be transferred")
     # Every query before the first change, so the row is written once (version + 1).
-    assignee, previous = choose_assignee(session, target), proposal.lead_department
+    assignee, previous = (choose_assignee(session, target, today=today_or(today)),
+                          proposal.lead_department)
     state = workflow.states[proposal.state]
     if state.deadline_days is not None and not state.pauses_clock:
         proposal.due_on = workflow.deadline_on_entry(proposal.state, today_or(today))

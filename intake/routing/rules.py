@@ -10,17 +10,25 @@ triage queue (no lead department).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from intake.models import Department, Role, RoutingRule, User
+from workflows.calendar import today_jst
 
 
 @dataclass(frozen=True)
 class RouteDecision:
     department: Department | None
     rule_id: int | None
+
+
+def routing_text(*parts: str | None) -> str:
+    """The text keyword rules look in: a proposal's title, problem and proposal, one per
+    line (the submission and the office's preview build it the same way)."""
+    return "\n".join(part for part in parts if part)
 
 
 def choose_department(
@@ -50,8 +58,11 @@ def choose_department(
     return RouteDecision(None, None)
 
 
-def choose_assignee(session: Session, department: Department | None) -> User | None:
-    """The department's primary liaison; a deputy while the primary is absent.
+def choose_assignee(session: Session, department: Department | None, *,
+                    today: date | None = None) -> User | None:
+    """The department's primary liaison; a deputy while the primary is absent on
+    ``today`` (a day in Japan; marked absent, or within a planned absence), so a
+    holiday hands new items to the deputy and the primary takes them again after.
 
     With several deputies present, the one with the lowest id takes it
     (deterministic, so the office can predict it).  None when nobody in the
@@ -59,13 +70,14 @@ def choose_assignee(session: Session, department: Department | None) -> User | N
     """
     if department is None:
         return None
+    day = today if today is not None else today_jst()
     liaisons = session.execute(
         select(User)
         .where(
             User.department_id == department.id,
             User.role == Role.liaison,
             User.active.is_(True),
-            User.absent.is_(False),
+            User.present_on(day),
         )
         .order_by(User.is_primary.desc(), User.id)
         .limit(1)

@@ -13,9 +13,21 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
                      extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
+- ``admin``, ``admin_routing``, ``admin_officers``  administration (office): code lists,
+                     routing rules and the preview, officers and API tokens
 """
 
-from . import actions, login, privacy, proposal, queue, workflow_help  # noqa: F401  (each module adds its routes)
+from . import (  # noqa: F401  (each module adds its routes)
+    actions,
+    admin,
+    admin_officers,
+    admin_routing,
+    login,
+    privacy,
+    proposal,
+    queue,
+    workflow_help,
+)
 from .common import bp
 
 __all__ = ["bp"]

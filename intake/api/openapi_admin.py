@@ -1,0 +1,114 @@
+"""The administration routes of /api/v1/openapi.json (SPEC section 7): their paths, the
+shapes they answer (:mod:`intake.admin.shapes`) and their request bodies, read off the
+forms of :mod:`forms.admin` like the staff actions' (a PATCH's body is the same form with
+every field optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from forms.admin import CategoryForm, DepartmentForm, RoutingPreviewForm, RoutingRuleForm, UserForm
+
+from .openapi_schemas import DATE, Schema, boolean, integer, nullable, obj, page_of, ref, string
+
+NAMES = obj({"ja": string(), "en": string(), "ja-easy": string()})
+RULE = obj({"id": integer(), "category": string(description="category code"),
+            "district": nullable(string(description="district code; null: any district")),
+            "keyword": nullable(string(description="null: any text")),
+            "department": string(description="department code"), "priority": integer()})
+
+ADMIN_SCHEMAS: dict[str, Schema] = {
+    "RoutingRule": RULE,
+    "RoutingRuleList": page_of(ref("RoutingRule")),
+    "RoutingPreview": obj({"department": nullable(ref("Named")),
+                           "rule": nullable(integer(description="the rule that matched; "
+                                                    "null: the office's triage"))}),
+    "AdminDepartment": obj({"code": string(), "name": NAMES, "active": boolean()}),
+    "AdminCategory": obj({"code": string(), "name": NAMES, "active": boolean(),
+                          "sort_order": integer()}),
+    "User": obj({"id": integer(), "email": string(), "name": string(),
+                 "role": string(enum=["liaison", "office", "admin"]),
+                 "department": nullable(string()), "primary": boolean(),
+                 "absent": boolean(description="away today (marked, or within absent_from–"
+                                               "absent_to)"),
+                 "active": boolean(), "absent_from": nullable(DATE),
+                 "absent_to": nullable(DATE)}),
+    "UserList": page_of(ref("User")),
+}
+
+# request schema name → (form class, fields the route does not take, PATCH: all optional)
+ADMIN_FORMS = {
+    "RoutingRuleRequest": (RoutingRuleForm, (), False),
+    "RoutingRulePatch": (RoutingRuleForm, (), True),
+    "RoutingPreviewRequest": (RoutingPreviewForm, (), False),
+    "DepartmentRequest": (DepartmentForm, ("active",), False),
+    "DepartmentPatch": (DepartmentForm, ("code",), True),
+    "CategoryRequest": (CategoryForm, ("active",), False),
+    "CategoryPatch": (CategoryForm, ("code",), True),
+    "UserPatch": (UserForm, (), True),
+}
+
+
+def admin_request_schemas(form_schema: Callable[[object], Schema]) -> dict[str, Schema]:
+    schemas = {}
+    for name, (form_class, dropped, patch) in ADMIN_FORMS.items():
+        schema = form_schema(form_class.from_json({}, lang="en").drop(*dropped))
+        if patch:
+            schema.pop("required", None)
+            schema["description"] = "only the fields to change"
+        if "priority" in schema["properties"]:
+            schema["properties"]["priority"].update(minimum=-1000, maximum=1000)
+        schemas[name] = schema
+    return schemas
+
+
+def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict]) -> dict:
+    """The routes, as ``openapi.paths()`` describes its own (merged into the public
+    ``/departments`` and ``/categories``, whose GET stays public)."""
+    rule_id = path_param("id", integer(minimum=1))
+    code = path_param("code", string())
+
+    def office(summary: str, **kw) -> dict:
+        return operation(summary, "admin", staff=True, **kw)
+
+    office_errors = (403, 422)
+    return {
+        "/routing-rules": {
+            "get": office("Active routing rules, in the order routing tries them",
+                          answer="RoutingRuleList", errors=(403,)),
+            "post": office("Add a routing rule (new submissions only)", ok=201,
+                           answer="RoutingRule", body="RoutingRuleRequest",
+                           errors=office_errors)},
+        "/routing-rules/{id}": {
+            "parameters": [rule_id],
+            "patch": office("Change a rule; proposals already routed stay where they are",
+                            answer="RoutingRule", body="RoutingRulePatch",
+                            errors=(403, 404, 422)),
+            "delete": {**office("Retire a rule (it stops routing; audited)", errors=(403, 404)),
+                       "responses": {"204": {"description": "retired"}}}},
+        "/routing/preview": {"post": office(
+            "Which department (and rule) a draft would be routed to now", answer="RoutingPreview",
+            body="RoutingPreviewRequest", errors=office_errors)},
+        "/departments": {"post": office("Add a department", ok=201, answer="AdminDepartment",
+                                        body="DepartmentRequest", errors=office_errors)},
+        "/departments/{code}": {"parameters": [code], "patch": office(
+            "Rename or (de)activate a department", answer="AdminDepartment",
+            body="DepartmentPatch", errors=(403, 404, 422))},
+        "/categories": {"post": office("Add a theme", ok=201, answer="AdminCategory",
+                                       body="CategoryRequest", errors=office_errors)},
+        "/categories/{code}": {"parameters": [code], "patch": office(
+            "Rename, reorder or (de)activate a theme", answer="AdminCategory",
+            body="CategoryPatch", errors=(403, 404, 422))},
+        "/users": {"get": office("Officers", answer="UserList", errors=(403,))},
+        "/users/{id}": {"parameters": [rule_id], "patch": office(
+            "Change an officer (role: administrators only)", answer="User", body="UserPatch",
+            errors=(403, 404, 422))},
+    }
+
+
+def merged(paths: dict, more: dict) -> dict:
+    """``paths`` with ``more``'s operations added (a path in both keeps both's)."""
+    result = {path: dict(item) for path, item in paths.items()}
+    for path, item in more.items():
+        result.setdefault(path, {}).update(item)
+    return result
