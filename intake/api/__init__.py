@@ -12,7 +12,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import actions, errors, openapi, proposals, staff  # noqa: E402,F401  (routes register on bp)
+from . import actions, errors, figures, openapi, proposals, staff  # noqa: E402,F401  (routes register on bp)
 from .payload import check_query_string  # noqa: E402
 
 bp.register_error_handler(errors.ActionError, errors.action_error_response)

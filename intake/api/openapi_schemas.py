@@ -99,6 +99,12 @@ DETAIL_EXTRA = {
 }
 
 
+COUNTS: Schema = {"type": "object", "additionalProperties": integer()}
+RATE: Schema = nullable({"type": "number", "minimum": 0, "maximum": 1,
+                         "description": "(partially_)adopted / (adopted + partially_adopted"
+                                        " + rejected)"})
+
+
 def page_of(item: Schema) -> Schema:
     return obj({"items": array(item), "next_cursor": nullable(TEXT)})
 
@@ -145,13 +151,22 @@ SCHEMAS: dict[str, Schema] = {
     "Stats": obj({
         "today": DATE, "departments": array(obj({
             "department": nullable(ref("Named")),
-            "states": {"type": "object", "additionalProperties": integer()},
-            "total": integer(), "overdue": integer()})),
-        "states": {"type": "object", "additionalProperties": integer()},
-        "total": integer(), "overdue": integer(),
-        "rulings": {"type": "object", "additionalProperties": integer()},
-        "adoption_rate": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "states": COUNTS, "total": integer(), "overdue": integer(), "rulings": COUNTS,
+            "ruling_days": ref("RulingDays"), "adoption_rate": RATE})),
+        "states": COUNTS, "total": integer(), "overdue": integer(), "rulings": COUNTS,
+        "ruling_days": ref("RulingDays"), "adoption_rate": RATE,
+        "monthly": array(obj({"month": string(pattern=r"^\d{4}-\d{2}$"),
+                              "submitted": integer(), "ruled": integer(),
+                              "adopted": integer()})),
     }),
+    "RulingDays": obj({
+        "median": nullable(integer(minimum=0)), "p90": nullable(integer(minimum=0)),
+    }, description="business days from submission to ruling, nearest-rank percentiles; "
+                   "null when nothing was ruled"),
+    "Agenda": obj({"items": array(obj({
+        "proposal": ref("QueueItem"),
+        "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
+    }))}),
     "Error": error_schema(),
     # Request bodies.
     "TransitionRequest": obj({

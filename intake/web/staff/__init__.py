@@ -13,9 +13,10 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
                      extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
+- ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
 """
 
-from . import actions, login, proposal, queue, workflow_help  # noqa: F401  (each module adds its routes)
+from . import actions, login, office, proposal, queue, workflow_help  # noqa: F401  (each module adds its routes)
 from .common import bp
 
 __all__ = ["bp"]
