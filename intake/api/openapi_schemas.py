@@ -4,6 +4,10 @@ forms themselves, in :mod:`.openapi`)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from intake.office.figures import Month
+
 Schema = dict[str, object]
 
 
@@ -155,9 +159,10 @@ SCHEMAS: dict[str, Schema] = {
             "ruling_days": ref("RulingDays"), "adoption_rate": RATE})),
         "states": COUNTS, "total": integer(), "overdue": integer(), "rulings": COUNTS,
         "ruling_days": ref("RulingDays"), "adoption_rate": RATE,
-        "monthly": array(obj({"month": string(pattern=r"^\d{4}-\d{2}$"),
-                              "submitted": integer(), "ruled": integer(),
-                              "adopted": integer()})),
+        "monthly": array(obj({
+            "month": string(pattern=r"^\d{4}-\d{2}$", description="a month in Japan"),
+            # submitted, ruled, adopted: the counts of intake.office.figures.Month
+            **{f.name: integer(minimum=0) for f in fields(Month) if f.name != "month"}})),
     }),
     "RulingDays": obj({
         "median": nullable(integer(minimum=0)), "p90": nullable(integer(minimum=0)),

@@ -5,6 +5,7 @@ agreed to publish."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from intake.serializers import staff_summary
@@ -34,8 +35,8 @@ def stats(figures: Figures, lang: str) -> Json:
         "rulings": figures.rulings,
         "ruling_days": ruling_days(figures.ruling_days),
         "adoption_rate": figures.adoption_rate,
-        "monthly": [{"month": m.month, "submitted": m.submitted, "ruled": m.ruled,
-                     "adopted": m.adopted} for m in figures.monthly],
+        # {"month", "submitted", "ruled", "adopted"}: the dataclass's fields
+        "monthly": [asdict(m) for m in figures.monthly],
     }
 
 
