@@ -5,9 +5,9 @@ opaque cursor holding the last row's sort key), never by OFFSET, so page
 10 000 costs what page 1 costs; every filter has an index
 (models/proposals.py).  The rest are the lookups the web pages and the JSON
 API share — a proposal by id or tracking token, the form's choices, a
-proposal's history, the comment period, the office's figures — so the two
-doors cannot drift apart.  Shapes (what each audience sees) are
-:mod:`intake.serializers`' business.
+proposal's history, the comment period — so the two doors cannot drift apart (the
+office's figures and agenda are :mod:`intake.office`).  Shapes (what each audience
+sees) are :mod:`intake.serializers`' business.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 import workflows
@@ -283,65 +283,3 @@ def form_choices(session: Session, lang: str, today: date | None = None
         "categories": choices(categories(session, active_only=True), lang),
         "districts": choices(districts(session, valid_on=today), lang),
     }
-
-
-# --- the office's figures ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepartmentFigures:
-    department: Department | None  # None: the office's triage (no department yet)
-    states: dict[str, int]
-    total: int
-    overdue: int
-
-
-@dataclass(frozen=True)
-class DashboardFigures:
-    today: date
-    departments: list[DepartmentFigures]  # triage first, then by department code
-    states: dict[str, int]
-    total: int
-    overdue: int
-    rulings: dict[str, int]
-    adoption_rate: float | None  # adopted / (adopted + rejected), None before any ruling
-
-
-def dashboard_figures(session: Session, today: date) -> DashboardFigures:
-    """SPEC section 7's first figures in two GROUP BY queries: proposals per
-    department × state with how many are overdue, and rulings per decision."""
-    overdue = func.sum(case((Proposal.is_overdue(today), 1), else_=0))
-    cells = session.execute(
-        select(Proposal.lead_department_id, Proposal.state, func.count(), overdue)
-        .group_by(Proposal.lead_department_id, Proposal.state)
-    ).all()
-    rulings = {decision: count for decision, count in session.execute(
-        select(Proposal.ruling_decision, func.count())
-        .where(Proposal.ruling_decision.is_not(None))
-        .group_by(Proposal.ruling_decision)
-    ).all()}
-    departments = {d.id: d for d in session.execute(select(Department)).scalars()}
-    per_department: dict[int | None, dict] = {}
-    by_state: dict[str, int] = {}
-    for department_id, state, count, late in cells:
-        row = per_department.setdefault(department_id, {"states": {}, "overdue": 0})
-        row["states"][state] = count
-        row["overdue"] += int(late or 0)
-        by_state[state] = by_state.get(state, 0) + count
-    rows = sorted(
-        (DepartmentFigures(departments.get(department_id), row["states"],
-                           sum(row["states"].values()), row["overdue"])
-         for department_id, row in per_department.items()),
-        key=lambda figures: figures.department.code if figures.department else "",
-    )
-    adopted = sum(rulings.get(decision, 0) for decision in workflows.ADOPTING)
-    decided = adopted + sum(rulings.get(decision, 0) for decision in workflows.REFUSING)
-    return DashboardFigures(
-        today=today,
-        departments=rows,
-        states=by_state,
-        total=sum(by_state.values()),
-        overdue=sum(row.overdue for row in rows),
-        rulings=rulings,
-        adoption_rate=round(adopted / decided, 4) if decided else None,
-    )

@@ -46,7 +46,7 @@ from .privacy.public import (
 )
 from .privacy.scan import Hit
 from .privacy.text import comment_hits, fields_of, proposal_hits
-from .queries import DashboardFigures, History
+from .queries import History
 from .shapes import Json, iso_date, iso_datetime, named  # noqa: F401
 from .timeline import (  # noqa: F401  (shapes the doors ask for by this module's name)
     PROPOSER_ACTOR,  # noqa: F401
@@ -323,20 +323,3 @@ def opinion_request(request: OpinionRequest, lang: str) -> Json:
 
 def transition_result(proposal: Proposal) -> Json:
     return {"id": proposal.id, "state": proposal.state, "version": proposal.version}
-
-
-def dashboard(figures: DashboardFigures, lang: str) -> Json:
-    """``GET /stats``: :func:`~intake.queries.dashboard_figures` with departments named."""
-    return {
-        "today": figures.today.isoformat(),
-        "departments": [
-            {"department": named(row.department, lang), "states": row.states,
-             "total": row.total, "overdue": row.overdue}
-            for row in figures.departments
-        ],
-        "states": figures.states,
-        "total": figures.total,
-        "overdue": figures.overdue,
-        "rulings": figures.rulings,
-        "adoption_rate": figures.adoption_rate,
-    }

@@ -517,11 +517,18 @@ def test_stats_counts_per_department_and_state(city, client, db):
     assert body["adoption_rate"] == 0.5
 
 
-def test_stats_is_for_the_office_only(city, client):
+def test_stats_of_a_liaison_are_their_department_only(city, client):
+    """SPEC section 7: a liaison sees their own department (tests/test_dashboard.py has
+    the figures themselves)."""
+    submit(client, category="parks")
+    submit(client, category="roads")
     response = client.get(f"{API}/stats", headers=bearer(city.token(city.parks_liaison)))
-    assert response.status_code == 403
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [r["department"]["code"] for r in body["departments"]] == ["parks"]
+    assert body["total"] == 1
     assert client.get(f"{API}/stats",
-                      headers=bearer(city.token(city.admin_user))).status_code == 200
+                      headers=bearer(city.token(city.admin_user))).get_json()["total"] == 2
 
 
 def test_stats_of_an_empty_city(city, client):

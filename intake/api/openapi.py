@@ -150,6 +150,15 @@ def operation(summary: str, tag: str, *, ok: int = 200, answer: str | None = Non
     return op
 
 
+def csv_operation(summary: str) -> dict:
+    """A staff download: UTF-8 with BOM, a header row, formulas neutralised with ``'``."""
+    op = operation(summary, "staff", staff=True)
+    op["responses"]["200"]["content"] = {"text/csv": {"schema": string()}}
+    op["description"] = ("UTF-8 with a byte-order mark, CRLF, a header row; a cell starting "
+                         "with = + - @ tab or CR gets a leading '.")
+    return op
+
+
 def query(name: str, description: str, schema: Schema | None = None) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema or string()}
@@ -248,8 +257,16 @@ def paths() -> dict:
         "/categories": {"get": operation("Themes a proposal can have", "city",
                                          answer="NamedList")},
         "/departments": {"get": operation("Departments", "city", answer="NamedList")},
-        "/stats": {"get": operation("The office's figures", "staff", answer="Stats",
-                                    staff=True, errors=(403,))},
+        "/stats": {"get": operation(
+            "The office's figures (a liaison: their department's)", "staff", answer="Stats",
+            staff=True, description="Durations in business days, nearest-rank median and "
+            "90th percentile; monthly: the last 12 months in Japan, this one last.")},
+        "/agenda": {"get": operation(
+            "The liaison-meeting agenda (a liaison: their department's)", "staff",
+            answer="Agenda", staff=True)},
+        "/agenda.csv": {"get": csv_operation("The agenda as CSV")},
+        "/rulings.csv": {"get": csv_operation("Every ruling as CSV (a liaison: their "
+                                              "department's)")},
         "/openapi.json": {"get": {"summary": "This description", "tags": ["meta"],
                                   "security": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1"}}}},

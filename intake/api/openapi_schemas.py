@@ -4,6 +4,10 @@ forms themselves, in :mod:`.openapi`)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from intake.office.figures import Month
+
 Schema = dict[str, object]
 
 
@@ -107,6 +111,12 @@ HIT = obj({"field": TEXT, "kind": string(enum=["phone", "email", "postal_code", 
 COMMENT_STATUS = string(enum=["published", "held", "hidden"])
 
 
+COUNTS: Schema = {"type": "object", "additionalProperties": integer()}
+RATE: Schema = nullable({"type": "number", "minimum": 0, "maximum": 1,
+                         "description": "(partially_)adopted / (adopted + partially_adopted"
+                                        " + rejected)"})
+
+
 def page_of(item: Schema) -> Schema:
     return obj({"items": array(item), "next_cursor": nullable(TEXT)})
 
@@ -170,13 +180,23 @@ SCHEMAS: dict[str, Schema] = {
     "Stats": obj({
         "today": DATE, "departments": array(obj({
             "department": nullable(ref("Named")),
-            "states": {"type": "object", "additionalProperties": integer()},
-            "total": integer(), "overdue": integer()})),
-        "states": {"type": "object", "additionalProperties": integer()},
-        "total": integer(), "overdue": integer(),
-        "rulings": {"type": "object", "additionalProperties": integer()},
-        "adoption_rate": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "states": COUNTS, "total": integer(), "overdue": integer(), "rulings": COUNTS,
+            "ruling_days": ref("RulingDays"), "adoption_rate": RATE})),
+        "states": COUNTS, "total": integer(), "overdue": integer(), "rulings": COUNTS,
+        "ruling_days": ref("RulingDays"), "adoption_rate": RATE,
+        "monthly": array(obj({
+            "month": string(pattern=r"^\d{4}-\d{2}$", description="a month in Japan"),
+            # submitted, ruled, adopted: the counts of intake.office.figures.Month
+            **{f.name: integer(minimum=0) for f in fields(Month) if f.name != "month"}})),
     }),
+    "RulingDays": obj({
+        "median": nullable(integer(minimum=0)), "p90": nullable(integer(minimum=0)),
+    }, description="business days from submission to ruling, nearest-rank percentiles; "
+                   "null when nothing was ruled"),
+    "Agenda": obj({"items": array(obj({
+        "proposal": ref("QueueItem"),
+        "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
+    }))}),
     "Error": error_schema(),
     # Request bodies.
     "TransitionRequest": obj({

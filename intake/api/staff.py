@@ -1,4 +1,5 @@
-"""Staff API (bearer token): the queue, a proposal's detail, the office's figures.
+"""Staff API (bearer token): the queue and a proposal's detail (the office's figures and
+agenda are :mod:`.figures`).
 
 The actions on a proposal are :mod:`.actions`.  Every view loads the proposal (404),
 then asks :mod:`intake.access` (403) before it reads the body, so another department
@@ -15,7 +16,7 @@ from intake.i18n import translate
 from intake.models import OpinionRequest, Proposal, User
 
 from . import bp
-from .auth import office_required, staff_required
+from .auth import staff_required
 from .errors import lang
 from .proposals import _found, load_proposal, page_args
 
@@ -68,10 +69,3 @@ def proposal_detail(user: User, proposal_id: int):
         proposal, lang(), queries.history(session(), proposal.id), today=workflows.today_jst(),
         role=access.workflow_role(user, proposal),
     )
-
-
-@bp.get("/stats")
-@office_required
-def stats(_user: User):
-    return serializers.dashboard(queries.dashboard_figures(session(), workflows.today_jst()),
-                                 lang())

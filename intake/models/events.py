@@ -35,6 +35,8 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
         Index("ix_events_proposal_id_seq", "proposal_id", "seq"),
+        # "was it ever transferred?" for the liaison-meeting agenda (intake/office/agenda.py)
+        Index("ix_events_action_proposal_id", "action", "proposal_id"),
         CheckConstraint(check_in("action", EventAction), name="action_known"),
         CheckConstraint(
             "actor IN (" + ", ".join(f"'{kind}'" for kind in ACTOR_KINDS) + ") "

@@ -30,6 +30,7 @@ from intake.core.effects import record, tell_department, tell_office, tell_propo
 from intake.errors import Forbidden, Invalid, Refused
 from intake.links import Links
 from intake.models import EventAction, Proposal, utcnow
+from intake.office.figures import business_days_to_ruling
 from intake.privacy.operations import REVIEW, publish_on_accept
 
 from .deadlines import apply_deadline
@@ -100,6 +101,8 @@ def fire_trigger(
         proposal.ruling_reason_code = _text_or_none(recorded.get("reason_code"))
         proposal.ruling_scope = _text_or_none(recorded.get("scope"))
         proposal.ruled_at = now
+        proposal.ruling_business_days = business_days_to_ruling(proposal.submitted_at,
+                                                                today_or(today))
     session.flush()
     record(
         session, proposal, actor, EventAction.transition, trigger=trigger,

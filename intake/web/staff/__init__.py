@@ -13,6 +13,8 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
                      extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
+- ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
+- ``privacy``        the personal-data review and comment moderation (``review_panel``)
 - ``admin``, ``admin_routing``, ``admin_officers``  administration (office): code lists,
                      routing rules and the preview, officers and API tokens
 """
@@ -23,6 +25,7 @@ from . import (  # noqa: F401  (each module adds its routes)
     admin_officers,
     admin_routing,
     login,
+    office,
     privacy,
     proposal,
     queue,

@@ -1,0 +1,57 @@
+"""The office's view over the API (SPEC section 7): the figures, the liaison-meeting agenda
+and the rulings, as JSON or CSV.  The office reads every department, a liaison their own
+(:class:`intake.office.figures.Scope`): asked once here, for every route."""
+
+from __future__ import annotations
+
+import workflows
+from intake.db import session
+from intake.doors import csv_response
+from intake.i18n import translate
+from intake.models import User
+from intake.office import agenda as office_agenda
+from intake.office import shapes, spreadsheet
+from intake.office.figures import Scope, figures
+
+from . import bp
+from .auth import staff_required
+from .errors import lang
+
+
+def state_label(language: str):
+    return lambda proposal: workflows.get_workflow(proposal.kind).state_label(proposal.state,
+                                                                               language)
+
+
+@bp.get("/stats")
+@staff_required
+def stats(user: User):
+    today = workflows.today_jst()
+    return shapes.stats(figures(session(), today, Scope.of(user)), lang())
+
+
+@bp.get("/agenda")
+@staff_required
+def agenda(user: User):
+    today = workflows.today_jst()
+    return shapes.agenda(office_agenda.agenda(session(), today, Scope.of(user)), lang(), today)
+
+
+@bp.get("/agenda.csv")
+@staff_required
+def agenda_csv(user: User):
+    today = workflows.today_jst()
+    groups = office_agenda.agenda(session(), today, Scope.of(user))
+    rows = spreadsheet.agenda_rows(groups, lang(), state_label=state_label(lang()),
+                                   triage=translate("staff.triage", lang()))
+    return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
+                        f"agenda-{today.isoformat()}.csv")
+
+
+@bp.get("/rulings.csv")
+@staff_required
+def rulings_csv(user: User):
+    rows = spreadsheet.ruling_rows(session(), Scope.of(user), lang(),
+                                   triage=translate("staff.triage", lang()))
+    return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
+                        f"rulings-{workflows.today_jst().isoformat()}.csv")

@@ -1,0 +1,96 @@
+"""The office's view as pages (SPEC section 7): the dashboard, the liaison-meeting agenda,
+and their CSV downloads.  The figures and the agenda are :mod:`intake.office`'s, the same
+the API answers; the office sees every department, a liaison their own."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+import workflows
+from intake.db import session as db
+from intake.doors import csv_response
+from intake.office import agenda as office_agenda
+from intake.office import charts, spreadsheet
+from intake.office.figures import Figures, Scope, figures
+from workflows.calendar import today_jst
+
+from .common import bp, lang, name_in, officer, t
+from .queue import state_choices
+
+
+def _count(value: float) -> str:
+    return str(int(value))
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    return t("office.month.short", year=year, month=int(number))
+
+
+def dashboard_charts(data: Figures) -> dict[str, charts.Chart]:
+    """The four charts of the dashboard; the template puts each beside its table."""
+    triage = t("staff.triage")
+    names = [name_in(row.department, triage) for row in data.departments]
+    states = [(name, label) for name, label in state_choices(lang()) if name in data.states]
+    ruled = [row for row in data.departments if row.ruling_days.count]
+    decided = [row for row in data.departments if row.adoption_rate is not None]
+    return {
+        "states": charts.horizontal(
+            names, [label for _name, label in states],
+            [[row.states.get(name) for name, _label in states] for row in data.departments],
+            stacked=True, fmt=_count),
+        "days": charts.horizontal(
+            [name_in(row.department, triage) for row in ruled],
+            [t("office.col.median"), t("office.col.p90")],
+            [[row.ruling_days.median, row.ruling_days.p90] for row in ruled], fmt=_count),
+        "adoption": charts.horizontal(
+            [name_in(row.department, triage) for row in decided], [t("office.col.adoption_rate")],
+            [[row.adoption_rate] for row in decided], fmt=_percent, maximum=1),
+        "monthly": charts.vertical(
+            [_month_label(m.month) for m in data.monthly],
+            [t("office.col.submitted"), t("office.col.ruled"), t("office.col.adopted")],
+            [[m.submitted, m.ruled, m.adopted] for m in data.monthly], fmt=_count),
+    }
+
+
+@bp.get("/dashboard")
+def dashboard():
+    user = officer()
+    data = figures(db(), today_jst(), Scope.of(user))
+    states = [(name, label) for name, label in state_choices(lang()) if name in data.states]
+    return render_template("office/dashboard.html", figures=data, states=states,
+                           charts=dashboard_charts(data), percent=_percent,
+                           decisions=(*workflows.ADOPTING, *workflows.REFUSING))
+
+
+@bp.get("/agenda")
+def agenda():
+    today = today_jst()
+    groups = office_agenda.agenda(db(), today, Scope.of(officer()))
+    return render_template("office/agenda.html", groups=groups, as_of=today,
+                           reasons=office_agenda.REASONS)
+
+
+def _state_label(proposal) -> str:
+    return workflows.get_workflow(proposal.kind).state_label(proposal.state, lang())
+
+
+@bp.get("/agenda.csv")
+def agenda_csv():
+    today = today_jst()
+    groups = office_agenda.agenda(db(), today, Scope.of(officer()))
+    rows = spreadsheet.agenda_rows(groups, lang(), state_label=_state_label,
+                                   triage=t("staff.triage"))
+    return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
+                        f"agenda-{today.isoformat()}.csv")
+
+
+@bp.get("/rulings.csv")
+def rulings_csv():
+    rows = spreadsheet.ruling_rows(db(), Scope.of(officer()), lang(), triage=t("staff.triage"))
+    return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
+                        f"rulings-{today_jst().isoformat()}.csv")

@@ -1,0 +1,74 @@
+"""The office's view in a real Chromium (Playwright, Debian's /usr/bin/chromium): the
+dashboard's charts are images with a name and a table beside each, and nothing is loaded
+from elsewhere; the agenda prints one department per page and downloads as CSV for Excel.
+(axe-core is not set up in this repository: the checks are Playwright's.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from workflows.calendar import today_jst
+
+from .test_browser import browser, ja, live_server, new_page, page, sign_in  # noqa: F401
+from .workflow_support import walk
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def proposals(city):
+    late = city.submit(category="welfare")[0]
+    late.due_on = today_jst() - timedelta(days=3)
+    walk(city.session, city.submit()[0], "rejected")
+    walk(city.session, city.submit(category="roads")[0], "in_review")
+    city.session.commit()
+    return late
+
+
+def test_the_office_reads_the_dashboard_and_prints_the_agenda(page, live_server, city,  # noqa: F811
+                                                              proposals):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((live_server, "data:")) else None)
+    sign_in(page, live_server, city.office_user)
+    page.get_by_role("link", name=ja("office.nav.dashboard")).click()
+    page.wait_for_url(f"{live_server}/staff/dashboard")
+    assert page.get_by_role("link", name=ja("office.nav.dashboard")).get_attribute(
+        "aria-current") == "page"
+
+    charts = page.get_by_role("img")
+    assert charts.count() == 4
+    for name in ("office.states.chart_label", "office.days.chart_label",
+                 "office.adoption.chart_label", "office.monthly.chart_label"):
+        chart = page.get_by_role("img", name=ja(name))
+        assert chart.is_visible()
+        figure = chart.locator("xpath=ancestor::figure")
+        assert figure.locator("figcaption").is_visible()
+        assert figure.locator("table").is_visible()  # the same figures, as text
+        box = chart.bounding_box()
+        assert box["width"] > 100 and box["height"] > 20
+    assert page.locator("#figure-states svg rect").count() == 3  # three departments
+    assert outside == []
+
+    nav = page.get_by_role("navigation", name=ja("staff.nav.label"))
+    nav.get_by_role("link", name=ja("office.nav.agenda")).click()
+    page.wait_for_url(f"{live_server}/staff/agenda")
+    sections = page.locator("section.agenda-department")
+    assert sections.count() == 2  # roads (ruling pending), welfare (overdue)
+    assert "期限超過" in sections.nth(1).inner_text()
+
+    page.emulate_media(media="print")
+    breaks = sections.evaluate_all("els => els.map(e => getComputedStyle(e).breakBefore)")
+    assert breaks == ["auto", "page"]  # the first after the heading, then a page each
+    assert page.get_by_role("navigation", name=ja("staff.nav.label")).is_hidden()
+    assert page.locator(".print-only").first.is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=ja("office.downloads.agenda")).click()
+    body = open(download.value.path(), "rb").read()
+    assert body.startswith("\ufeff".encode()) and proposals.receipt in body.decode("utf-8-sig")
