@@ -19,7 +19,7 @@ from workflows import calendar
 
 from ..auth import hash_password
 from ..core.actors import PROPOSER, Actor
-from ..deliberation.operations import record_session
+from ..deliberation.operations import add_comment, record_session
 from ..links import Links
 from ..models import Department, Proposal, Role, User
 from ..proposals.operations import submit_proposal
@@ -136,6 +136,13 @@ def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
             minutes="提案者から趣旨説明。参加者から実施方法について意見が出された。",
             participants=14,
         )
+        return
+    if step == "comments":
+        # Two citizens' comments; the second gives a phone number and is held for review.
+        add_comment(session, proposal, name="西町の会社員",
+                    body="夜の開館があれば平日も使えます。賛成です。")
+        add_comment(session, proposal, name="ボランティア希望",
+                    body="返却の手伝いをしたいです。連絡先は080-2345-6789です。")
         return
     trigger, inputs = STEPS[step]
     if trigger == "start_implementation":
