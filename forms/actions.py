@@ -16,14 +16,15 @@ On the page, field ids are prefixed per action (``accept-version``, ``transfer-r
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, HiddenInput, NumberInput
 
-from intake.i18n import label_or, translate
+from intake.i18n import DEFAULT_LANGUAGE, LANGUAGES, label_or, translate
+from intake.models import AnswerTemplate
 from workflows import InputDef, Workflow
 
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
@@ -68,18 +69,33 @@ def reason_field(*, required: bool) -> TextAreaField:
 
 class TransitionForm(VersionedForm):
     """One trigger's form: ``version``, a field per input the transition declares and,
-    when it declares no ``reason``, an optional note that goes into the audit log."""
+    when it declares no ``reason``, an optional note that goes into the audit log.
+
+    ``template`` names an answer template (:mod:`intake.answers`) whose body becomes the
+    reason when none is typed; the page offers it as a select (the trigger's active
+    templates) when the transition has a reason input and templates exist for it, and a
+    small script fills the reason with the chosen body for the officer to edit.  The API
+    may send it with any trigger: the operation refuses an unknown one by name."""
 
     input_specs: Mapping[str, InputDef] = {}
+    reason_input: ClassVar[str | None] = None
+    hint_keys = {"template": "answers.hint.template"}
+    template = SelectField(validate_choice=False)
 
     @classmethod
     def for_trigger(
-        cls, workflow: Workflow, state: str, trigger: str, formdata=None, *, lang: str, **kwargs
+        cls, workflow: Workflow, state: str, trigger: str, formdata=None, *, lang: str,
+        templates: Sequence[AnswerTemplate] | None = None, body_language: str | None = None,
+        **kwargs,
     ) -> TransitionForm:
         """The form of ``trigger`` as it leaves ``state`` (``reject`` asks for a reason code
         from in_review, not from in_deliberation), its fields prefixed by the trigger: one
         page shows several.  A trigger that cannot leave ``state`` gets the bare form; the
-        operation then refuses it by name (and no form class is cached per typed URL)."""
+        operation then refuses it by name (and no form class is cached per typed URL).
+
+        ``templates``: the trigger's active answer templates (looked up when not given);
+        ``body_language``: the proposal's language, whose body the script fills in (the
+        operation uses the same one when the reason is left empty)."""
         index = next(
             (i for i, t in enumerate(workflow.transitions)
              if t.trigger == trigger and state in t.sources),
@@ -87,7 +103,11 @@ class TransitionForm(VersionedForm):
         )
         form_class = cls if index is None else _transition_form_class(workflow, index)
         kwargs.setdefault("prefix", trigger)
-        return form_class(formdata, lang=lang, **kwargs)
+        form = form_class(formdata, lang=lang, **kwargs)
+        if form_class.reason_input is not None and templates is None:
+            templates = _active_templates(trigger)
+        form.offer_templates(templates or (), body_language)
+        return form
 
     def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
         super().__init__(formdata, lang=lang, **kwargs)
@@ -97,6 +117,31 @@ class TransitionForm(VersionedForm):
                     (choice, label_or(f"staff.choice.{name}.{choice}", lang, choice))
                     for choice in spec.choices
                 ]
+
+    def offer_templates(self, templates: Sequence[AnswerTemplate],
+                        body_language: str | None) -> None:
+        """The template select, for a transition with a reason input and templates: each
+        option carries its body in every language (``data-body-<lang>``) and the select
+        the reason field it fills and the proposal's language (``data-language``).  The
+        field leaves the form when there is nothing to offer and nothing was sent."""
+        reason = self.reason_input if self.reason_input in self else None
+        if not templates or reason is None:
+            if not self.template.data:
+                del self.template
+            return
+        self.template.choices = [("", translate("answers.none", self.lang))] + [
+            (t.code, t.title(self.lang),
+             {f"data-body-{language}": t.body(language) for language in LANGUAGES})
+            for t in templates
+        ]
+        self.template.render_kw = {"data-answer-template": "",
+                                   "data-reason-field": self[reason].id,
+                                   "data-language": body_language or DEFAULT_LANGUAGE}
+
+    def template_code(self) -> str | None:
+        """The answer template chosen, if any (the operation checks it)."""
+        code = self.template.data if "template" in self else None
+        return code.strip() if isinstance(code, str) and code.strip() else None
 
     def _label(self, field: Field) -> str:
         spec = self.input_specs.get(field.short_name)
@@ -122,8 +167,16 @@ def _transition_form_class(workflow: Workflow, index: int) -> type[TransitionFor
     return type(
         f"{transition.trigger.title()}Form",
         (TransitionForm,),
-        {"input_specs": transition.inputs, **fields},
+        {"input_specs": transition.inputs, "reason_input": transition.reason_input, **fields},
     )
+
+
+def _active_templates(trigger: str) -> list[AnswerTemplate]:
+    """The trigger's active templates, read once per request for the whole page."""
+    from intake.answers.queries import active_for_trigger
+    from intake.db import session
+
+    return active_for_trigger(session(), trigger)
 
 
 def _input_field(spec: InputDef) -> Field:

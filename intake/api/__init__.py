@@ -15,11 +15,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import (  # noqa: E402,F401  (routes register on bp)
     actions,
     admin,
+    answers,
     errors,
     figures,
     openapi,
     privacy,
     proposals,
+    rulings,
     staff,
 )
 from .payload import check_query_string  # noqa: E402

@@ -78,10 +78,11 @@ def fire_transition(user: User, proposal_id: int):
     form = validated(TransitionForm.for_trigger(
         workflow, proposal.state, trigger,
         formdata_from_json({k: v for k, v in payload.items() if k != "trigger"}),
-        lang=lang(), prefix="", meta={"csrf": False}), payload, accepts=STRICT)
+        lang=lang(), prefix="", meta={"csrf": False}, body_language=proposal.language),
+        payload, accepts=STRICT)
     _perform(form, lambda: fire_trigger(
         session(), proposal, trigger, Actor.staff(user), form.inputs(), links=request_links(),
-        expected_version=form.version.data))
+        expected_version=form.version.data, template=form.template_code()))
     return serializers.transition_result(proposal)
 
 

@@ -34,6 +34,24 @@ ADMIN_SCHEMAS: dict[str, Schema] = {
                  "active": boolean(), "absent_from": nullable(DATE),
                  "absent_to": nullable(DATE)}),
     "UserList": page_of(ref("User")),
+    "AnswerTemplate": obj({"code": string(), "trigger": string(), "title": NAMES,
+                           "body": NAMES, "active": boolean(), "sort_order": integer()}),
+    "AnswerTemplateList": page_of(ref("AnswerTemplate")),
+    "AnswerTemplateRequest": {**obj({
+        "code": string(pattern="^[a-z0-9][a-z0-9_-]{0,39}$"),
+        "trigger": string(description="a trigger with a reason input"),
+        "title": NAMES, "body": NAMES, "sort_order": integer(minimum=0)}),
+        "required": ["code", "trigger", "title", "body"],
+        "description": "title.ja and body.ja are required; en and ja-easy fall back to ja"},
+    "AnswerTemplatePatch": {**obj({"trigger": string(), "title": NAMES, "body": NAMES,
+                                   "sort_order": integer(minimum=0), "active": boolean()},
+                                  required=()),
+                            "description": "only the fields to change"},
+    "RulingImport": obj({"rows": {"type": "array", "items": obj({
+        "line": integer(description="the line of the CSV file (the header is line 1)"),
+        "receipt": string(), "status": string(enum=["ok", "error"]),
+        "error": nullable(string(description="why the row changed nothing, naming the "
+                                             "column"))})}}),
 }
 
 # request schema name → (form class, fields the route does not take, PATCH: all optional)
@@ -100,6 +118,15 @@ def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict])
             "Rename, reorder or (de)activate a theme", answer="AdminCategory",
             body="CategoryPatch", errors=(403, 404, 422))},
         "/users": {"get": office("Officers", answer="UserList", errors=(403,))},
+        "/answer-templates": {
+            "get": operation("Answer templates (liaisons may read them)", "admin", staff=True,
+                             answer="AnswerTemplateList"),
+            "post": office("Add an answer template", ok=201, answer="AnswerTemplate",
+                           body="AnswerTemplateRequest", errors=office_errors)},
+        "/answer-templates/{code}": {"parameters": [code], "patch": office(
+            "Change or (de)activate an answer template (never deleted)",
+            answer="AnswerTemplate", body="AnswerTemplatePatch", errors=(403, 404, 422))},
+        "/rulings/import": {"post": import_operation(operation)},
         "/users/{id}": {"parameters": [rule_id], "patch": office(
             "Change an officer (role: administrators only)", answer="User", body="UserPatch",
             errors=(403, 404, 422))},
@@ -112,3 +139,23 @@ def merged(paths: dict, more: dict) -> dict:
     for path, item in more.items():
         result.setdefault(path, {}).update(item)
     return result
+
+
+def import_operation(operation: Callable[..., dict]) -> dict:
+    """``POST /rulings/import``: a CSV body, not JSON."""
+    op = operation("Import rulings from a spreadsheet (CSV), row by row", "staff", staff=True,
+                   answer="RulingImport", errors=(403, 413, 415, 422),
+                   params=({"name": "dry_run", "in": "query", "required": False,
+                            "description": "1: check every row (guards included), change "
+                                           "nothing", "schema": string(enum=["0", "1"])},))
+    op["description"] = (
+        "Columns receipt,trigger,reason,reason_code,decision,scope (a header row first); "
+        "UTF-8 with or without BOM, else Shift_JIS (cp932). Each row runs the transition "
+        "as the page does (roles, guards), on its own: a failing row changes nothing, the "
+        "others apply, each its own audited transition. decision, when given, must be what "
+        "the transition records. At most 2000 rows.")
+    csv = {"schema": string()}
+    op["requestBody"] = {"required": True, "content": {
+        "text/csv": csv,
+        "multipart/form-data": {"schema": obj({"file": string(format="binary")})}}}
+    return op

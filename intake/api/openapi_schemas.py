@@ -201,6 +201,8 @@ SCHEMAS: dict[str, Schema] = {
     # Request bodies.
     "TransitionRequest": obj({
         "trigger": TEXT, "version": integer(minimum=1), "reason": TEXT,
+        "template": string(description="an answer template's code: its body (in the "
+                                       "proposal's language) is the reason when none is sent"),
     }, required=("trigger", "version"), additionalProperties={
         "description": "the trigger's other inputs (question, answer, reason_code, scope, "
                        "evaluation, due_on …) as the workflow definition declares them"}),

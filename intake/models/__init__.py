@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
+from .answers import AnswerTemplate
 from .base import Base, UTCDateTime, utcnow
 from .events import ChainHead, Escalation, Event, OutboxMessage, OutboxStatus
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
@@ -19,7 +20,8 @@ from .proposals import (
 from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
 __all__ = [
-    "ACTOR_KINDS", "ApiToken", "Base", "Category", "ChainHead", "Comment", "CommentPeriod",
+    "ACTOR_KINDS", "AnswerTemplate", "ApiToken", "Base", "Category", "ChainHead", "Comment",
+    "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
     "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
     "Proposal", "ProposerContact", "ProposerType", "PublishedText", "Role", "RoutingRule",

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 import workflows
+from intake.answers.operations import reason_with_template
 from intake.core.actors import Actor
 from intake.core.checks import (
     check_version,
@@ -75,17 +76,24 @@ def fire_trigger(
     links: Links,
     expected_version: int | None = None,
     today: date | None = None,
+    template: str | None = None,
 ) -> TransitionResult:
     """Fire a workflow trigger with its guards; record and notify.
 
-    Refusals raise before anything changes: Forbidden (403), Refused (422,
-    ``details["guard"]`` naming the input, guard or ``"state"``), Conflict (409) for a
-    stale ``expected_version``.
+    ``template`` names an answer template whose body is the reason when none is typed
+    (:func:`intake.answers.operations.reason_with_template`; 422 naming ``template`` for
+    one that is unknown, inactive or another trigger's).  Refusals raise before anything
+    changes: Forbidden (403), Refused (422, ``details["guard"]`` naming the input, guard
+    or ``"state"``), Conflict (409) for a stale ``expected_version``.
     """
     inputs = {k: v for k, v in (inputs or {}).items() if v not in (None, "")}
     role = role_of(actor, proposal)
     check_version(proposal, expected_version)
     workflow = workflows.get_workflow(proposal.kind)
+    leaving = next((t for t in workflow.transitions_from(proposal.state)
+                    if t.trigger == trigger), None)
+    if template and leaving is not None:
+        inputs = reason_with_template(session, proposal, leaving, template, inputs)
     fired = _fire(workflow, proposal, trigger, role, inputs)
     transition = fired.transition
     recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
@@ -108,6 +116,7 @@ def fire_trigger(
         session, proposal, actor, EventAction.transition, trigger=trigger,
         from_state=fired.source, to_state=fired.dest, reason=reason, at=now,
         data={**{k: str(v) for k, v in recorded.items() if k != transition.reason_input},
+              **({"template": template} if template else {}),
               # held back from publication: the review that publishes it is its own event
               **({"publication": publication} if publication == REVIEW else {})},
     )

@@ -16,7 +16,9 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
 - ``privacy``        the personal-data review and comment moderation (``review_panel``)
 - ``admin``, ``admin_routing``, ``admin_officers``  administration (office): code lists,
-                     routing rules and the preview, officers and API tokens
+                     routing rules and the preview, officers and API tokens;
+                     ``admin_templates`` the answer templates
+- ``rulings_import``  rulings from a spreadsheet: dry run, then apply
 """
 
 from . import (  # noqa: F401  (each module adds its routes)
@@ -24,11 +26,13 @@ from . import (  # noqa: F401  (each module adds its routes)
     admin,
     admin_officers,
     admin_routing,
+    admin_templates,
     login,
     office,
     privacy,
     proposal,
     queue,
+    rulings_import,
     workflow_help,
 )
 from .common import bp

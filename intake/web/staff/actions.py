@@ -60,13 +60,14 @@ def fire(proposal_id: int, trigger: str):
     proposal = viewable_proposal(proposal_id)
     workflow = workflows.get_workflow(proposal.kind)
     form = TransitionForm.for_trigger(workflow, proposal.state, trigger, request.form,
-                                      lang=lang())
+                                      lang=lang(), body_language=proposal.language)
     ends = any(t.trigger == trigger and proposal.state in t.sources
                and workflow.is_final(t.dest) for t in workflow.transitions)
     return act(
         proposal, f"trigger:{trigger}", form,
         lambda: fire_trigger(db(), proposal, trigger, _me(), form.inputs(),
-                             links=request_links(), expected_version=form.version.data),
+                             links=request_links(), expected_version=form.version.data,
+                             template=form.template_code()),
         done=lambda _result: t(
             "staff.done.transition", action=trigger_label(workflow, trigger),
             state=workflow.state_label(proposal.state, lang()),

@@ -1,0 +1,60 @@
+"""Structured rulings are public (SPEC section 7): the decision (adopted, partially adopted
+with its scope, rejected), the reason code when one was given and the reason — on the
+public page, in the public API and in rulings.csv."""
+
+from __future__ import annotations
+
+from intake.core.actors import Actor
+
+from .api_support import API, bearer
+from .office_support import read_csv
+from .staff_support import advanced, fire, ja, reload
+from .workflow_support import record_deliberation
+
+
+def _ruled(city):
+    """Three proposals of the parks department: adopted, partially adopted, rejected."""
+    adopted, partial = (advanced(city, "accept", "open_deliberation") for _ in range(2))
+    for proposal in (adopted, partial):
+        record_deliberation(city.session, proposal, Actor.staff(city.parks_liaison))
+        city.session.commit()
+    fire(city, adopted, "adopt", city.parks_liaison, reason="全面的に採択します。")
+    fire(city, partial, "adopt", city.parks_liaison, reason="花壇だけ採択します。",
+         scope="花壇の設置のみ")
+    rejected = advanced(city, "accept")
+    fire(city, rejected, "reject", city.parks_liaison, reason="既に事業があります。",
+         reason_code="already_done")
+    return [reload(city.session, p) for p in (adopted, partial, rejected)]
+
+
+def test_every_part_of_a_ruling_is_public_on_the_page_the_api_and_the_csv(city, client):
+    adopted, partial, rejected = _ruled(city)
+    assert all(p.is_published for p in (adopted, partial, rejected))
+
+    rulings = {p.id: client.get(f"{API}/proposals/{p.id}").get_json()["ruling"]
+               for p in (adopted, partial, rejected)}
+    assert {k: v for k, v in rulings[adopted.id].items() if k != "at"} == {
+        "decision": "adopted", "reason": "全面的に採択します。", "reason_code": None}
+    assert {k: v for k, v in rulings[partial.id].items() if k != "at"} == {
+        "decision": "partially_adopted", "reason": "花壇だけ採択します。", "reason_code": None,
+        "scope": "花壇の設置のみ"}
+    assert {k: v for k, v in rulings[rejected.id].items() if k != "at"} == {
+        "decision": "rejected", "reason": "既に事業があります。", "reason_code": "already_done"}
+
+    partial_page = client.get(f"/proposals/{partial.id}").get_data(as_text=True)
+    assert ja("ruling.decision.partially_adopted") in partial_page
+    assert "花壇の設置のみ" in partial_page and "花壇だけ採択します。" in partial_page
+    rejected_page = client.get(f"/proposals/{rejected.id}").get_data(as_text=True)
+    assert ja("ruling.decision.rejected") in rejected_page
+    assert ja("staff.choice.reason_code.already_done") in rejected_page
+    assert "既に事業があります。" in rejected_page
+
+    response = client.get(f"{API}/rulings.csv", headers=bearer(city.token(city.office_user)))
+    header, *rows = read_csv(response.data)
+    by_receipt = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert [(by_receipt[p.receipt]["decision"], by_receipt[p.receipt]["reason_code"],
+             by_receipt[p.receipt]["scope"], by_receipt[p.receipt]["reason"])
+            for p in (adopted, partial, rejected)] == [
+        ("adopted", "", "", "全面的に採択します。"),
+        ("partially_adopted", "", "花壇の設置のみ", "花壇だけ採択します。"),
+        ("rejected", "already_done", "", "既に事業があります。")]
