@@ -24,7 +24,17 @@ import workflows
 
 from .auth import token_digest
 from .errors import Invalid
-from .models import Category, Department, District, Event, Proposal, PublishedText, User
+from .models import (
+    Category,
+    Comment,
+    CommentStatus,
+    Department,
+    District,
+    Event,
+    Proposal,
+    PublishedText,
+    User,
+)
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -283,3 +293,41 @@ def form_choices(session: Session, lang: str, today: date | None = None
         "categories": choices(categories(session, active_only=True), lang),
         "districts": choices(districts(session, valid_on=today), lang),
     }
+
+
+# --- comment moderation -------------------------------------------------------------------------
+
+
+def moderation_comments(
+    session: Session,
+    user: User,
+    status: str,
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> CommentPage:
+    """Comments with ``status`` for the moderation list: every department's for the office,
+    a liaison's own department's (the proposals it leads).  Held ones oldest first (the
+    longest waiting first), the others newest first; keyset on id (index
+    ``ix_comments_status_id``)."""
+    query = (select(Comment).join(Comment.proposal).where(Comment.status == status)
+             .options(contains_eager(Comment.proposal).selectinload(Proposal.lead_department)))
+    if not user.is_office:
+        if user.department_id is None:  # a liaison without a department sees none
+            return CommentPage([], None)
+        query = query.where(Proposal.lead_department_id == user.department_id)
+    oldest_first = status == CommentStatus.held
+    after = decode_cursor(cursor, 1)
+    if after:
+        query = query.where(Comment.id > after[0] if oldest_first else Comment.id < after[0])
+    order = Comment.id if oldest_first else Comment.id.desc()
+    rows = list(session.execute(query.order_by(order).limit(limit + 1)).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CommentPage(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[Comment]
+    next_cursor: str | None

@@ -192,7 +192,7 @@ def test_the_queue_shows_columns_and_overdue_first(client, city, mixed):
     text = page(client.get("/staff/"))
     assert text.index("公園のベンチを増やす") < text.index("公園に時計を設置する")
     assert ja("staff.overdue") in text
-    assert late.receipt in text and "2000-01-04" in text
+    assert late.receipt in text and "2000年1月4日（火）" in text
     assert city.parks_liaison.display_name in text  # assignee
 
 
@@ -431,7 +431,7 @@ def test_a_session_is_recorded_while_in_deliberation(client, city):
     assert record.held_at == datetime(2025, 6, 1, 5, 30, tzinfo=UTC)  # 14:30 in Japan
     assert (record.place, record.online, record.participants) == ("市民会館", True, 12)
     text = page(client.get(f"/staff/proposals/{proposal.id}"))
-    assert "2025-06-01 14:30" in text and "市民会館" in text
+    assert "2025年6月1日（日） 14:30" in text and "市民会館" in text  # as people read it
 
 
 @pytest.mark.parametrize("held_at, participants", [("", "3"), ("2025-13-01T10:00", "3"),

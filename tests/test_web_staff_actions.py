@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from intake.dates import people_date
 from intake.models import JST, OpinionRequest, OutboxMessage
 from tests import ops as operations
 from workflows import calendar
@@ -80,7 +81,7 @@ def test_the_lead_liaison_asks_another_department_for_its_opinion(client, city, 
     assert reload(city.session, reviewed).version == seen + 1  # an adoption racing it loses
     shown = page(client.get(response.headers["Location"]))
     assert ja("staff.done.opinion_request", department="道路課",
-              due_on=request.due_on.isoformat()) in shown
+              due_on=people_date(request.due_on, "ja")) in shown
     assert ja("staff.event.opinion_request") in shown
 
 
@@ -296,7 +297,7 @@ def test_the_lead_liaison_extends_the_deadline_with_a_reason(client, city, revie
         select(OutboxMessage).where(OutboxMessage.kind == "deadline_extended")).scalar_one()
     assert told.recipient == "hanako@example.jp"
     shown = page(client.get(response.headers["Location"]))
-    assert ja("staff.done.extend", due_on=later.isoformat()) in shown
+    assert ja("staff.done.extend", due_on=people_date(later, "ja")) in shown
     assert f"{due.isoformat()} → {later.isoformat()}" in shown  # the timeline
 
 
@@ -362,8 +363,9 @@ def test_the_lead_liaison_sets_when_comments_close(client, city):
     last = events_of(city.session, proposal)[-1]
     assert (last.action, last.actor) == ("comment_period", f"user:{city.parks_liaison.id}")
     shown = page(client.get(response.headers["Location"]))
-    assert ja("staff.done.comment_period", until="2031-03-31 17:00") in shown
-    assert ja("staff.comment_period.until", until="2031-03-31 17:00") in shown  # the timeline
+    assert ja("staff.done.comment_period", until="2031年3月31日（月） 17:00") in shown
+    # … and the timeline
+    assert ja("staff.comment_period.until", until="2031年3月31日（月） 17:00") in shown
 
 
 def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):

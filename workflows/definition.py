@@ -154,6 +154,8 @@ class TransitionDef:
     effects: tuple[str, ...] = ()
     label: Label = field(default_factory=_no_label)
     reason_input: str | None = None
+    # The usual next step from its sources: the staff page offers it first (and open).
+    recommended: bool = False
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.trigger)

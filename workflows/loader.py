@@ -53,6 +53,7 @@ _TRANSITION_KEYS = (
     "reason_input",
     "notify",
     "effects",
+    "recommended",
 )
 _INPUT_KEYS = ("required", "choices", "type", "label", "partial_ruling")
 
@@ -227,6 +228,10 @@ class _Loader(FieldReader):
         inputs = self._inputs(table.get("inputs"), where)
         label = self.label(table, where, required=False)
         reason_input = self._reason_input(table, where, inputs)
+        recommended = self.flag(table, "recommended", where)
+        if recommended and dest in states and states[dest].final:
+            self.report(where, "a recommended step cannot end the proposal (its dest is "
+                        "final): recommend the step that moves it on", key="recommended")
         if "ruling" not in table:
             for spec in inputs.values():
                 if spec.partial_ruling is not None:
@@ -249,6 +254,7 @@ class _Loader(FieldReader):
             effects=effects,
             label=label,
             reason_input=reason_input,
+            recommended=recommended,
         )
 
     def _reason_input(
@@ -331,7 +337,13 @@ class _Loader(FieldReader):
         """Whole-definition rules: one meaning per (trigger, state), finals are final, every
         state is reachable and every non-final state has a way out."""
         defined_by: dict[tuple[str, str], Place] = {}
+        recommended_by: dict[str, Place] = {}
         for transition, where in transitions:
+            for source in dict.fromkeys(transition.sources) if transition.recommended else ():
+                first = recommended_by.setdefault(source, where)
+                if first is not where:
+                    self.report(where, f'state "{source}" already has a recommended step '
+                                f"({first.name}); recommend one per state", key="recommended")
             if len(set(transition.sources)) < len(transition.sources):
                 self.report(where, "source lists a state twice", key="source")
             for source in dict.fromkeys(transition.sources):

@@ -292,6 +292,8 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint(check_in("status", CommentStatus), name="status_known"),
+        # the moderation lists (held, hidden), paged by keyset on id
+        Index("ix_comments_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,12 +42,13 @@ from forms.spam import MIN_FILL_SECONDS
 
 from .. import queries, serializers
 from ..api.payload import storable
+from ..dates import people_date, people_datetime
 from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links
 from ..errors import ActionError, Invalid
 from ..i18n import DEFAULT_LANGUAGE, translate
-from ..models import JST, CommentStatus, Proposal
+from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
@@ -336,31 +337,14 @@ def _page_helpers() -> dict:
 @bp.app_template_filter("jst_date")
 def jst_date(value: date | datetime | None) -> str:
     """A date as people read it (2026年4月15日（水） / Wed 15 April 2026);
-    a datetime is first turned into its day in Japan."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(JST).date()
-    lang = _lang()
-    return translate(
-        "public.date",
-        lang,
-        year=value.year,
-        month=value.month,
-        day=value.day,
-        month_name=translate("public.months", lang).split(",")[value.month - 1],
-        weekday=translate("public.weekdays", lang).split(",")[value.weekday()],
-    )
+    a datetime is first turned into its day in Japan (:mod:`intake.dates`)."""
+    return people_date(value, _lang())
 
 
 @bp.app_template_filter("jst_datetime")
 def jst_datetime(value: datetime | None) -> str:
     """A moment as a date and time in Japan (JST), whatever the server's zone."""
-    if value is None:
-        return ""
-    local = value.astimezone(JST)
-    return translate("public.datetime", _lang(), date=jst_date(local),
-                     time=local.strftime("%H:%M"))
+    return people_datetime(value, _lang())
 
 
 from . import tracking  # noqa: E402,F401  (the proposer's pages, on this blueprint)

@@ -14,7 +14,10 @@ caused it, worded by :mod:`intake.explain` as the API words it.
                      extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
 - ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
+- ``next_step``      the proposal page's actions: which is recommended, in what order
 - ``privacy``        the personal-data review and comment moderation (``review_panel``)
+- ``triage``         the office's triage queue, each item routed in one step
+- ``comments``       the held and hidden comments (moderation list)
 - ``admin``, ``admin_routing``, ``admin_officers``  administration (office): code lists,
                      routing rules and the preview, officers and API tokens;
                      ``admin_templates`` the answer templates
@@ -27,12 +30,14 @@ from . import (  # noqa: F401  (each module adds its routes)
     admin_officers,
     admin_routing,
     admin_templates,
+    comments,
     login,
     office,
     privacy,
     proposal,
     queue,
     rulings_import,
+    triage,
     workflow_help,
 )
 from .common import bp

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 import workflows
 from intake import access
+from intake.dates import people_date, people_datetime
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, translate
-from intake.models import JST, Proposal, User
+from intake.models import Proposal, User
 from workflows.calendar import today_jst
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -97,13 +98,14 @@ def code_choices(model, *, exclude_id: int | None = None) -> list[tuple[str, str
 
 
 def format_jst(moment: datetime | date | None, *, time: bool = True) -> str:
-    """A moment as Japan time (``2025-04-01 09:30``), a date as ``2025-04-01``."""
+    """A moment as people read it in Japan time (``2026年12月4日（金） 10:00``; without
+    ``time``, its day), a date as ``2026年12月4日（金）`` — in the request's language
+    (:mod:`intake.dates`).  Forms and files keep ISO dates; pages show these."""
     if moment is None:
         return ""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(JST)
-        return moment.strftime("%Y-%m-%d %H:%M" if time else "%Y-%m-%d")
-    return moment.isoformat()
+    if isinstance(moment, datetime) and time:
+        return people_datetime(moment, lang())
+    return people_date(moment, lang())
 
 
 def name_in(row, fallback: str = "") -> str:

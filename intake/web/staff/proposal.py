@@ -1,4 +1,6 @@
-"""One proposal's staff page: everything about it, then the actions the officer may take.
+"""One proposal's staff page, built around the next step: the proposal and its timeline,
+then what the officer can do now — the recommended action first, its form open
+(:mod:`.next_step`) — then the content with its personal-data review, and the records.
 
 The page offers exactly what the workflow and the access rules allow the officer now
 (``Workflow.available_triggers`` for ``access.workflow_role``; ``access.may_answer_opinion``
@@ -11,7 +13,7 @@ officer saw where the operation checks it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, render_template, url_for
@@ -34,7 +36,15 @@ from intake import access
 from intake.db import session as db
 from intake.explain import guard_text
 from intake.i18n import label_or
-from intake.models import Department, Event, OpinionRequest, OpinionStatus, Proposal
+from intake.models import (
+    Department,
+    Event,
+    OpinionRequest,
+    OpinionStatus,
+    Proposal,
+    User,
+)
+from workflows.calendar import business_days_left, today_jst
 
 from . import review_panel
 from .common import (
@@ -47,27 +57,7 @@ from .common import (
     t,
     viewable_proposal,
 )
-
-
-@dataclass
-class Action:
-    """One form on the page: what it does, where it posts, what the officer should know
-    before sending it (``details``: label and text pairs), and how it last failed."""
-
-    key: str  # "trigger:<name>", "transfer", "opinion_answer:<request id>" …
-    title: str
-    url: str
-    form: FlaskForm
-    details: list[tuple[str, str]] = field(default_factory=list)
-    error: str | None = None
-    # Why it cannot be done yet (a workflow guard would refuse), said before the click.
-    blocked: list[str] = field(default_factory=list)
-    # Ends or hands away the proposal: styled apart and confirmed before sending.
-    destructive: bool = False
-
-    @property
-    def anchor(self) -> str:
-        return "action-" + self.key.replace(":", "-")
+from .next_step import Action, arrange, split
 
 
 @dataclass
@@ -89,7 +79,8 @@ def proposal(proposal_id: int):
 
 def render_proposal(proposal: Proposal, failure: Failure | None = None, status: int = 200):
     workflow = workflows.get_workflow(proposal.kind)
-    actions = page_actions(proposal, workflow)
+    actions = arrange(page_actions(proposal, workflow),
+                      failure.key if failure is not None else None)
     # The error summary at the top links to the form that failed, if it is still offered.
     problems: list = [failure.message] if failure is not None else []
     for action in actions:
@@ -103,19 +94,23 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
                     failure.form.refresh_version(proposal.version)
                 action.form = failure.form
     failed = (failure.key, failure.form, failure.message) if failure is not None else None
+    ongoing, ending = split(actions)
+    timeline_events = timeline(proposal)
     return render_template(
         "staff/proposal.html",
         proposal=proposal,
         workflow=workflow,
         actions=actions,
+        ongoing=ongoing,
+        ending=ending,
+        due=due_words(proposal),
         privacy=review_panel.panel(proposal, failed),
         problems=problems,
-        timeline=timeline(proposal),
+        timeline=timeline_events,
         trigger_label=lambda trigger: trigger_label(workflow, trigger),
         event_label=lambda action: label_or(f"staff.event.{action}", lang(), action),
         event_change=change_of(workflow),
-        actor_label=lambda event: event.actor_label
-        or label_or(f"staff.actor.{event.actor}", lang(), event.actor),
+        actor_label=actor_labels(timeline_events),
     ), status
 
 
@@ -148,6 +143,8 @@ def lead_actions(proposal: Proposal, workflow: workflows.Workflow, role: str,
             blocked=[guard_text(guard, language)
                      for guard, _message in workflow.unmet_guards(proposal, transition)],
             destructive=workflow.is_final(transition.dest),
+            step=transition,
+            outcome=workflow.state_label(transition.dest, language),
         )
         for transition in workflow.available_triggers(proposal, role)
     ]
@@ -237,6 +234,41 @@ def timeline(proposal: Proposal) -> list[Event]:
     return list(db().execute(
         select(Event).where(Event.proposal_id == proposal.id).order_by(Event.seq)
     ).scalars())
+
+
+def actor_labels(events: list[Event]) -> Callable[[Event], str]:
+    """Who did each step, as people say it: the officer's name and role
+    (``佐藤 一郎（公園緑地課）``, ``鈴木 花子（協働推進室）``), 提案者, システム — never the
+    log's ``user:3``.  The officers are read in one query for the whole timeline."""
+    ids = {int(e.actor.split(":", 1)[1]) for e in events
+           if e.actor.startswith("user:") and e.actor[5:].isdecimal()}
+    users = ({u.id: u for u in db().execute(select(User).where(User.id.in_(ids))).scalars()}
+             if ids else {})
+
+    def label(event: Event) -> str:
+        kind, _, number = event.actor.partition(":")
+        if kind != "user":
+            return label_or(f"staff.actor.{kind}", lang(), event.actor_label or kind)
+        user = users.get(int(number)) if number.isdecimal() else None
+        if user is None:
+            return event.actor_label or t("staff_page.actor.former")
+        where = (name_in(user.department) if user.department is not None and not user.is_office
+                 else t(f"admin.role.{user.role}"))
+        return t("staff_page.actor.officer", name=user.display_name or user.email, role=where)
+
+    return label
+
+
+def due_words(proposal: Proposal) -> str:
+    """How long is left, in business days (``あと3営業日``, ``2営業日超過``), for a
+    proposal whose clock runs; empty otherwise."""
+    workflow = workflows.get_workflow(proposal.kind)
+    if proposal.due_on is None or not workflow.clock_runs(proposal.state):
+        return ""
+    left = business_days_left(today_jst(), proposal.due_on)
+    if left < 0:
+        return t("staff_page.due.late", days=-left)
+    return t("staff_page.due.today") if left == 0 else t("staff_page.due.left", days=left)
 
 
 def change_of(workflow: workflows.Workflow) -> Callable[[Event], str]:
