@@ -17,11 +17,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 import workflows
 
+from . import search
 from .auth import token_digest
 from .errors import Invalid
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
     District,
     Event,
     Proposal,
-    PublishedText,
     User,
 )
 
@@ -93,10 +93,13 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _apply_filters(query: Select, filters: Filters, text=Proposal) -> Select:
-    """``text``: where ``q`` looks — the original (staff) or the public copy
-    (:class:`PublishedText`, joined by the caller), so a search can never find a
-    proposal by a text the public version masks."""
+def _apply_filters(session: Session, query: Select, filters: Filters,
+                   index: str = search.ORIGINAL) -> tuple[Select, ColumnElement]:
+    """The filtered query and the column holding the proposal id to order and page by
+    (with ``q``, the search index's: :func:`intake.search.restrict`).  ``index``: where
+    ``q`` looks — the original text (staff) or the public copy
+    (:data:`~intake.search.PUBLIC`), so a search can never find a proposal by a text the
+    public version masks."""
     if filters.state:
         query = query.where(Proposal.state == filters.state)
     if filters.category:
@@ -113,16 +116,8 @@ def _apply_filters(query: Select, filters: Filters, text=Proposal) -> Select:
             query = query.where(Proposal.district_id.is_(None))
         else:
             query = query.where(Proposal.district_id == _id_of(District, filters.district))
-    if filters.q:
-        like = "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        query = query.where(
-            or_(
-                text.title.like(like, escape="\\"),
-                text.problem.like(like, escape="\\"),
-                text.proposal_text.like(like, escape="\\"),
-            )
-        )
-    return query
+    return search.restrict(query, Proposal.id, filters.q, index,
+                           session.get_bind().dialect.name)
 
 
 def _id_of(model, code: str):
@@ -146,14 +141,15 @@ def published_proposals(
     session: Session, filters: Filters, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:
     """Published proposals, newest first (keyset on id)."""
-    query = _apply_filters(
-        select(Proposal).join(Proposal.published_text).where(Proposal.is_published),
-        filters, text=PublishedText,
-    ).options(contains_eager(Proposal.published_text))
+    query, key = _apply_filters(
+        session, select(Proposal).join(Proposal.published_text).where(Proposal.is_published),
+        filters, search.PUBLIC,
+    )
+    query = query.options(contains_eager(Proposal.published_text))
     after = decode_cursor(cursor, 1)
     if after:
-        query = query.where(Proposal.id < after[0])
-    rows = list(session.execute(_eager(query).order_by(Proposal.id.desc()).limit(limit + 1))
+        query = query.where(key < after[0])
+    rows = list(session.execute(_eager(query).order_by(key.desc()).limit(limit + 1))
                 .scalars())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -180,7 +176,8 @@ def queue_for(
     query = select(Proposal)
     if not user.is_office:
         query = query.where(Proposal.lead_department_id == user.department_id)
-    query = _eager(_apply_filters(query, filters))
+    query, key = _apply_filters(session, query, filters)
+    query = _eager(query)
     overdue = Proposal.is_overdue(today)
     rank, last_id = decode_cursor(cursor, 2) or (1, None)
     rows: list[tuple[int, Proposal]] = []
@@ -189,9 +186,9 @@ def queue_for(
             continue  # the cursor is already past the overdue part
         part = query.where(condition)
         if last_id is not None and part_rank == rank:
-            part = part.where(Proposal.id < last_id)
+            part = part.where(key < last_id)
         wanted = limit + 1 - len(rows)
-        found = session.execute(part.order_by(Proposal.id.desc()).limit(wanted)).scalars()
+        found = session.execute(part.order_by(key.desc()).limit(wanted)).scalars()
         rows += [(part_rank, p) for p in found]
         if len(rows) > limit:
             break

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, select, text
 from intake.auth import user_for_token
 from intake.cli import main
 from intake.models import Base, Event
+from intake.search import include_name
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def run(database_url, tmp_path, monkeypatch):
 def test_migrations_create_exactly_what_the_models_declare(database_url):
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
 

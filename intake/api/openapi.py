@@ -173,7 +173,9 @@ LIST_PARAMS = (
     query("category", "category code"),
     query("department", 'department code, or "triage"'),
     query("district", 'district code, or "city-wide"'),
-    query("q", "words in the title or text"),
+    query("q", "words in the title, problem or proposal text, all required (separated by "
+               "spaces); width and case folded (ＬＥＤ finds LED, ﾍﾞﾝﾁ finds ベンチ); "
+               "at most 100 characters (longer: 422)", string(maxLength=100)),
     query("cursor", "next_cursor of the previous page"),
     query("limit", "items per page", integer(minimum=1, maximum=100, default=20)),
 )

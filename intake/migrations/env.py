@@ -3,6 +3,7 @@
 from alembic import context
 
 from intake.models import Base, UTCDateTime
+from intake.search import include_name
 
 
 def render_item(type_, obj, autogen_context):
@@ -20,6 +21,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     render_item=render_item,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, object_session
 
+from intake import search
 from intake.core.actors import Actor
 from intake.core.checks import check_version, officer_role, required_text
 from intake.core.concurrency import conflict_on_concurrent_change
@@ -65,6 +66,7 @@ def write_public_copy(proposal: Proposal, fields: dict[str, str], *, redactions:
                       now: datetime) -> PublishedText:
     with _no_autoflush(proposal):
         copy = proposal.published_text
+    old = None if copy is None else fields_of(copy)
     if copy is None:
         copy = proposal.published_text = PublishedText(proposal_id=proposal.id)
     copy.title, copy.problem, copy.proposal_text = (fields["title"], fields["problem"],
@@ -72,6 +74,7 @@ def write_public_copy(proposal: Proposal, fields: dict[str, str], *, redactions:
     copy.expected_effect, copy.role_split = fields["expected_effect"], fields["role_split"]
     copy.redactions = (copy.redactions or 0) + redactions
     copy.updated_at = now
+    search.index_public(object_session(proposal), proposal.id, old, fields)
     return copy
 
 

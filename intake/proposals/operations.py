@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from forms.proposal import Submission
-from intake import notify
+from intake import notify, search
 from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER, SYSTEM
 from intake.core.checks import by_code, today_or
@@ -71,6 +71,7 @@ def submit_proposal(
     )
     session.add(proposal)
     session.flush()
+    search.index_original(session, proposal)
     record(session, proposal, PROPOSER, EventAction.submit, to_state=proposal.state, at=now,
            data={"channel": channel, "kind": data.kind, "category": category.code})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",

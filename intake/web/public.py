@@ -40,7 +40,7 @@ from forms.comment import WebCommentForm
 from forms.proposal import CITY_WIDE, WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
 
-from .. import queries, serializers
+from .. import queries, search, serializers
 from ..api.payload import storable
 from ..dates import people_date, people_datetime
 from ..db import session
@@ -157,7 +157,9 @@ def proposals():
     db = session()
     try:
         page = queries.published_proposals(db, filters, cursor=cursor, limit=PAGE_SIZE)
-    except Invalid:
+    except Invalid as error:
+        if "q" in error.fields:
+            return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
         return _error_page(400, _t("public.list.bad_cursor"))
     active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
     return render_template(

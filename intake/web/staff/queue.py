@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.staff import QueueFilterForm
-from intake import queries
+from intake import queries, search
 from intake.db import session as db
 from intake.errors import Invalid
 from intake.models import Category, Department, District, OpinionRequest, User
@@ -35,7 +35,9 @@ def queue():
             cursor=request.args.get("cursor"),
             limit=queries.parse_limit(request.args.get("limit")),
         )
-    except Invalid:
+    except Invalid as error:
+        if "q" in error.fields:
+            return error_page(400, t("search.q_too_long", max=search.MAX_QUERY))
         return error_page(400, t("staff.error.bad_list"))
     filters = QueueFilterForm(
         request.args,

@@ -1,0 +1,218 @@
+"""Search (SPEC section 8, issue 9): ``q`` on the public list and the staff queue, pages
+and API, on whichever database the suite runs on — width and case folded, every word
+required, two-character and one-character words, the public copy only for the public."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake import search
+from intake.core.actors import Actor
+from tests import ops
+from tests.api_support import API, bearer, publish
+from tests.staff_support import fire, login, reload
+
+TEXTS = {
+    "led": dict(title="商店街の街灯をＬＥＤにする提案",
+                problem="街灯が暗く、夜の商店街を歩くのが不安です。",
+                proposal="省エネのため、街灯を順番に取り替えることを提案します。"),
+    "bench": dict(title="公園にﾍﾞﾝﾁを置く提案",
+                  problem="公園に座る場所がなく、高齢者が休めません。",
+                  proposal="木製の長いすを三つ置くことを提案します。"),
+    "bus": dict(title="バス停の改善について",
+                problem="バスを待つ人が雨にぬれています。",
+                proposal="停留所に屋根をつけてください。"),
+    "flowers": dict(title="駅前に花壇をつくる提案",
+                    problem="駅前の歩道が殺風景です。",
+                    proposal="町内会が季節の花を植えて世話をします。"),
+}
+
+
+@pytest.fixture
+def published(city, db) -> dict[str, int]:
+    made = {}
+    for name, text in TEXTS.items():
+        proposal, _ = city.submit(**text)
+        publish(db, proposal)
+        made[name] = proposal.id
+    return made
+
+
+def public_ids(client, q, **args) -> list[int]:
+    response = client.get(f"{API}/proposals", query_string={"q": q, **args})
+    assert response.status_code == 200, response.get_json()
+    return [item["id"] for item in response.get_json()["items"]]
+
+
+def queue_ids(client, token, q) -> list[int]:
+    response = client.get(f"{API}/queue", query_string={"q": q}, headers=bearer(token))
+    assert response.status_code == 200, response.get_json()
+    return [item["id"] for item in response.get_json()["items"]]
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("LED", ["led"]),  # the title says ＬＥＤ (full width)
+    ("ＬＥＤ", ["led"]),
+    ("led", ["led"]),
+    ("ベンチ", ["bench"]),  # the title says ﾍﾞﾝﾁ (half-width kana)
+    ("ﾍﾞﾝﾁ", ["bench"]),
+    ("バス 屋根", ["bus"]),  # two words, in different fields
+    ("バス　屋根", ["bus"]),  # a full-width space between them
+    ("屋根 バス", ["bus"]),
+    ("バス ベンチ", []),  # every word must match
+    ("花壇", ["flowers"]),  # two characters
+    ("提案", ["flowers", "bench", "led"]),
+    ("ベチ", []),  # both characters are in ベンチ, not side by side
+    ("ンチを", ["bench"]),  # ﾍﾞﾝﾁを folds to ベンチを
+    ("屋根が", []),
+    ("街灯を順番", ["led"]),  # a phrase of four bigrams
+    ("灯", ["led"]),  # one character
+    ("駅", ["flowers"]),
+    ("提案します。", ["bench", "led"]),  # punctuation is text too
+])
+def test_public_search_folds_width_and_case_and_needs_every_word(published, client, q,
+                                                                  expected):
+    assert public_ids(client, q) == [published[name] for name in expected]
+
+
+def test_no_match_across_a_space_or_a_field(city, db, client):
+    proposal, _ = city.submit(title="駅前 広場の清掃", problem="ごみが多い。",
+                              proposal="前広の字は並んでいません。")
+    publish(db, proposal)
+    assert public_ids(client, "駅前広場") == []  # a space between 駅前 and 広場
+    assert public_ids(client, "広場の") == [proposal.id]
+    assert public_ids(client, "清掃ごみ") == []  # the end of the title, the start of problem
+    assert public_ids(client, "前広") == [proposal.id]  # it is in the proposal text
+
+
+def test_staff_queue_searches_the_original_too(published, city, client):
+    office = city.token(city.office_user)
+    assert queue_ids(client, office, "ＬＥＤ") == [published["led"]]
+    assert queue_ids(client, office, "バス 屋根") == [published["bus"]]
+    assert queue_ids(client, office, "ベチ") == []
+    parks = city.token(city.parks_liaison)  # the parks queue: only parks proposals
+    assert queue_ids(client, parks, "花壇") == [published["flowers"]]
+
+
+def test_unpublished_proposals_are_found_by_staff_only(city, client):
+    proposal, _ = city.submit(title="図書館の開館時間を延ばす提案")
+    assert public_ids(client, "図書館") == []
+    assert queue_ids(client, city.token(city.office_user), "図書館") == [proposal.id]
+
+
+PHONE = "090-1111-2222"
+NEIGHBOUR = "鈴木一郎"
+
+
+def test_a_masked_text_is_never_found_publicly_but_staff_find_it(city, db, client):
+    proposal, _ = city.submit(
+        title="集会所のスロープの提案",
+        problem=f"連絡は{PHONE}まで。",
+        proposal=f"{NEIGHBOUR}さんと一緒に手すりを点検します。",
+    )
+    fire(city, proposal, "accept", city.parks_liaison)
+    proposal = reload(db, proposal)
+    assert proposal.review_pending  # the scan found the phone number
+    assert public_ids(client, "スロープ") == []
+    ops.review_publication(db, proposal, Actor.staff(city.parks_liaison), redact=[PHONE])
+    db.commit()
+    assert public_ids(client, "スロープ") == [proposal.id]
+    assert public_ids(client, "1111") == []
+    assert public_ids(client, PHONE) == []
+    assert public_ids(client, NEIGHBOUR) == [proposal.id]
+    # The office masks what the scan missed: the public index is rewritten.
+    proposal = reload(db, proposal)
+    ops.review_publication(db, proposal, Actor.staff(city.office_user), redact=[NEIGHBOUR])
+    db.commit()
+    for q in (NEIGHBOUR, "鈴木", "一郎さん", "鈴"):
+        assert public_ids(client, q) == [], q
+    assert public_ids(client, "手すり 点検") == [proposal.id]
+    pages = client.get("/proposals", query_string={"q": NEIGHBOUR}).get_data(as_text=True)
+    assert "スロープ" not in pages
+    office = city.token(city.office_user)
+    for q in (PHONE, NEIGHBOUR, "鈴木", "1111"):
+        assert queue_ids(client, office, q) == [proposal.id], q
+
+
+def test_pagination_with_q_walks_every_match_once(city, db, client):
+    ids = []
+    for i in range(7):
+        proposal, _ = city.submit(title=f"歩道の段差をなくす提案 第{i}号",
+                                  category="roads" if i % 2 else "parks")
+        publish(db, proposal)
+        ids.append(proposal.id)
+    city.submit(title="ほかの話題の提案")
+    seen, cursor = [], None
+    while True:
+        args = {"q": "段差", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get(f"{API}/proposals", query_string=args).get_json()
+        seen.append([item["id"] for item in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [ids[::-1][:3], ids[::-1][3:6], ids[::-1][6:]]
+    office = city.token(city.office_user)
+    first = client.get(f"{API}/queue", query_string={"q": "段差", "limit": 4},
+                       headers=bearer(office)).get_json()
+    rest = client.get(f"{API}/queue", headers=bearer(office),
+                      query_string={"q": "段差", "limit": 4,
+                                    "cursor": first["next_cursor"]}).get_json()
+    assert [i["id"] for i in first["items"] + rest["items"]] == ids[::-1]
+    assert rest["next_cursor"] is None
+
+
+WILD = ["%", "_", "%_%", "'", '"', "''", '"引用"', "\\", "*", "a*", "NEAR(", "AND", "OR",
+        "NOT 提案", "(", ")", "^", ":", "'a':*", "a & b", "!", "<->", "😀", "👨‍👩‍👧", "\u202e提案",
+        "\t", "   ", "　　", "x" * 100, "-", "+提案", "{", "ß", "İ", "ﷺ"]
+
+
+@pytest.mark.parametrize("q", WILD)
+def test_wild_queries_never_fail(published, city, client, q):
+    assert client.get(f"{API}/proposals", query_string={"q": q}).status_code == 200
+    assert client.get("/proposals", query_string={"q": q}).status_code == 200
+    office = city.token(city.office_user)
+    assert client.get(f"{API}/queue", query_string={"q": q},
+                      headers=bearer(office)).status_code == 200
+
+
+def test_only_spaces_filter_nothing(published, client):
+    assert len(public_ids(client, "   ")) == len(published)
+    assert len(public_ids(client, "　")) == len(published)
+
+
+def test_emoji_and_quotes_are_found_as_written(city, db, client):
+    proposal, _ = city.submit(title='「"夜市"」を開く提案 🏮', problem="100% 地元産。a_b です。")
+    publish(db, proposal)
+    for q in ('"夜市"', "🏮", "100%", "a_b", "%", "_"):
+        assert public_ids(client, q) == [proposal.id], q
+    assert public_ids(client, "a%b") == []
+
+
+def test_a_query_too_long_is_refused_with_a_message(published, city, client):
+    q = "あ" * 1000
+    response = client.get(f"{API}/proposals", query_string={"q": q})
+    assert response.status_code == 422
+    assert "q" in response.get_json()["error"]["fields"]
+    page = client.get("/proposals", query_string={"q": q})
+    assert page.status_code == 400
+    assert f"{search.MAX_QUERY}文字以内" in page.get_data(as_text=True)
+    login(client, city.office_user)
+    staff_page = client.get("/staff/", query_string={"q": q})
+    assert staff_page.status_code == 400
+    assert f"{search.MAX_QUERY}文字以内" in staff_page.get_data(as_text=True)
+    assert public_ids(client, "あ" * search.MAX_QUERY) == []
+
+
+def test_pages_search_like_the_api(published, city, client):
+    page = client.get("/proposals", query_string={"q": "ＬＥＤ"}).get_data(as_text=True)
+    assert "街灯" in page and "花壇" not in page
+    login(client, city.office_user)
+    staff = client.get("/staff/", query_string={"q": "ﾍﾞﾝﾁ"}).get_data(as_text=True)
+    assert "ﾍﾞﾝﾁ" in staff and "花壇をつくる" not in staff
+
+
+def test_fold_and_words():
+    assert search.fold("ＬＥＤ") == "led"
+    assert search.fold("ﾍﾞﾝﾁ") == "ベンチ"
+    assert search.words(" バス　屋根  バス ") == ["バス", "屋根"]
+    assert search.words("") == search.words("　 ") == []
