@@ -116,13 +116,16 @@ def _init_language(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .open311.views import bp as open311_bp
     from .web.public import bp as public_bp
     from .web.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(open311_bp)
     csrf.exempt(api_bp)
+    csrf.exempt(open311_bp)
 
 
 __all__ = ["Settings", "create_app"]

@@ -1,0 +1,117 @@
+"""The Open311 ``GET requests`` query: published proposals only, the spec's filters
+and defaults (the last 90 days, at most 1,000 results, newest first).
+
+Parsing the query string is :func:`parse_filters`' job and can fail with
+:class:`BadFilter` naming the parameter; the query itself never fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+import workflows
+from intake.models import Category, Proposal
+
+MAX_RESULTS = 1000
+WINDOW = timedelta(days=90)
+STATUSES = ("open", "closed")
+
+
+class BadFilter(ValueError):
+    """A parameter the spec defines, with a value it does not allow."""
+
+    def __init__(self, name: str, rule: str) -> None:
+        """``rule`` names the broken rule: its words are ``open311.rule.<rule>``."""
+        super().__init__(f"{name}: {rule}")
+        self.name, self.rule = name, rule
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    ids: tuple[int, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: tuple[str, ...] = ()
+
+
+def _listed(args: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-delimited parameter; an empty one counts as absent."""
+    return tuple(part.strip() for part in (args.get(name) or "").split(",") if part.strip())
+
+
+def _w3c(args: Mapping[str, str], name: str) -> datetime | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadFilter(name, "w3c") from None
+    if parsed.tzinfo is None:
+        raise BadFilter(name, "timezone")
+    return parsed.astimezone(UTC)
+
+
+def parse_filters(args: Mapping[str, str], now: datetime) -> RequestFilters:
+    ids = _listed(args, "service_request_id")
+    if ids:  # the spec: service_request_id overrides every other parameter
+        if not all(i.isdigit() and len(i) <= 18 for i in ids):
+            raise BadFilter("service_request_id", "ids")
+        return RequestFilters(ids=tuple(int(i) for i in ids[:MAX_RESULTS]))
+    statuses = _listed(args, "status")
+    if any(s not in STATUSES for s in statuses):
+        raise BadFilter("status", "status")
+    start, end = _w3c(args, "start_date"), _w3c(args, "end_date")
+    if start is None and end is None:
+        end, start = now, now - WINDOW
+    elif start is None:
+        start = end - WINDOW
+    elif end is None:
+        end = start + WINDOW
+    if end < start:
+        raise BadFilter("end_date", "order")
+    if end - start > WINDOW:
+        raise BadFilter("end_date", "span")
+    return RequestFilters(service_codes=_listed(args, "service_code"), start=start, end=end,
+                          statuses=statuses)
+
+
+def _closed_condition(closed: bool):
+    """Final states per workflow (the workflow files say which), as SQL."""
+    per_kind = []
+    for name in workflows.workflow_names():
+        workflow = workflows.get_workflow(name)
+        finals = [s for s in workflow.states if workflow.is_final(s)]
+        state_test = Proposal.state.in_(finals) if closed else Proposal.state.not_in(finals)
+        per_kind.append(and_(Proposal.kind == name, state_test))
+    return or_(*per_kind) if per_kind else false()
+
+
+def service_requests(session: Session, filters: RequestFilters) -> list[Proposal]:
+    query = (select(Proposal).where(Proposal.is_published)
+             .options(selectinload(Proposal.category), selectinload(Proposal.lead_department),
+                      selectinload(Proposal.published_text)))
+    if filters.ids:
+        query = query.where(Proposal.id.in_(filters.ids))
+    else:
+        query = query.where(Proposal.submitted_at >= filters.start,
+                            Proposal.submitted_at <= filters.end)
+        if filters.service_codes:
+            codes = select(Category.id).where(Category.code.in_(filters.service_codes))
+            query = query.where(Proposal.category_id.in_(codes))
+        if len(set(filters.statuses)) == 1:
+            query = query.where(_closed_condition(filters.statuses[0] == "closed"))
+    query = query.order_by(Proposal.submitted_at.desc(), Proposal.id.desc()).limit(MAX_RESULTS)
+    return list(session.execute(query).scalars())
+
+
+def published_request(session: Session, proposal_id: int) -> Proposal | None:
+    return session.execute(
+        select(Proposal).where(Proposal.id == proposal_id, Proposal.is_published)
+    ).scalar_one_or_none()
