@@ -118,12 +118,14 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .open311.views import bp as open311_bp
     from .web.public import bp as public_bp
+    from .web.reference import bp as reference_bp
     from .web.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(open311_bp)
+    app.register_blueprint(reference_bp)
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)
 

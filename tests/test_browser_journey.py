@@ -38,9 +38,9 @@ PROPOSAL = "町内会が清掃を受け持ち、市がバス停に屋根とベ�
 REASON = "協議で利用者の声を確かめ、来年度に二か所で設置します。"
 
 
-def shot(tab, name: str) -> None:
+def shot(tab, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def step_label(trigger: str, lang: str = "ja") -> str:
@@ -217,3 +217,18 @@ def test_axe_finds_no_serious_violation_on_the_public_pages(page, live_server, c
     if problems := serious_violations(page):
         found["/propose (refused)"] = problems
     assert found == {}
+
+
+def test_the_api_reference_renders_in_the_browser(page, live_server):  # noqa: F811
+    """Redoc, served from the package, renders the OpenAPI document: its operations
+    appear by their summaries, and nothing is fetched from anywhere else."""
+    outside = []
+    here = (live_server, f"blob:{live_server}", "data:")
+    # (Redoc asks for its logo on cdn.redoc.ly; the page's policy blocks it unanswered.)
+    page.on("response", lambda r: None if r.url.startswith(here) else outside.append(r.url))
+    page.goto(f"{live_server}/developers/api")
+    page.locator("h2", has_text="Submit a proposal").first.wait_for()
+    assert page.locator("h2", has_text="Published proposals (no personal data)").count()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shot(page, "07-api-reference", full_page=False)
+    assert outside == []

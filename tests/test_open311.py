@@ -277,3 +277,14 @@ def test_a_nul_character_is_refused_not_stored(endpoint, api_key):
                            data={**post_fields(), "description": "a\x00b", "api_key": api_key})
     assert answer.status_code == 400
     assert xmltodict.parse(answer.content)["errors"]["error"]["code"] == "400"
+
+
+def test_the_api_reference_page_is_served_from_the_package(client):
+    page = client.get("/developers/api")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/static/vendor/redoc/redoc.standalone.js" in html
+    assert 'spec-url="/api/v1/openapi.json"' in html
+    assert "<script>" not in html and "cdn" not in html.lower()
+    script = client.get("/static/vendor/redoc/redoc.standalone.js")
+    assert script.status_code == 200 and len(script.data) > 500_000

@@ -137,6 +137,8 @@ def operation(summary: str, tag: str, *, ok: int = 200, answer: str | None = Non
     responses = {str(ok): {"description": "OK" if ok == 200 else "Created",
                            **(json_content(ref(answer)) if answer else {})}}
     codes = set(errors) | ({401} if staff else set()) | ({400, 413, 415} if body else set())
+    if any(p.get("in") == "query" for p in params):
+        codes.add(400)  # a query string with characters that cannot be stored (NUL)
     for code in sorted(codes):
         responses[str(code)] = {"description": _ERROR_TEXT[code], **json_content(ref("Error"))}
     op: dict = {"summary": summary, "tags": [tag], "responses": responses}

@@ -80,6 +80,12 @@ def admin_request_schemas(form_schema: Callable[[object], Schema]) -> dict[str, 
     return schemas
 
 
+def no_content(op: dict, description: str) -> dict:
+    """An operation that answers 204 on success, keeping its documented errors."""
+    errors = {code: answer for code, answer in op["responses"].items() if code != "200"}
+    return {**op, "responses": {"204": {"description": description}, **errors}}
+
+
 def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict]) -> dict:
     """The routes, as ``openapi.paths()`` describes its own (merged into the public
     ``/departments`` and ``/categories``, whose GET stays public)."""
@@ -102,8 +108,8 @@ def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict])
             "patch": office("Change a rule; proposals already routed stay where they are",
                             answer="RoutingRule", body="RoutingRulePatch",
                             errors=(403, 404, 422)),
-            "delete": {**office("Retire a rule (it stops routing; audited)", errors=(403, 404)),
-                       "responses": {"204": {"description": "retired"}}}},
+            "delete": no_content(office("Retire a rule (it stops routing; audited)",
+                                        errors=(403, 404)), "retired")},
         "/routing/preview": {"post": office(
             "Which department (and rule) a draft would be routed to now", answer="RoutingPreview",
             body="RoutingPreviewRequest", errors=office_errors)},
