@@ -19,6 +19,7 @@ from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
 from .ratelimit import limiter
+from .security.headers import init_security_headers
 from .transaction import init_transactions
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["teian.session"] = sessions
 
     init_transactions(app, sessions)
+    init_security_headers(app)
 
     # Language first: a refusal by CSRF or the rate limiter (their own
     # before_request hooks) is then still answered in the visitor's language.

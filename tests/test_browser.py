@@ -38,6 +38,8 @@ LAUNCH_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+# The one request a policy blocks on purpose: Redoc's logo from its CDN (/developers/api).
+EXPECTED_BLOCK = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 def require_browser(executable: str = CHROMIUM) -> None:
@@ -95,19 +97,25 @@ def live_server(app, city):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Pages in browser contexts of their own (no cookies shared), closed after the test."""
-    contexts = []
+    """Pages in browser contexts of their own (no cookies shared), closed after the test.
+    Every page listens for Content-Security-Policy violations: a template that slips an
+    inline script or style in fails whichever browser test shows it."""
+    contexts, violations = [], []
 
     def open_page():
         context = browser.new_context(locale="ja-JP")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                and EXPECTED_BLOCK not in message.text else None)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert violations == []
 
 
 @pytest.fixture
