@@ -29,6 +29,7 @@ from wtforms.widgets import (
 
 from intake.i18n import translate
 from intake.models import JST
+from intake.security.passwords import password_problem
 
 from .validators import Required, message
 
@@ -150,6 +151,32 @@ class LoginForm(StaffForm):
     password = PasswordField(validators=[Required()],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()
+
+
+class PasswordChangeForm(StaffForm):
+    """A new password for the signed-in officer: the current one, the new one twice.
+    The rules of a new password are :func:`intake.security.passwords.password_problem`'s;
+    whether the current one is right is the operation's to say."""
+
+    current_password = PasswordField(validators=[Required()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(validators=[Required()],
+                                 render_kw={"autocomplete": "new-password"})
+    new_password_again = PasswordField(validators=[Required()],
+                                       render_kw={"autocomplete": "new-password"})
+    hint_keys: ClassVar[Mapping[str, str]] = {"new_password": "staff.password.intro"}
+
+    def __init__(self, formdata=None, *, user_inputs: Iterable[str] = (), **kwargs) -> None:
+        self.user_inputs = list(user_inputs)
+        super().__init__(formdata, **kwargs)
+
+    def validate_new_password(self, field) -> None:
+        if problem := password_problem(field.data or "", self.user_inputs):
+            raise ValidationError(translate(problem, self.lang))
+
+    def validate_new_password_again(self, field) -> None:
+        if field.data != self.new_password.data:
+            raise ValidationError(translate("staff.password.mismatch", self.lang))
 
 
 # --- the queue ---------------------------------------------------------------------------

@@ -78,16 +78,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from .db import session
     from .models import User
+    from .security.sessions import user_for_session_id
 
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        user = session().get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def _load_user(cookie_id: str) -> User | None:
+        return user_for_session_id(session(), cookie_id)
+
+    @app.before_request
+    def _forget_the_previous_requests_user() -> None:
+        """Flask-Login keeps the user in ``g``; when an app context outlives a request
+        (the test suite holds one) it must not carry one request's user into the next."""
+        g.pop("_login_user", None)
 
 
 def _init_language(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import ApiToken, User, utcnow
+from .security import lockout
 
 # last_used_at is kept to the minute: at most one write per token a minute, however busy.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -74,11 +76,32 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     return row.user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+@dataclass(frozen=True)
+class SignIn:
+    """How a sign-in went: the user, or None; ``locked_until`` while the account is
+    locked after too many wrong passwords (:mod:`intake.security.lockout`)."""
+
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def authenticate(session: Session, email: str, password: str,
+                 now: datetime | None = None) -> SignIn:
+    """Check a staff member's password, counting wrong ones per account (the caller's
+    transaction commits the count, the lock-out and its audit event)."""
+    now = now or utcnow()
     user = session.execute(
         select(User).where(User.email == email.strip().lower())
     ).scalar_one_or_none()
     if user is None or not user.active:
         _hasher.hash(password)  # same work either way: no timing oracle for e-mails
-        return None
-    return user if check_password(user, password) else None
+        return SignIn(None)
+    if lockout.locked(user, now):
+        _hasher.hash(password)
+        return SignIn(None, locked_until=user.locked_until)
+    if not check_password(user, password):
+        if lockout.record_failure(session, user, now):
+            return SignIn(None, locked_until=user.locked_until)
+        return SignIn(None)
+    lockout.record_success(user)
+    return SignIn(user)

@@ -109,11 +109,13 @@ def create_user(email: str, role: str, department_code: str | None, display_name
                 primary: bool) -> None:
     """Create a staff user; the password is read from standard input."""
     from .auth import hash_password
+    from .i18n import translate
     from .models import Department, Role, User
+    from .security.passwords import password_problem
 
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        raise click.UsageError("the password (from stdin) must be at least 8 characters")
+    if problem := password_problem(password, [email, display_name]):
+        raise click.UsageError(f"the password (from stdin): {translate(problem, 'en')}")
     app = _app()
     with app.app_context():
         session = _session(app)

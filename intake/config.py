@@ -24,6 +24,10 @@ class Settings:
     ratelimit_storage: str
     # TEIAN_WORKFLOWS: a folder of the city's own workflow files (None: built-in ones only).
     workflows_path: Path | None = None
+    # TEIAN_STAFF_IDLE_MINUTES / TEIAN_STAFF_SESSION_HOURS: a staff session ends after this
+    # long without a request, and this long after signing in whatever happens.
+    staff_idle_minutes: int = 60
+    staff_session_hours: int = 12
 
     @property
     def embedded(self) -> bool:
@@ -70,4 +74,17 @@ def load_settings() -> Settings:
         base_url=os.environ.get("TEIAN_BASE_URL", "").strip().rstrip("/"),
         ratelimit_storage=os.environ.get("TEIAN_RATELIMIT_STORAGE", "memory://"),
         workflows_path=workflows_path_from_env(),
+        staff_idle_minutes=_positive_int("TEIAN_STAFF_IDLE_MINUTES", 60),
+        staff_session_hours=_positive_int("TEIAN_STAFF_SESSION_HOURS", 12),
     )
+
+
+def _positive_int(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment; anything else is refused at
+    start-up with the setting's name, never silently replaced."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1 (got {raw!r})")
+    return int(raw)

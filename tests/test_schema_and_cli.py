@@ -75,7 +75,7 @@ def test_init_creates_a_fresh_sqlite_database(tmp_path, monkeypatch):
 def test_create_user_reads_password_from_stdin_and_token_authenticates(run, db, database_url):
     assert run("init").exit_code == 0
     result = run("create-user", "Liaison@City.test", "--role", "liaison",
-                 "--department", "koen", "--primary", input="s3cret-password\n")
+                 "--department", "koen", "--primary", input="s3cret-password-for-parks\n")
     assert result.exit_code == 0, result.output
     token_result = run("create-token", "liaison@city.test")
     assert token_result.exit_code == 0
@@ -90,11 +90,17 @@ def test_create_user_reads_password_from_stdin_and_token_authenticates(run, db, 
 def test_create_user_refuses_bad_input_with_a_message(run):
     assert run("init").exit_code == 0
     short = run("create-user", "a@city.test", "--role", "office", input="short\n")
-    assert short.exit_code == 2 and "at least 8" in short.output
-    no_dept = run("create-user", "b@city.test", "--role", "liaison", input="long-enough\n")
+    assert short.exit_code == 2 and "at least 12" in short.output
+    common = run("create-user", "a@city.test", "--role", "office", input="password1234\n")
+    assert common.exit_code == 2 and "too easy to guess" in common.output
+    own_name = run("create-user", "hanako.yamada@city.test", "--role", "office",
+                   input="hanako.yamada\n")
+    assert own_name.exit_code == 2 and "guess" in own_name.output
+    no_dept = run("create-user", "b@city.test", "--role", "liaison",
+                  input="violet-tram-harbour-47\n")
     assert no_dept.exit_code == 2 and "--department" in no_dept.output
     unknown = run("create-user", "c@city.test", "--role", "liaison", "--department", "nope",
-                  input="long-enough\n")
+                  input="violet-tram-harbour-47\n")
     assert unknown.exit_code == 2 and "nope" in unknown.output
     assert run("create-token", "nobody@city.test").exit_code == 2
 

@@ -151,6 +151,13 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id in every session cookie: raising it (sign-out, a new password) makes
+    # every cookie issued before, copies included, stop working (intake.security.sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Wrong passwords in a row, and the lock-out they lead to (intake.security.lockout).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(back_populates="users")
 
@@ -168,7 +175,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """``<id>:<session version>``: see ``session_version``."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_office(self) -> bool:

@@ -33,6 +33,9 @@ class EventAction(enum.StrEnum):
     # The office changed the city's configuration (system chain): data is
     # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}}.
     admin_change = "admin_change"
+    # An account locked after repeated wrong passwords (system chain): data is
+    # {"user", "failures", "until"}.
+    login_locked = "login_locked"
 
 
 class OpinionStatus(enum.StrEnum):

@@ -8,6 +8,7 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 
 - ``common``         the blueprint, the login requirement, error pages, page helpers
 - ``login``          sign in and out
+- ``account``        the officer's own password
 - ``queue``          the queue, and the opinion requests sent to a liaison's department
 - ``proposal``       one proposal's page, with the actions the officer may take now
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
@@ -25,6 +26,7 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 """
 
 from . import (  # noqa: F401  (each module adds its routes)
+    account,
     actions,
     admin,
     admin_officers,

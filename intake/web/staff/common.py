@@ -3,10 +3,21 @@ and the small helpers templates ask (times in Japan time, state labels, overdue)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
@@ -15,7 +26,8 @@ from intake import access
 from intake.dates import people_date, people_datetime
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, translate
-from intake.models import Proposal, User
+from intake.models import Proposal, User, utcnow
+from intake.security import sessions
 from workflows.calendar import today_jst
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -40,11 +52,22 @@ def officer() -> User:
 
 @bp.before_request
 def _require_login():
-    """Every staff page but the login page needs a signed-in officer.  Checked once here,
-    so a new page cannot forget it."""
-    if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+    """Every staff page but the login page needs a signed-in officer whose session has
+    not timed out (:mod:`intake.security.sessions`).  Checked once here, so a new page
+    cannot forget it."""
+    if request.endpoint in OPEN_ENDPOINTS:
         return None
-    flash(t("staff.login.required"), "info")
+    if current_user.is_authenticated:
+        settings = current_app.config["TEIAN"]
+        if not sessions.expired(flask_session, utcnow(),
+                                idle=timedelta(minutes=settings.staff_idle_minutes),
+                                absolute=timedelta(hours=settings.staff_session_hours)):
+            return None
+        logout_user()
+        flask_session.clear()
+        flash(t("staff.login.expired"), "info")
+    else:
+        flash(t("staff.login.required"), "info")
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("staff.login", next=back))
 

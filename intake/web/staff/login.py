@@ -5,14 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 
 from forms.staff import LoginForm
 from intake import auth
 from intake.db import session as db
+from intake.models import utcnow
 from intake.ratelimit import LOGIN_LIMIT, limiter
+from intake.security import sessions
 
-from .common import bp, lang, t
+from .common import bp, format_jst, lang, officer, t
 
 
 def local_path(target: str | None) -> str | None:
@@ -33,18 +36,28 @@ def login():
         return redirect(local_path(request.args.get("next")) or url_for(".queue"))
     form = LoginForm(request.form if request.method == "POST" else None, lang=lang(),
                      next=request.args.get("next", ""))
-    failed = False
+    problem = None
     if request.method == "POST" and form.validate():
-        user = auth.authenticate(db(), form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
+        signed = auth.authenticate(db(), form.email.data, form.password.data, utcnow())
+        if signed.user is not None:
+            flask_session.clear()  # nothing of an earlier visitor's session carries over
+            login_user(signed.user)
+            sessions.start(flask_session, utcnow())
             return redirect(local_path(form.next.data) or url_for(".queue"))
-        failed = True  # one message for an unknown e-mail and a wrong password alike
-    return render_template("staff/login.html", form=form, failed=failed)
+        if signed.locked_until is not None:
+            problem = t("staff.login.locked", until=format_jst(signed.locked_until))
+        else:  # one message for an unknown e-mail and a wrong password alike
+            problem = t("staff.login.failed")
+    return render_template("staff/login.html", form=form, problem=problem)
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere: the session version rises, so a copy of this
+    session's cookie stops working too (:mod:`intake.security.sessions`)."""
+    if current_user.is_authenticated:
+        sessions.end_every_session(officer())
     logout_user()
+    flask_session.clear()
     flash(t("staff.logout.done"), "info")
     return redirect(url_for(".login"))
