@@ -82,7 +82,7 @@ def append_event(
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
-        head = ChainHead(chain=chain, seq=0, hash=GENESIS)
+        head = ChainHead(chain=chain, seq=0, hash=GENESIS, anchored=False)
         session.add(head)
     event = Event(
         chain=chain,
@@ -100,7 +100,7 @@ def append_event(
         prev_hash=head.hash,
     )
     event.hash = event_hash(event)
-    head.seq, head.hash = event.seq, event.hash
+    head.seq, head.hash, head.anchored = event.seq, event.hash, False
     session.add(event)
     return event
 

@@ -165,16 +165,40 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check every event hash chain; exit 1 naming the first bad event."""
+    """Check every event hash chain and the checkpoints over them; exit 1 naming the
+    first bad event, or the chain that lost events a checkpoint recorded."""
+    from .anchors import latest, verify_anchors
     from .audit import verify
 
     app = _app()
     with app.app_context():
-        problem = verify(_session(app))
+        session = _session(app)
+        problem = verify(session) or verify_anchors(session)
+        newest = latest(session)
     if problem is not None:
         click.echo(f"BROKEN: {problem}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
+    if newest is not None:
+        click.echo(f"newest checkpoint {newest.seq}: {newest.hash}")
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Record the chain heads changed since the last checkpoint (the worker does this on
+    every pass) and print the newest checkpoint's hash, to publish."""
+    from .anchors import checkpoint, latest
+
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        checkpoint(session)
+        newest = latest(session)
+    if newest is None:
+        click.echo("no events yet")
+        return
+    click.echo(f"checkpoint {newest.seq} at {newest.at.isoformat(timespec='seconds')}: "
+               f"{newest.hash}")
 
 
 @main.group()
@@ -226,10 +250,11 @@ def _transport(app):
 
 
 def _background_pass(app, transport) -> tuple[int, int, int]:
-    """One pass of the background work: escalate overdue steps, then deliver
-    everything due in the outbox.  Returns (escalated, sent, failed)."""
+    """One pass of the background work: escalate overdue steps, deliver everything due
+    in the outbox, checkpoint the audit log.  Returns (escalated, sent, failed)."""
     from workflows.calendar import today_jst
 
+    from .anchors import checkpoint
     from .delivery import deliver_due
     from .links import links_for
     from .workflow.escalation import escalate_overdue
@@ -239,6 +264,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         escalated = escalate_overdue(session, today_jst(), links=links_for(app))
         session.commit()
         sent, failed = deliver_due(session, transport)
+        checkpoint(session)  # the audit log's city-wide anchor (intake.anchors)
     return escalated, sent, failed
 
 

@@ -2,7 +2,15 @@
 
 from .answers import AnswerTemplate
 from .base import Base, UTCDateTime, utcnow
-from .events import ChainHead, Escalation, Event, OutboxMessage, OutboxStatus
+from .events import (
+    AuditCheckpoint,
+    ChainHead,
+    CheckpointHead,
+    Escalation,
+    Event,
+    OutboxMessage,
+    OutboxStatus,
+)
 from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
 from .proposals import (
     JST,
@@ -20,7 +28,8 @@ from .proposals import (
 from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
 __all__ = [
-    "ACTOR_KINDS", "AnswerTemplate", "ApiToken", "Base", "Category", "ChainHead", "Comment",
+    "ACTOR_KINDS", "AnswerTemplate", "ApiToken", "AuditCheckpoint", "CheckpointHead", "Base",
+    "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
     "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     Enum,
@@ -67,7 +68,40 @@ class ChainHead(Base):
     """The newest event of each chain: its sequence number and hash."""
 
     __tablename__ = "event_chain_heads"
+    __table_args__ = (Index("ix_event_chain_heads_anchored", "anchored"),)
 
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    # False from the moment the chain grows until a checkpoint records its new head
+    # (intake.anchors): the checkpoint reads only these rows.
+    anchored: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditCheckpoint(Base):
+    """A city-wide anchor over the per-proposal chains (intake.anchors): the chain heads
+    that changed since the checkpoint before, hashed together with that checkpoint's hash
+    and the highest proposal id.  Checkpoints form one chain of their own (``seq`` is
+    unique, so two workers can never fork it); publishing the newest hash lets outsiders
+    hold the city to everything recorded up to it."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    max_proposal_id: Mapped[int] = mapped_column(Integer, default=0)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CheckpointHead(Base):
+    """One chain head as a checkpoint recorded it."""
+
+    __tablename__ = "audit_checkpoint_heads"
+
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("audit_checkpoints.id"),
+                                               primary_key=True)
     chain: Mapped[str] = mapped_column(String(40), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
