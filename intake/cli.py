@@ -159,49 +159,6 @@ def create_token(email: str) -> None:
 
 
 @main.group()
-def audit() -> None:
-    """The tamper-evident event log."""
-
-
-@audit.command("verify")
-def audit_verify() -> None:
-    """Check every event hash chain and the checkpoints over them; exit 1 naming the
-    first bad event, or the chain that lost events a checkpoint recorded."""
-    from .anchors import latest, verify_anchors
-    from .audit import verify
-
-    app = _app()
-    with app.app_context():
-        session = _session(app)
-        problem = verify(session) or verify_anchors(session)
-        newest = latest(session)
-    if problem is not None:
-        click.echo(f"BROKEN: {problem}", err=True)
-        sys.exit(1)
-    click.echo("audit log intact")
-    if newest is not None:
-        click.echo(f"newest checkpoint {newest.seq}: {newest.hash}")
-
-
-@audit.command("checkpoint")
-def audit_checkpoint() -> None:
-    """Record the chain heads changed since the last checkpoint (the worker does this on
-    every pass) and print the newest checkpoint's hash, to publish."""
-    from .anchors import checkpoint, latest
-
-    app = _app()
-    with app.app_context():
-        session = _session(app)
-        checkpoint(session)
-        newest = latest(session)
-    if newest is None:
-        click.echo("no events yet")
-        return
-    click.echo(f"checkpoint {newest.seq} at {newest.at.isoformat(timespec='seconds')}: "
-               f"{newest.hash}")
-
-
-@main.group()
 def workflow() -> None:
     """Workflow definitions (TOML)."""
 
@@ -304,3 +261,6 @@ def worker(once: bool, interval: float) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+from .maintenance import commands as _maintenance_commands  # noqa: E402,F401  (registers)

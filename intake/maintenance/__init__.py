@@ -1,0 +1,1 @@
+"""Running the city's copy: backup and restore (``backup``)."""

@@ -1,0 +1,101 @@
+"""``teian audit …``, ``teian backup`` and ``teian restore``: the commands that keep a
+city's copy trustworthy and recoverable (registered on :data:`intake.cli.main`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from intake.cli import _app, _session, main
+from intake.config import load_settings
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident event log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every event hash chain and the checkpoints over them; exit 1 naming the
+    first bad event, or the chain that lost events a checkpoint recorded."""
+    from intake.anchors import latest, verify_anchors
+    from intake.audit import verify
+
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        problem = verify(session) or verify_anchors(session)
+        newest = latest(session)
+    if problem is not None:
+        click.echo(f"BROKEN: {problem}", err=True)
+        sys.exit(1)
+    click.echo("audit log intact")
+    if newest is not None:
+        click.echo(f"newest checkpoint {newest.seq}: {newest.hash}")
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Record the chain heads changed since the last checkpoint (the worker does this on
+    every pass) and print the newest checkpoint's hash, to publish."""
+    from intake.anchors import checkpoint, latest
+
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        checkpoint(session)
+        newest = latest(session)
+    if newest is None:
+        click.echo("no events yet")
+        return
+    click.echo(f"checkpoint {newest.seq} at {newest.at.isoformat(timespec='seconds')}: "
+               f"{newest.hash}")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file: str) -> None:
+    """A consistent online copy of the database and the instance files, as FILE
+    (.tar.gz)."""
+    from intake.models import utcnow
+
+    from .backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        manifest = backup(settings.database_url, settings.instance_path, Path(file), utcnow())
+    except BackupError as exc:
+        click.echo(f"backup failed: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"backed up the {manifest.database} database (revision {manifest.revision}) "
+               f"and the instance files to {file}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore_command(file: str) -> None:
+    """Restore a backup into an empty instance, then check the audit log."""
+    from intake.anchors import verify_anchors
+    from intake.audit import verify
+
+    from .backup import BackupError, restore
+
+    settings = load_settings()
+    try:
+        manifest = restore(Path(file), settings.database_url, settings.instance_path)
+    except BackupError as exc:
+        click.echo(f"restore failed: {exc}", err=True)
+        sys.exit(1)
+    app = _app()
+    with app.app_context():
+        session = _session(app)
+        problem = verify(session) or verify_anchors(session)
+    click.echo(f"restored the backup of {manifest.created_at} "
+               f"(revision {manifest.revision})")
+    if problem is not None:
+        click.echo(f"BROKEN audit log: {problem}", err=True)
+        sys.exit(1)
+    click.echo("audit log intact")
