@@ -179,6 +179,14 @@ class PasswordChangeForm(StaffForm):
             raise ValidationError(translate("staff.password.mismatch", self.lang))
 
 
+class TotpForm(StaffForm):
+    """A 6-digit code from the officer's authenticator app."""
+
+    code = StringField(validators=[Required()],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "pattern": "[0-9 ]*", "spellcheck": "false"})
+
+
 # --- the queue ---------------------------------------------------------------------------
 
 

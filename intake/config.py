@@ -28,6 +28,8 @@ class Settings:
     # long without a request, and this long after signing in whatever happens.
     staff_idle_minutes: int = 60
     staff_session_hours: int = 12
+    # TEIAN_REQUIRE_TOTP: office and admin accounts must sign in with a second factor.
+    require_totp: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -76,6 +78,8 @@ def load_settings() -> Settings:
         workflows_path=workflows_path_from_env(),
         staff_idle_minutes=_positive_int("TEIAN_STAFF_IDLE_MINUTES", 60),
         staff_session_hours=_positive_int("TEIAN_STAFF_SESSION_HOURS", 12),
+        require_totp=os.environ.get("TEIAN_REQUIRE_TOTP", "").strip().lower()
+        in ("1", "true", "yes", "on"),
     )
 
 

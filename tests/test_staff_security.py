@@ -114,3 +114,64 @@ def test_an_idle_session_and_an_overlong_one_end(app, city):
         answer = client.get("/staff/")
         assert answer.status_code == 302 and "/staff/login" in answer.headers["Location"]
         assert ja("staff.login.expired") in page(client.get(answer.headers["Location"]))
+
+
+# --- two-step sign-in (TOTP) ---------------------------------------------------------------
+
+
+def current_code(secret: str, *, steps_ahead: int = 0) -> str:
+    import pyotp
+    return pyotp.TOTP(secret).at(utcnow().timestamp() + 30 * steps_ahead)
+
+
+def enrol(client) -> str:
+    """Set up two-step sign-in as an officer does: read the key, type the app's code."""
+    with client.session_transaction() as cookie:
+        cookie.pop("totp_enrolling", None)
+    shown = page(client.get("/staff/account/totp"))
+    assert "<svg" in shown  # the QR code, inline
+    with client.session_transaction() as cookie:
+        secret = cookie["totp_enrolling"]
+    assert secret in shown
+    answer = client.post("/staff/account/totp", data={"code": current_code(secret)})
+    assert answer.status_code == 303
+    return secret
+
+
+def test_office_accounts_must_set_up_two_step_sign_in_when_required(app, client, city, db):
+    import dataclasses
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], require_totp=True)
+    login(client, city.office_user)
+    blocked = client.get("/staff/")
+    assert blocked.status_code == 302 and blocked.headers["Location"].endswith(
+        "/staff/account/totp")
+    secret = enrol(client)
+    assert signed_in(client)
+    db.expire_all()
+    assert db.get(User, city.office_user.id).totp_secret == secret
+    # A liaison is not asked.
+    liaison = app.test_client()
+    login(liaison, city.parks_liaison)
+    assert signed_in(liaison)
+
+
+def test_sign_in_with_a_code_that_counts_once(app, city, db):
+    first = app.test_client()
+    login(first, city.office_user)
+    secret = enrol(first)
+    first.post("/staff/logout")
+
+    client = app.test_client()
+    answer = login(client, city.office_user)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/staff/login/code")
+    assert not signed_in(client)  # the password alone is not enough
+    wrong = client.post("/staff/login/code", data={"code": "000000"})
+    assert wrong.status_code == 422 and ja("staff.totp.wrong") in page(wrong)
+    code = current_code(secret, steps_ahead=1)  # one step of drift is allowed
+    assert client.post("/staff/login/code", data={"code": code}).status_code == 302
+    assert signed_in(client)
+    # The same code a second time (someone who saw it over a shoulder) is refused.
+    replay = app.test_client()
+    login(replay, city.office_user)
+    refused = replay.post("/staff/login/code", data={"code": code})
+    assert refused.status_code == 422 and not signed_in(replay)

@@ -1,5 +1,6 @@
 """staff security: a session version per user (sign-out and password changes end every
-session), failed sign-ins and the lock-out, when the password was set; login_locked events
+session), failed sign-ins and the lock-out, when the password was set, the TOTP secret and
+the last time step used; login_locked events
 
 Revision ID: 0014_staff_security
 Revises: 0010_search
@@ -32,6 +33,8 @@ def upgrade() -> None:
                                    server_default='0'))
         batch.add_column(sa.Column('locked_until', sa.DateTime(), nullable=True))
         batch.add_column(sa.Column('password_changed_at', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
     with op.batch_alter_table('users') as batch:
         batch.alter_column('session_version', server_default=None)
         batch.alter_column('failed_logins', server_default=None)
@@ -45,6 +48,8 @@ def downgrade() -> None:
         batch.drop_constraint(op.f('ck_events_action_known'), type_='check')
         batch.create_check_constraint(op.f('ck_events_action_known'), _actions(BEFORE))
     with op.batch_alter_table('users') as batch:
+        batch.drop_column('totp_last_step')
+        batch.drop_column('totp_secret')
         batch.drop_column('password_changed_at')
         batch.drop_column('locked_until')
         batch.drop_column('failed_logins')

@@ -1,4 +1,5 @@
-"""The officer's own account: a new password (``/staff/account/password``)."""
+"""The officer's own account: a new password (``/staff/account/password``) and two-step
+sign-in (``/staff/account/totp``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_login import login_user
 
-from forms.staff import PasswordChangeForm
+from forms.staff import PasswordChangeForm, TotpForm
 from intake.errors import Invalid
 from intake.i18n import translate
 from intake.models import utcnow
-from intake.security import sessions
+from intake.security import sessions, totp
 from intake.security.accounts import change_password
 
 from .common import bp, lang, officer, t
@@ -39,3 +40,28 @@ def password():
         return redirect(url_for(".queue"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form), status
+
+
+# The secret shown while enrolling waits in the signed session cookie until confirmed.
+ENROLLING = "totp_enrolling"
+
+
+@bp.route("/account/totp", methods=["GET", "POST"], endpoint="totp")
+def totp_page():
+    user = officer()
+    if user.totp_secret:
+        return render_template("staff/totp.html", enabled=True)
+    secret = flask_session.get(ENROLLING)
+    if not isinstance(secret, str) or request.method == "GET":
+        secret = flask_session[ENROLLING] = totp.new_secret()
+    form = TotpForm(request.form if request.method == "POST" else None, lang=lang())
+    problem = None
+    if request.method == "POST" and form.validate():
+        if totp.enrol(user, secret, form.code.data, utcnow()):
+            flask_session.pop(ENROLLING, None)
+            flash(t("staff.totp.done"), "success")
+            return redirect(url_for(".queue"), 303)
+        problem = t("staff.totp.wrong")
+    uri = totp.provisioning_uri(user, secret)
+    return render_template("staff/totp.html", enabled=False, form=form, secret=secret,
+                           qr=totp.qr_svg(uri, t("staff.totp.qr")), problem=problem), 422 if problem else 200

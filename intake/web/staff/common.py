@@ -27,12 +27,14 @@ from intake.dates import people_date, people_datetime
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, translate
 from intake.models import Proposal, User, utcnow
-from intake.security import sessions
+from intake.security import sessions, totp
 from workflows.calendar import today_jst
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-OPEN_ENDPOINTS = frozenset({"staff.login"})
+OPEN_ENDPOINTS = frozenset({"staff.login", "staff.login_code"})
+# Where an officer who must set up two-step sign-in may still go.
+ENROLMENT_ENDPOINTS = frozenset({"staff.totp", "staff.logout"})
 
 
 def t(key: str, **params: object) -> str:
@@ -62,6 +64,11 @@ def _require_login():
         if not sessions.expired(flask_session, utcnow(),
                                 idle=timedelta(minutes=settings.staff_idle_minutes),
                                 absolute=timedelta(hours=settings.staff_session_hours)):
+            user = officer()
+            if (totp.required_for(user, settings.require_totp) and not user.totp_secret
+                    and request.endpoint not in ENROLMENT_ENDPOINTS):
+                flash(t("staff.totp.required"), "info")
+                return redirect(url_for("staff.totp"))
             return None
         logout_user()
         flask_session.clear()

@@ -8,12 +8,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 
-from forms.staff import LoginForm
+from forms.staff import LoginForm, TotpForm
 from intake import auth
 from intake.db import session as db
 from intake.models import utcnow
 from intake.ratelimit import LOGIN_LIMIT, limiter
-from intake.security import sessions
+from intake.security import lockout, sessions, totp
+from intake.security.sessions import user_for_session_id
 
 from .common import bp, format_jst, lang, officer, t
 
@@ -29,6 +30,11 @@ def local_path(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
+# Between a right password and the code: who, where to, since when (in the signed cookie).
+PENDING = "totp_pending"
+CODE_WAIT = 300  # seconds to type the code before starting again
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
@@ -41,14 +47,52 @@ def login():
         signed = auth.authenticate(db(), form.email.data, form.password.data, utcnow())
         if signed.user is not None:
             flask_session.clear()  # nothing of an earlier visitor's session carries over
-            login_user(signed.user)
-            sessions.start(flask_session, utcnow())
-            return redirect(local_path(form.next.data) or url_for(".queue"))
+            target = local_path(form.next.data) or url_for(".queue")
+            if signed.user.totp_secret:  # the password was right; now the second factor
+                flask_session[PENDING] = {"user": signed.user.get_id(), "next": target,
+                                          "at": utcnow().timestamp()}
+                return redirect(url_for(".login_code"))
+            return _signed_in(signed.user, target)
         if signed.locked_until is not None:
             problem = t("staff.login.locked", until=format_jst(signed.locked_until))
         else:  # one message for an unknown e-mail and a wrong password alike
             problem = t("staff.login.failed")
     return render_template("staff/login.html", form=form, problem=problem)
+
+
+def _signed_in(user, target: str):
+    login_user(user)
+    sessions.start(flask_session, utcnow())
+    return redirect(target)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login_code():
+    """The second step for an officer with two-step sign-in: the app's 6-digit code."""
+    pending = flask_session.get(PENDING)
+    user = None
+    if isinstance(pending, dict) and utcnow().timestamp() - pending.get("at", 0) < CODE_WAIT:
+        user = user_for_session_id(db(), str(pending.get("user", "")))
+    if user is None:
+        flask_session.pop(PENDING, None)
+        return redirect(url_for(".login"))
+    form = TotpForm(request.form if request.method == "POST" else None, lang=lang())
+    problem = None
+    if request.method == "POST" and form.validate():
+        now = utcnow()
+        if lockout.locked(user, now):
+            problem = t("staff.login.locked", until=format_jst(user.locked_until))
+        elif totp.use_code(user, form.code.data, now):
+            lockout.record_success(user)
+            flask_session.pop(PENDING, None)
+            return _signed_in(user, pending["next"])
+        elif lockout.record_failure(db(), user, now):
+            problem = t("staff.login.locked", until=format_jst(user.locked_until))
+        else:
+            problem = t("staff.totp.wrong")
+    status = 422 if problem else 200
+    return render_template("staff/login_code.html", form=form, problem=problem), status
 
 
 @bp.post("/logout")
