@@ -62,6 +62,7 @@ def totp_page():
             flash(t("staff.totp.done"), "success")
             return redirect(url_for(".queue"), 303)
         problem = t("staff.totp.wrong")
-    uri = totp.provisioning_uri(user, secret)
-    return render_template("staff/totp.html", enabled=False, form=form, secret=secret,
-                           qr=totp.qr_svg(uri, t("staff.totp.qr")), problem=problem), 422 if problem else 200
+    qr = totp.qr_svg(totp.provisioning_uri(user, secret), t("staff.totp.qr"))
+    page = render_template("staff/totp.html", enabled=False, form=form, secret=secret, qr=qr,
+                           problem=problem)
+    return page, 422 if problem else 200
