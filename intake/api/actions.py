@@ -25,12 +25,12 @@ from forms.actions import (
 )
 from forms.proposal import formdata_from_json
 from forms.staff import StaffForm
-from intake import serializers
+from intake import access, serializers
 from intake.core.actors import Actor
 from intake.db import session
 from intake.deliberation.operations import record_session, set_comment_period
 from intake.doors import request_links
-from intake.errors import ActionError
+from intake.errors import ActionError, Forbidden
 from intake.explain import explain_for_form
 from intake.i18n import translate
 from intake.models import User
@@ -147,6 +147,8 @@ def opinions(user: User, proposal_id: int):
 @staff_required
 def opinion_answer(user: User, request_id: int):
     request = load_opinion(user, request_id)
+    if not access.may_answer_opinion(user, request):  # before the body is read
+        raise Forbidden(translate("api.error.not_visible", lang()), translated=True)
     form = _form(OpinionAnswerForm, json_body())
     _perform(form, lambda: answer_opinion(session(), request, Actor.staff(user),
                                           answer=form.answer.data, links=request_links()))
@@ -157,6 +159,7 @@ def opinion_answer(user: User, request_id: int):
 @staff_required
 def opinion_waive(user: User, request_id: int):
     request = load_opinion(user, request_id)
+    load_actionable(user, request.proposal_id)  # the lead department or the office
     form = _form(OpinionWaiveForm, json_body())
     _perform(form, lambda: waive_opinion(session(), request, Actor.staff(user),
                                          reason=form.reason.data, links=request_links()))

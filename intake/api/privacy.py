@@ -19,7 +19,7 @@ from .actions import _form, _perform
 from .auth import staff_required
 from .errors import lang
 from .payload import json_body
-from .staff import load_actionable, load_visible
+from .staff import load_actionable
 
 
 @bp.post("/proposals/<int:proposal_id>/publication")
@@ -44,7 +44,7 @@ def load_comment(user: User, comment_id: int) -> Comment:
     found = session().get(Comment, comment_id) if 0 < comment_id <= INT32_MAX else None
     if found is None:
         raise NotFound(translate("api.error.not_found", lang()), translated=True)
-    load_visible(user, found.proposal_id)
+    load_actionable(user, found.proposal_id)  # its docstring says: may act on
     return found
 
 

@@ -41,7 +41,15 @@ from intake.routing.operations import transfer_proposal
 from intake.workflow.operations import extend_deadline as extend_operation
 from intake.workflow.operations import fire_trigger
 
-from .common import bp, format_jst, lang, officer, t, viewable_proposal
+from .common import (
+    actionable_proposal,
+    bp,
+    format_jst,
+    lang,
+    officer,
+    t,
+    viewable_proposal,
+)
 from .proposal import (
     Failure,
     opinion_request_of,
@@ -57,7 +65,7 @@ def _me() -> Actor:
 
 @bp.post("/proposals/<int:proposal_id>/transitions/<trigger>")
 def fire(proposal_id: int, trigger: str):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     workflow = workflows.get_workflow(proposal.kind)
     form = TransitionForm.for_trigger(workflow, proposal.state, trigger, request.form,
                                       lang=lang(), body_language=proposal.language)
@@ -78,7 +86,7 @@ def fire(proposal_id: int, trigger: str):
 
 @bp.post("/proposals/<int:proposal_id>/transfer")
 def transfer(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = TransferForm(request.form, lang=lang(), departments=other_departments(proposal))
     return act(
         proposal, "transfer", form,
@@ -93,7 +101,7 @@ def transfer(proposal_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/opinions")
 def request_opinion(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = OpinionRequestForm(request.form, lang=lang(),
                               departments=other_departments(proposal))
     return act(
@@ -113,6 +121,9 @@ def answer_opinion(proposal_id: int, request_id: int):
     proposal = viewable_proposal(proposal_id)
     opinion = opinion_request_of(proposal, request_id)
     form = OpinionAnswerForm(request.form, lang=lang(), prefix=f"answer-{opinion.id}")
+    if not access.may_answer_opinion(officer(), opinion):  # before the form is read
+        failure = Failure(f"opinion_answer:{opinion.id}", form, t("staff.error.forbidden"))
+        return render_proposal(proposal, failure, 403)
     return act(
         proposal, f"opinion_answer:{opinion.id}", form,
         lambda: answer_operation(db(), opinion, _me(), answer=form.answer.data or "",
@@ -123,7 +134,7 @@ def answer_opinion(proposal_id: int, request_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/opinions/<int:request_id>/waive")
 def waive_opinion(proposal_id: int, request_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     opinion = opinion_request_of(proposal, request_id)
     form = OpinionWaiveForm(request.form, lang=lang(), prefix=f"waive-{opinion.id}")
     return act(
@@ -137,7 +148,7 @@ def waive_opinion(proposal_id: int, request_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/deadline")
 def extend_deadline(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = ExtendDeadlineForm(request.form, lang=lang())
     return act(
         proposal, "extend", form,
@@ -150,7 +161,7 @@ def extend_deadline(proposal_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/comment-period")
 def comment_period(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = CommentPeriodForm(request.form, lang=lang())
     return act(
         proposal, "comment_period", form,
@@ -163,7 +174,7 @@ def comment_period(proposal_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/sessions")
 def record_session(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = SessionForm(request.form, lang=lang())
     return act(
         proposal, "session", form,

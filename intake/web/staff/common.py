@@ -114,6 +114,17 @@ def viewable_proposal(proposal_id: int) -> Proposal:
     return proposal
 
 
+def actionable_proposal(proposal_id: int) -> Proposal:
+    """The proposal, if the officer may act on it — its lead department's liaison or the
+    office (403 otherwise) — checked before the form is read, so a department that may
+    only see it (asked for an opinion) learns nothing from validation messages.  The
+    operation checks its own finer rule again."""
+    proposal = viewable_proposal(proposal_id)
+    if access.workflow_role(officer(), proposal) is None:
+        abort(403)
+    return proposal
+
+
 def code_choices(model, *, exclude_id: int | None = None) -> list[tuple[str, str]]:
     """(code, name) of a code list's active rows (departments, categories) or every row
     (districts), in the order the office set, for a select."""

@@ -13,12 +13,12 @@ from intake.models import Comment, Proposal
 from intake.privacy.operations import review_publication, withhold_publication
 
 from .actions import _me, act
-from .common import bp, lang, t, viewable_proposal
+from .common import actionable_proposal, bp, lang, t
 
 
 @bp.post("/proposals/<int:proposal_id>/publication")
 def publication(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = PublicationForm(request.form, lang=lang())
     return act(
         proposal, "publication", form,
@@ -30,7 +30,7 @@ def publication(proposal_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/withhold")
 def withhold(proposal_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     form = PublicationForm(request.form, lang=lang(), prefix="withhold")
     return act(
         proposal, "withhold", form,
@@ -51,7 +51,7 @@ def _comment_of(proposal: Proposal, comment_id: int) -> Comment:
 
 @bp.post("/proposals/<int:proposal_id>/comments/<int:comment_id>/publish")
 def comment_publish(proposal_id: int, comment_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     comment = _comment_of(proposal, comment_id)
     form = CommentPublishForm(request.form, lang=lang(), prefix=f"comment-{comment.id}")
     return act(
@@ -63,7 +63,7 @@ def comment_publish(proposal_id: int, comment_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/comments/<int:comment_id>/hide")
 def comment_hide(proposal_id: int, comment_id: int):
-    proposal = viewable_proposal(proposal_id)
+    proposal = actionable_proposal(proposal_id)
     comment = _comment_of(proposal, comment_id)
     form = CommentHideForm(request.form, lang=lang(), prefix=f"hide-{comment.id}")
     return act(
