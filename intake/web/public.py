@@ -269,11 +269,12 @@ def _error_page(status: int, message: str | None = None):
 
 @bp.before_request
 def _refuse_unstorable_text():
-    """A NUL (no person types one) would make PostgreSQL refuse the row with a 500:
-    refuse the whole post first."""
-    if request.method == "POST" and not all(
-        storable(name) and storable(value) for name, value in request.form.items(multi=True)
-    ):
+    """A NUL (no person types one) would make PostgreSQL refuse the row — or the query
+    a filter or search builds — with a 500: refuse the whole request first."""
+    values = [*request.args.items(multi=True)]
+    if request.method == "POST":
+        values += request.form.items(multi=True)
+    if not all(storable(name) and storable(value) for name, value in values):
         return _error_page(400, _t("public.error.characters"))
     return None
 

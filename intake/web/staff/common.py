@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 import workflows
 from intake import access
+from intake.api.payload import storable
 from intake.dates import people_date, people_datetime
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, translate
@@ -50,6 +51,15 @@ def officer() -> User:
     """The signed-in user as a model object (not Flask-Login's proxy), to hand to
     operations that keep it."""
     return current_user._get_current_object()
+
+
+@bp.before_request
+def _refuse_unstorable_text():
+    """A NUL in a filter or a form would make PostgreSQL fail the query with a 500."""
+    values = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if not all(storable(name) and storable(value) for name, value in values):
+        return error_page(400, t("public.error.characters"))
+    return None
 
 
 @bp.before_request
