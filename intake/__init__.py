@@ -21,6 +21,7 @@ from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
 from .ratelimit import limiter
 from .security.headers import init_security_headers
 from .transaction import init_transactions
+from .unavailable import init_unavailable
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 256 * 1024
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_transactions(app, sessions)
     init_security_headers(app)
+    init_unavailable(app)
 
     # Language first: a refusal by CSRF or the rate limiter (their own
     # before_request hooks) is then still answered in the visitor's language.
