@@ -99,3 +99,34 @@ def restore_command(file: str) -> None:
         click.echo(f"BROKEN audit log: {problem}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
+
+
+@main.command("purge-personal-data")
+@click.option("--closed-before", "closed_before", required=True,
+              type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Proposals that reached a final state before this day (YYYY-MM-DD).")
+def purge_personal_data_command(closed_before) -> None:
+    """Erase the personal data of proposals closed before DATE; the public record and the
+    audit log stay."""
+    from .personal_data import purge_personal_data
+
+    app = _app()
+    with app.app_context():
+        report = purge_personal_data(_session(app), closed_before.date())
+    click.echo(f"{report.proposals} closed proposals: {report.contacts} contacts, "
+               f"{report.originals} masked originals, {report.comments} held comments, "
+               f"{report.messages} messages erased")
+
+
+@main.command("export-person")
+@click.argument("email")
+def export_person_command(email: str) -> None:
+    """Everything held about one person (by e-mail address), as JSON (開示請求)."""
+    import json
+
+    from .personal_data import export_person
+
+    app = _app()
+    with app.app_context():
+        data = export_person(_session(app), email)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

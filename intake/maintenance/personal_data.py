@@ -1,0 +1,168 @@
+"""Personal data over its life: the retention purge and the disclosure export.
+
+``teian purge-personal-data --closed-before DATE`` erases, for every proposal whose
+workflow reached a final state before DATE (the workflow files say which states are
+final):
+
+- the proposer's e-mail address and phone number, and their name and organisation
+  unless they agreed to publish them (then they are part of the public record);
+- the original text where the public copy masked something: the original becomes the
+  masked public text, and the staff search index follows;
+- comments that were held and never published (deleted: they were never public);
+- the messages in the outbox to the proposer (recipient and body), and the tracking link
+  (its hash is replaced, so the old link opens nothing).
+
+The public record stays: the public text, the timeline, sessions, published comments
+and the ruling.  The audit chain keeps verifying, since none of the above is hashed in
+it.  (Texts that *are* in the chain — a question to the proposer and their answer — stay;
+see the closing note of issue 11.)
+
+``teian export-person EMAIL`` gathers everything held about one e-mail address, as JSON,
+for a disclosure request (開示請求).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+import workflows
+from intake.auth import new_secret_token
+from intake.models import (
+    JST,
+    CommentStatus,
+    OutboxMessage,
+    Proposal,
+    ProposerContact,
+    User,
+)
+from intake.privacy.text import FIELDS, fields_of
+from intake.search import index as search_index
+from intake.serializers import iso_datetime
+
+BATCH = 500
+PURGED = ""
+
+
+@dataclass
+class PurgeReport:
+    proposals: int = 0
+    contacts: int = 0
+    originals: int = 0
+    comments: int = 0
+    messages: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def _closed_before(day: date):
+    """Proposals in a final state entered before ``day`` (a day in Japan), as SQL."""
+    start = datetime.combine(day, time.min, JST)
+    per_kind = []
+    for name in workflows.workflow_names():
+        workflow = workflows.get_workflow(name)
+        finals = [s for s in workflow.states if workflow.is_final(s)]
+        per_kind.append(and_(Proposal.kind == name, Proposal.state.in_(finals)))
+    return and_(or_(*per_kind) if per_kind else false(), Proposal.state_entered_at < start)
+
+
+def _batches(session: Session, day: date) -> Iterator[list[Proposal]]:
+    last = 0
+    while True:
+        rows = list(session.execute(
+            select(Proposal).where(_closed_before(day), Proposal.id > last)
+            .options(selectinload(Proposal.contact), selectinload(Proposal.published_text),
+                     selectinload(Proposal.comments))
+            .order_by(Proposal.id).limit(BATCH)).scalars())
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _purge_one(session: Session, proposal: Proposal, report: PurgeReport) -> None:
+    contact = proposal.contact
+    if contact is not None and contact.email:
+        # the messages to the proposer, found by their address before it is erased
+        erased = session.execute(
+            update(OutboxMessage).where(OutboxMessage.proposal_id == proposal.id,
+                                        OutboxMessage.recipient == contact.email)
+            .values(recipient=PURGED, body=PURGED))
+        report.messages += erased.rowcount or 0
+    if contact is not None and (contact.email or contact.phone or not proposal.publish_name):
+        contact.email = contact.phone = PURGED
+        if not proposal.publish_name:
+            contact.name = contact.organization = PURGED
+        report.contacts += 1
+    public = proposal.published_text
+    if public is not None and public.redactions:
+        original = fields_of(proposal)
+        masked = fields_of(public)
+        if original != masked:
+            search_index.write(session.connection(), search_index.ORIGINAL, [
+                search_index.Entry(proposal.id, search_index.document(original),
+                                   search_index.document(masked))])
+            for name, column in FIELDS.items():
+                setattr(proposal, column, masked[name])
+            report.originals += 1
+    for comment in list(proposal.comments):
+        if comment.status == CommentStatus.held:  # never public: nothing of it stays
+            session.delete(comment)
+            report.comments += 1
+    proposal.tracking_token_hash = new_secret_token()[1]
+
+
+def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
+    """Erase the personal data of proposals closed before ``closed_before``; commits per
+    batch, so a long purge holds no lock for long and an interruption loses nothing."""
+    report = PurgeReport()
+    for batch in _batches(session, closed_before):
+        ids = [p.id for p in batch]
+        for proposal in batch:
+            _purge_one(session, proposal, report)
+        report.proposals += len(batch)
+        report.ids += ids
+        session.commit()
+        session.expunge_all()
+    return report
+
+
+def export_person(session: Session, email: str) -> dict:
+    """Everything held about ``email``: their proposals with contact data and the original
+    text, the messages sent to them, and a staff account if they have one."""
+    email = email.strip().lower()
+    proposals = session.execute(
+        select(Proposal).join(Proposal.contact)
+        .where(ProposerContact.email == email).order_by(Proposal.id)
+        .options(selectinload(Proposal.contact), selectinload(Proposal.category),
+                 selectinload(Proposal.lead_department))
+    ).scalars().all()
+    messages = session.execute(
+        select(OutboxMessage).where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id)).scalars().all()
+    staff = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    return {
+        "email": email,
+        "proposals": [{
+            "id": p.id, "receipt": p.receipt, "state": p.state,
+            "submitted_at": iso_datetime(p.submitted_at),
+            "category": p.category.code,
+            "department": p.lead_department.code if p.lead_department else None,
+            "contact": {"name": p.contact.name, "organization": p.contact.organization,
+                        "email": p.contact.email, "phone": p.contact.phone,
+                        "consent_at": iso_datetime(p.contact.consent_at),
+                        "publish_name": p.publish_name},
+            "text": fields_of(p),
+            "language": p.language,
+        } for p in proposals],
+        "messages": [{"at": iso_datetime(m.created_at), "kind": m.kind,
+                      "subject": m.subject, "body": m.body, "status": str(m.status)}
+                     for m in messages],
+        "staff_account": None if staff is None else {
+            "email": staff.email, "display_name": staff.display_name,
+            "role": str(staff.role), "created_at": iso_datetime(staff.created_at)},
+    }
+

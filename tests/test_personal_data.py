@@ -1,0 +1,84 @@
+"""Retention and disclosure: ``teian purge-personal-data`` erases the personal data of
+proposals closed before a date and keeps the public record and a verifying audit log;
+``teian export-person`` gives one person everything held about them."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from intake.audit import verify
+from intake.models import Comment, OutboxMessage, Proposal, utcnow
+from tests import ops
+from workflows.calendar import today_jst
+
+from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
+
+PHONE = "090-8765-4321"
+
+
+def closed(city, **submission):
+    """A parks proposal rejected (a final state), with a masked phone number in its public
+    copy and a held comment."""
+    lead = ops.Actor.staff(city.parks_liaison)
+    proposal, _ = city.submit(problem=f"夜の公園が暗いです。連絡は {PHONE} まで。", **submission)
+    ops.fire_trigger(city.session, proposal, "accept", lead)
+    ops.review_publication(city.session, proposal, lead, redact=[PHONE])
+    ops.fire_trigger(city.session, proposal, "open_deliberation", lead)
+    ops.add_comment(city.session, proposal, name="近所の人", body=f"電話 {PHONE} へどうぞ")
+    ops.fire_trigger(city.session, proposal, "reject", lead, {"reason": "予算がないため"})
+    city.session.commit()
+    return proposal
+
+
+def test_the_purge_erases_personal_data_and_keeps_the_public_record(city, db, run,  # noqa: F811
+                                                                     client):
+    old = closed(city, proposer_name="山田 花子", email="hanako@example.jp")
+    kept = closed(city, proposer_name="鈴木 一郎", email="ichiro@example.jp")
+    old.state_entered_at = utcnow() - timedelta(days=400)
+    db.commit()
+    public_before = client.get(f"/api/v1/proposals/{old.id}").get_json()
+
+    cutoff = (today_jst() - timedelta(days=30)).isoformat()
+    result = run("purge-personal-data", "--closed-before", cutoff)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 closed proposals")
+
+    db.expire_all()
+    purged = db.get(Proposal, old.id)
+    assert (purged.contact.name, purged.contact.email, purged.contact.phone) == ("", "", "")
+    assert PHONE not in purged.problem and "●●●" in purged.problem  # the masked original
+    assert db.execute(select(Comment).where(Comment.proposal_id == old.id)).first() is None
+    messages = db.execute(select(OutboxMessage).where(OutboxMessage.proposal_id == old.id)
+                          ).scalars().all()
+    assert messages and all("hanako@example.jp" != m.recipient for m in messages)
+    assert all("山田" not in m.body for m in messages)
+    # The other proposal, closed recently, is untouched.
+    assert db.get(Proposal, kept.id).contact.email == "ichiro@example.jp"
+    # The public record is the same, and the audit log still verifies.
+    public_after = client.get(f"/api/v1/proposals/{old.id}").get_json()
+    assert public_after == public_before
+    assert verify(db) is None
+    assert run("audit", "verify").exit_code == 0
+    # The staff search no longer finds the masked number.
+    token = city.token(city.office_user)
+    found = client.get("/api/v1/queue", query_string={"q": "8765"},
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert old.id not in [item["id"] for item in found["items"]]
+
+
+def test_export_person_gives_everything_held_about_one_address(city, run):  # noqa: F811
+    closed(city, proposer_name="山田 花子", email="hanako@example.jp")
+    city.submit(proposer_name="別の人", email="other@example.jp")
+    result = run("export-person", "Hanako@Example.jp")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["email"] == "hanako@example.jp"
+    (proposal,) = data["proposals"]
+    assert proposal["contact"]["name"] == "山田 花子"
+    assert PHONE in proposal["text"]["problem"]  # the original, as they wrote it
+    assert data["messages"] and all("other@example.jp" not in json.dumps(m)
+                                    for m in data["messages"])
+    assert "別の人" not in result.output
