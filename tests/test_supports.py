@@ -268,3 +268,21 @@ def test_the_address_and_name_are_never_public(city, client, db):
     ]
     for text in answers:
         assert "supporter" not in text.lower() and "賛同花子" not in text
+
+
+def test_the_delivered_mail_holds_a_working_confirmation_link(city, client, db, app):
+    import email
+    import email.policy
+
+    from intake.delivery import Transport, deliver_due
+
+    proposal = published(city)
+    ask(client, proposal)
+    instance = app.config["TEIAN"].instance_path
+    deliver_due(db, Transport("", instance))
+    [eml] = (instance / "mail").glob("*-support_confirm.eml")
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert parsed["To"] == EMAIL
+    link = next(url for url in URL.findall(parsed.get_content()) if "/supports/confirm/" in url)
+    assert confirm(client, urlsplit(link).path).status_code == 303
+    assert count_of(client, proposal) == 1

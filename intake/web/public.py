@@ -383,6 +383,14 @@ def text_lang(proposal: Proposal) -> str:
     return "en" if proposal.language == "en" else "ja"
 
 
+@bp.app_template_filter("isolate")
+def isolate(value: str) -> str:
+    """Plain text isolated by Unicode's FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE,
+    for user text where no element can wrap it (the page's ``<title>``): a right-to-left
+    override inside it cannot turn the site's name around."""
+    return f"\u2068{value}\u2069"
+
+
 @bp.app_template_filter("jst_date")
 def jst_date(value: date | datetime | None) -> str:
     """A date as people read it (2026年4月15日（水） / Wed 15 April 2026);
