@@ -133,3 +133,9 @@ def test_no_comments_yet_only_while_comments_are_open(city, client):
     proposal = in_deliberation(city)
     text = Page(client.get(f"/proposals/{proposal.id}").get_data(as_text=True)).text
     assert translate("public.proposal.no_comments") in text
+
+
+def test_the_proposers_own_pages_mark_their_text_too(city, client):
+    proposal, token = city.submit()
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    assert '<h1 class="heading-xl" lang="ja" dir="auto">公園に花壇をつくる提案</h1>' in page

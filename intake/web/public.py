@@ -54,6 +54,7 @@ from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
 from ..supports.operations import supports_open
+from .user_text import comments_were_open, is_final, isolate, text_lang
 
 bp = Blueprint("public", __name__)
 
@@ -225,20 +226,12 @@ def _proposal_page(proposal: Proposal, *, form: WebCommentForm | None = None,
         timeline=timeline,
         comments=public_comments(proposal),
         period=period,
-        comments_were_open=_comments_were_open(proposal, timeline),
+        comments_were_open=comments_were_open(proposal, timeline),
         form=form if period.open else None,
         support_form=support_form,
         problems=problems,
     ), status
 
-
-def _comments_were_open(proposal: Proposal, timeline) -> bool:
-    """Whether the proposal ever was in a state that takes comments (the workflow
-    definition says which): a closed page then says comments closed, not that they
-    were never opened."""
-    workflow = workflows.get_workflow(proposal.kind)
-    return any(workflow.state_takes_comments(entry.to_state)
-               for entry in timeline if entry.to_state)
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -360,11 +353,6 @@ def _page_helpers() -> dict:
         transitions = workflows.get_workflow(proposal.kind).transitions
         return next((t.label_in(_lang()) for t in transitions if t.trigger == trigger), trigger)
 
-    def is_final(proposal: Proposal) -> bool:
-        """In a state nothing leaves (the workflow definition says which)."""
-        state = workflows.get_workflow(proposal.kind).states.get(proposal.state)
-        return state is not None and state.final
-
     def name_of(row) -> str:
         """A department (or other coded row) by name; nothing for none."""
         return row.name(_lang()) if row is not None else ""
@@ -375,20 +363,7 @@ def _page_helpers() -> dict:
             "is_final": is_final}
 
 
-def text_lang(proposal: Proposal) -> str:
-    """The language of what citizens wrote on ``proposal`` (its texts, its comments) as an
-    HTML ``lang``: the proposal's ``language``, easy Japanese being Japanese.  User text
-    carries it whatever the page's language, so an English page's Japanese title is read
-    by a Japanese voice (templates/public/_parts.html ``user_text``)."""
-    return "en" if proposal.language == "en" else "ja"
-
-
-@bp.app_template_filter("isolate")
-def isolate(value: str) -> str:
-    """Plain text isolated by Unicode's FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE,
-    for user text where no element can wrap it (the page's ``<title>``): a right-to-left
-    override inside it cannot turn the site's name around."""
-    return f"\u2068{value}\u2069"
+bp.add_app_template_filter(isolate, "isolate")
 
 
 @bp.app_template_filter("jst_date")
