@@ -49,6 +49,10 @@ class Links:
     def public_proposal(self, proposal_id: int) -> str:
         return self._build("public.proposal", proposal_id=proposal_id)
 
+    def confirm_support(self, token: str) -> str:
+        """Where a citizen confirms their support (賛同) of a proposal."""
+        return self._build("public.support_confirm", token=token)
+
     def staff_proposal(self, proposal_id: int) -> str:
         return self._build("staff.proposal", proposal_id=proposal_id)
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 import workflows
@@ -154,6 +154,25 @@ def published_proposals(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+
+
+# The public list says how many proposals match, counting no further than this: the
+# figure costs at most this many index entries however large the city's archive grows
+# ("more than 1,000" is as useful to a reader as the exact number).
+COUNT_CAP = 1000
+
+
+def count_published(session: Session, filters: Filters, cap: int = COUNT_CAP) -> int:
+    """How many published proposals ``filters`` match, up to ``cap + 1`` (more than
+    ``cap`` means "more than cap"): a ``LIMIT`` inside the count, never a count of
+    every row."""
+    query, _key = _apply_filters(
+        session, select(Proposal.id).join(Proposal.published_text).where(Proposal.is_published),
+        filters, search.PUBLIC,
+    )
+    return session.execute(
+        select(func.count()).select_from(query.limit(cap + 1).subquery())
+    ).scalar_one()
 
 
 def queue_for(

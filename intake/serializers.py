@@ -200,6 +200,8 @@ def proposal_summary(proposal: Proposal, lang: str, text: ProposalText | None = 
         "role_split": text.role_split,
         "proposer": public_proposer(proposal),
         "ruling": ruling(proposal),
+        # Confirmed supports (賛同): the figure, never who (intake.supports).
+        "supports": proposal.supports_count or 0,
     }
 
 

@@ -78,6 +78,24 @@ def test_comment_schema_is_the_comment_form(client):
     assert (body["minLength"], body["maxLength"]) == (1, 2000)
 
 
+def test_support_schema_is_the_support_form_and_its_answer_is_described(city, client):
+    doc = _doc(client)
+    schema = doc["components"]["schemas"]["SupportRequest"]
+    assert schema["required"] == ["email"]
+    assert schema["properties"]["email"]["format"] == "email"
+    assert schema["properties"]["name"]["maxLength"] == 100
+    operation = doc["paths"]["/proposals/{id}/supports"]["post"]
+    assert {"202", "404", "409", "422", "429"} <= set(operation["responses"])
+    assert "supports" in _required(doc, "PublicProposal")
+    assert "supports" in _required(doc, "ProposalSummary")
+    answer = submit(client)
+    advance(client, city.token(city.office_user), answer["id"], "accept")
+    accepted = client.post(f"{API}/proposals/{answer['id']}/supports",
+                           json={"email": "someone@example.jp"})
+    assert accepted.status_code == 202
+    assert set(accepted.get_json()) == _required(doc, "SupportAccepted")
+
+
 def test_staff_operations_require_the_bearer_scheme(client):
     doc = _doc(client)
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -68,7 +68,7 @@ def test_list_item_shape(city, client, db):
     assert set(item) == {
         "id", "receipt", "kind", "title", "category", "department", "district", "state",
         "state_label", "submitted_at", "problem", "proposal", "expected_effect", "role_split",
-        "proposer", "ruling",
+        "proposer", "ruling", "supports",
     }
     assert item["category"] == {"code": "parks", "name": "公園・緑地"}
     assert item["district"] == {"code": "city-wide", "name": "市全体"}

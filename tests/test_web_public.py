@@ -567,7 +567,7 @@ def reasoned_history(city, db) -> tuple[Proposal, str, date, date]:
 
 def reasons_in_the_timeline(page: Page) -> list[str]:
     return [html.unescape(m) for m in
-            re.findall(r'<p class="timeline-reason prose-text">([^<]*)</p>', page.source)]
+            re.findall(r'<p class="timeline-reason prose-text"[^>]*>([^<]*)</p>', page.source)]
 
 
 def test_public_page_shows_transfer_extension_and_ruling_reasons_but_no_question(

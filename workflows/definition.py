@@ -244,6 +244,20 @@ class Workflow:
         """True for a state nothing leaves (e.g. rejected, withdrawn, evaluated)."""
         return self.states[state].final
 
+    def publishable_states(self) -> tuple[str, ...]:
+        """Every state a published subject can be in, in definition order: the
+        destinations of the transitions with the ``publish`` effect and every state
+        reachable from them.  Public lists offer only these as filters (a state before
+        publication, such as the initial one, can never match there)."""
+        reached: set[str] = set()
+        pending = [t.dest for t in self.transitions if "publish" in t.effects]
+        while pending:
+            state = pending.pop()
+            if state not in reached:
+                reached.add(state)
+                pending.extend(t.dest for t in self.transitions_from(state))
+        return tuple(name for name in self.states if name in reached)
+
     def clock_runs(self, state: str) -> bool:
         """The department's clock runs in ``state``: not final, not waiting for the
         proposer (their lateness is not the department's).  False for an unknown state."""

@@ -23,6 +23,7 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     proposals,
     rulings,
     staff,
+    supports,
 )
 from .payload import check_query_string  # noqa: E402
 

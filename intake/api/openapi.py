@@ -22,6 +22,7 @@ from forms.actions import (
 from forms.comment import CommentForm
 from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
 from forms.proposal import ProposalForm
+from forms.support import SupportForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
 from intake.db import session
 from intake.queries import form_choices
@@ -118,7 +119,7 @@ _ERROR_TEXT = {
     401: "unauthorized, invalid_token (WWW-Authenticate: Bearer)",
     403: "forbidden: another department's proposal, or a role that may not do this",
     404: "not_found (also: not published)",
-    409: "conflict (stale version), wrong_state, comments_closed",
+    409: "conflict (stale version), wrong_state, comments_closed, supports_closed",
     413: "payload_too_large",
     415: "unsupported_media_type: send application/json",
     422: "invalid (fields), guard_failed (guard), trigger_not_allowed, unknown_trigger, "
@@ -134,7 +135,7 @@ def json_content(schema: Schema) -> dict:
 def operation(summary: str, tag: str, *, ok: int = 200, answer: str | None = None,
               body: str | None = None, errors: tuple[int, ...] = (), staff: bool = False,
               params: tuple[dict, ...] = (), description: str = "") -> dict:
-    responses = {str(ok): {"description": "OK" if ok == 200 else "Created",
+    responses = {str(ok): {"description": {200: "OK", 201: "Created", 202: "Accepted"}[ok],
                            **(json_content(ref(answer)) if answer else {})}}
     codes = set(errors) | ({401} if staff else set()) | ({400, 413, 415} if body else set())
     if any(p.get("in") == "query" for p in params):
@@ -203,6 +204,13 @@ def paths() -> dict:
             "Comment on a proposal in deliberation", "public", ok=201, answer="Comment",
             body="CommentRequest", errors=(404, 409, 422, 429),
             description=rate.format(COMMENT_LIMIT))},
+        "/proposals/{id}/supports": {"parameters": [ID], "post": operation(
+            "Support (賛同) a published proposal that is not final", "public", ok=202,
+            answer="SupportAccepted", body="SupportRequest", errors=(404, 409, 422, 429),
+            description=rate.format(COMMENT_LIMIT) + " A confirmation mail is sent to "
+            "email; the support counts once its link is confirmed, one per address per "
+            "proposal. The answer never says whether the address had supported already. "
+            "409 supports_closed: the proposal is in a final state.")},
         "/track/{token}": {"parameters": [TOKEN], "get": operation(
             "The proposer's own proposal, published or not", "proposer",
             answer="TrackedProposal", errors=(404,),
@@ -294,6 +302,7 @@ def document(form: ProposalForm) -> dict:
         "components": {
             "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
                         "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en")),
+                        "SupportRequest": form_schema(SupportForm(MultiDict(), lang="en")),
                         **{name: form_schema(form_class.from_json({}, lang="en"))
                            for name, form_class in ACTION_FORMS.items()},
                         **ADMIN_SCHEMAS, **admin_request_schemas(form_schema)},

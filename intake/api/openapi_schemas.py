@@ -84,6 +84,8 @@ SUMMARY = {
     "problem": TEXT, "proposal": TEXT, "expected_effect": TEXT, "role_split": TEXT,
     "proposer": nullable(string(description="organization or name, only if published")),
     "ruling": nullable(ref("Ruling")),
+    "supports": integer(minimum=0, description="confirmed supports (賛同): one per e-mail "
+                        "address, counted once its confirmation link is confirmed"),
 }
 PUBLIC_EXTRA = {
     "timeline": array(ref("TimelineEntry")),
@@ -198,6 +200,9 @@ SCHEMAS: dict[str, Schema] = {
         "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
     }))}),
     "Error": error_schema(),
+    "SupportAccepted": obj({"status": string(enum=["pending_confirmation"])},
+                           description="the same answer whether the address is new, "
+                                       "unconfirmed or already counted"),
     # Request bodies.
     "TransitionRequest": obj({
         "trigger": TEXT, "version": integer(minimum=1), "reason": TEXT,

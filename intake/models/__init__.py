@@ -25,6 +25,7 @@ from .proposals import (
     parse_receipt,
     receipt_for,
 )
+from .supports import Support
 from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
     "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
     "Proposal", "ProposerContact", "ProposerType", "PublishedText", "Role", "RoutingRule",
+    "Support",
     "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",
 ]

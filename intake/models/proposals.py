@@ -112,6 +112,10 @@ class Proposal(Base):
     # until the lead liaison or the office decides what to mask (SPEC section 5).
     review_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     comments_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Confirmed supports (賛同), kept by intake.supports.operations.confirm_support with a
+    # conditional UPDATE (never through the ORM, so it does not bump ``version``), so the
+    # public list shows the figure without counting rows.
+    supports_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     ruling_decision: Mapped[str | None] = mapped_column(String(40))
     ruling_reason: Mapped[str | None] = mapped_column(Text)

@@ -39,6 +39,7 @@ import workflows
 from forms.comment import WebCommentForm
 from forms.proposal import CITY_WIDE, WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
+from forms.support import WebSupportForm
 
 from .. import queries, search, serializers
 from ..api.payload import storable
@@ -52,6 +53,8 @@ from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from ..supports.operations import supports_open
+from .user_text import comments_were_open, is_final, isolate, text_lang
 
 bp = Blueprint("public", __name__)
 
@@ -59,7 +62,7 @@ RECENT_COUNT = 5
 PAGE_SIZE = 20
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
-                               "public.track_lookup"})
+                               "public.track_lookup", "public.support_confirm"})
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
@@ -141,11 +144,12 @@ def submitted():
 
 
 def _state_choices(lang: str) -> list[tuple[str, str]]:
-    """Every state of every built-in workflow, once, for the list filter."""
+    """The states a published proposal can be in, of every workflow, once, for the list
+    filter (the workflow definitions say which: :meth:`Workflow.publishable_states`)."""
     choices: dict[str, str] = {}
     for name in workflows.workflow_names():
         workflow = workflows.get_workflow(name)
-        for state in workflow.states:
+        for state in workflow.publishable_states():
             choices.setdefault(state, workflow.state_label(state, lang))
     return list(choices.items())
 
@@ -157,6 +161,7 @@ def proposals():
     db = session()
     try:
         page = queries.published_proposals(db, filters, cursor=cursor, limit=PAGE_SIZE)
+        found = queries.count_published(db, filters, queries.COUNT_CAP)
     except Invalid as error:
         if "q" in error.fields:
             return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
@@ -167,6 +172,8 @@ def proposals():
         page=page,
         filters=filters,
         filtered=bool(active),
+        found=found,
+        count_cap=queries.COUNT_CAP,
         next_url=url_for(".proposals", **active, cursor=page.next_cursor)
         if page.next_cursor else None,
         first_url=url_for(".proposals", **active) if cursor else None,
@@ -189,26 +196,42 @@ def _comment_form(formdata=None) -> WebCommentForm:
     return WebCommentForm(formdata, lang=_lang())
 
 
+def _support_form(formdata=None) -> WebSupportForm:
+    # Prefixed: the comment form on the same page has a ``name`` field and a honeypot too.
+    return WebSupportForm(formdata, lang=_lang(), prefix="support")
+
+
 def _proposal_page(proposal: Proposal, *, form: WebCommentForm | None = None,
+                   support_form: WebSupportForm | None = None,
                    problems: list[str] | tuple = (), status: int = 200):
-    """The public page; while comments are open, with the comment form (and, after a
-    refused comment, with what the visitor typed and why it was refused)."""
+    """The public page; while comments are open, with the comment form, and while
+    supports are open, with the support form (after a refused post, with what the
+    visitor typed and why it was refused)."""
     period = proposal.comment_period()
     if period.open:
         form = form or _comment_form()
         form.issue_timer(current_app.secret_key)
+    if supports_open(proposal):
+        support_form = support_form or _support_form()
+        support_form.issue_timer(current_app.secret_key)
+    else:
+        support_form = None
+    timeline = serializers.timeline_entries(queries.history(session(), proposal.id),
+                                            kind=proposal.kind, audience="public")
     return render_template(
         "public/proposal.html",
         proposal=proposal,
         text=public_text(proposal),
         proposer=serializers.public_proposer(proposal),
-        timeline=serializers.timeline_entries(queries.history(session(), proposal.id),
-                                              kind=proposal.kind, audience="public"),
+        timeline=timeline,
         comments=public_comments(proposal),
         period=period,
+        comments_were_open=comments_were_open(proposal, timeline),
         form=form if period.open else None,
+        support_form=support_form,
         problems=problems,
     ), status
+
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -236,7 +259,9 @@ def comment(proposal_id: int):
         problem = _t("public.comment.error.closed" if closed else "public.comment.error.again")
         return _proposal_page(found, form=form, problems=[problem], status=exc.status)
     held = posted.status == CommentStatus.held  # contact details: a person looks first
-    flash(_t("public.comment.held" if held else "public.comment.thanks"), "success")
+    # Shown beside the comments heading (templates/public/proposal.html), where the
+    # redirect's anchor lands, so the visitor sees it without scrolling.
+    flash(_t("public.comment.held" if held else "public.comment.thanks"), "success:comments")
     return redirect(url_for(".proposal", proposal_id=found.id, _anchor="comments"), 303)
 
 
@@ -286,11 +311,12 @@ def _form_again(problems: list[str], status: int):
         return None
     if request.endpoint == "public.propose":
         return _form_page(_proposal_form(request.form), problems=problems, status=status)
-    if request.endpoint == "public.comment":
+    if request.endpoint in ("public.comment", "public.support"):
         found = queries.published_proposal(session(), request.view_args["proposal_id"])
         if found is not None:
-            return _proposal_page(found, form=_comment_form(request.form), problems=problems,
-                                  status=status)
+            forms = ({"form": _comment_form(request.form)} if request.endpoint == "public.comment"
+                     else {"support_form": _support_form(request.form)})
+            return _proposal_page(found, problems=problems, status=status, **forms)
     return None
 
 
@@ -334,7 +360,11 @@ def _page_helpers() -> dict:
 
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
-            "public_text": public_text}
+            "public_text": public_text, "text_lang": text_lang,
+            "is_final": is_final}
+
+
+bp.add_app_template_filter(isolate, "isolate")
 
 
 @bp.app_template_filter("jst_date")
@@ -350,4 +380,4 @@ def jst_datetime(value: datetime | None) -> str:
     return people_datetime(value, _lang())
 
 
-from . import tracking  # noqa: E402,F401  (the proposer's pages, on this blueprint)
+from . import supports, tracking  # noqa: E402,F401  (more pages on this blueprint)
