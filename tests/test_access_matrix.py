@@ -47,6 +47,10 @@ policy(EVERYONE,
        "open311.list_requests", "open311.one_request", "open311.token",
        "open311.no_such_resource", "reference.api_reference", "static",
        "staff.login", "staff.login_code")
+# Supporting: anyone may ask; the confirmation needs the mailed link's token, which none
+# of these actors has (every one gets 404 for a token that is not one).
+policy(EVERYONE, "public.support", "api.add_support")
+policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
 policy({"proposer"}, "public.track", "public.track_action", "api.track_proposal",
        "api.track_transition")

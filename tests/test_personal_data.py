@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from intake.audit import verify
-from intake.models import Comment, OutboxMessage, Proposal, utcnow
+from intake.links import links_for
+from intake.models import Comment, OutboxMessage, Proposal, Support, utcnow
+from intake.supports.operations import request_support
 from tests import ops
 from workflows.calendar import today_jst
 
@@ -28,6 +31,8 @@ def closed(city, **submission):
     ops.review_publication(city.session, proposal, lead, redact=[PHONE])
     ops.fire_trigger(city.session, proposal, "open_deliberation", lead)
     ops.add_comment(city.session, proposal, name="近所の人", body=f"電話 {PHONE} へどうぞ")
+    request_support(city.session, proposal, "supporter@example.jp", "応援する人",
+                    links=links_for(current_app), language="ja")
     ops.fire_trigger(city.session, proposal, "reject", lead, {"reason": "予算がないため"})
     city.session.commit()
     return proposal
@@ -55,6 +60,8 @@ def test_the_purge_erases_personal_data_and_keeps_the_public_record(city, db, ru
                           ).scalars().all()
     assert messages and all("hanako@example.jp" != m.recipient for m in messages)
     assert all("山田" not in m.body for m in messages)
+    assert db.execute(select(Support).where(Support.proposal_id == old.id)).first() is None
+    assert "supporter@example.jp" not in [m.recipient for m in messages]
     # The other proposal, closed recently, is untouched.
     assert db.get(Proposal, kept.id).contact.email == "ichiro@example.jp"
     # The public record is the same, and the audit log still verifies.
@@ -82,3 +89,5 @@ def test_export_person_gives_everything_held_about_one_address(city, run):  # no
     assert data["messages"] and all("other@example.jp" not in json.dumps(m)
                                     for m in data["messages"])
     assert "別の人" not in result.output
+    supporter = json.loads(run("export-person", "supporter@example.jp").output)
+    assert [s["name"] for s in supporter["supports"]] == ["応援する人"]

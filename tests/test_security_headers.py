@@ -14,7 +14,7 @@ from intake.security.headers import POLICY
 
 from .staff_support import login
 
-PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
+PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def concrete(rule) -> str:

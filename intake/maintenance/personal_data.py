@@ -9,6 +9,7 @@ final):
 - the original text where the public copy masked something: the original becomes the
   masked public text, and the staff search index follows;
 - comments that were held and never published (deleted: they were never public);
+- supporters' e-mail addresses (the supports' count stays) and their confirmation mails;
 - the messages in the outbox to the proposer (recipient and body), and the tracking link
   (its hash is replaced, so the old link opens nothing).
 
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
@@ -38,6 +39,7 @@ from intake.models import (
     OutboxMessage,
     Proposal,
     ProposerContact,
+    Support,
     User,
 )
 from intake.privacy.text import FIELDS, fields_of
@@ -46,6 +48,7 @@ from intake.serializers import iso_datetime
 
 BATCH = 500
 PURGED = ""
+SUPPORT_MAIL = "support_confirm"  # the confirmation mail to a supporter
 
 
 @dataclass
@@ -54,6 +57,7 @@ class PurgeReport:
     contacts: int = 0
     originals: int = 0
     comments: int = 0
+    supports: int = 0
     messages: int = 0
     ids: list[int] = field(default_factory=list)
 
@@ -123,6 +127,15 @@ def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
         ids = [p.id for p in batch]
         for proposal in batch:
             _purge_one(session, proposal, report)
+        # Supports: the count stays (it is part of the record), the addresses go, and
+        # so do the confirmation mails to them.
+        erased = session.execute(delete(Support).where(Support.proposal_id.in_(ids)))
+        report.supports += erased.rowcount or 0
+        erased = session.execute(
+            update(OutboxMessage).where(OutboxMessage.proposal_id.in_(ids),
+                                        OutboxMessage.kind == SUPPORT_MAIL)
+            .values(recipient=PURGED, body=PURGED))
+        report.messages += erased.rowcount or 0
         report.proposals += len(batch)
         report.ids += ids
         session.commit()
@@ -144,6 +157,9 @@ def export_person(session: Session, email: str) -> dict:
         select(OutboxMessage).where(OutboxMessage.recipient == email)
         .order_by(OutboxMessage.id)).scalars().all()
     staff = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    supports = session.execute(
+        select(Support, Proposal).join(Proposal, Proposal.id == Support.proposal_id)
+        .where(Support.email == email).order_by(Support.id)).all()
     return {
         "email": email,
         "proposals": [{
@@ -158,6 +174,9 @@ def export_person(session: Session, email: str) -> dict:
             "text": fields_of(p),
             "language": p.language,
         } for p in proposals],
+        "supports": [{"proposal": s.proposal_id, "receipt": p.receipt, "name": s.name,
+                      "requested_at": iso_datetime(s.created_at),
+                      "confirmed_at": iso_datetime(s.confirmed_at)} for s, p in supports],
         "messages": [{"at": iso_datetime(m.created_at), "kind": m.kind,
                       "subject": m.subject, "body": m.body, "status": str(m.status)}
                      for m in messages],

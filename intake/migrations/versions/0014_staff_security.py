@@ -3,14 +3,14 @@ session), failed sign-ins and the lock-out, when the password was set, the TOTP 
 the last time step used; login_locked events
 
 Revision ID: 0014_staff_security
-Revises: 0010_search
+Revises: 0011_supports
 Create Date: 2026-11-27 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0014_staff_security'
-down_revision = '0010_search'
+down_revision = '0011_supports'
 branch_labels = None
 depends_on = None
 
