@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlalchemy import ColumnElement, Select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, raiseload, selectinload
 
 from intake import queries, serializers
 from intake.models import Proposal
@@ -41,6 +41,9 @@ COLUMNS = (
 
 Row = dict[str, object]
 
+ORIGINAL_TEXT = (Proposal.title, Proposal.problem, Proposal.proposal_text,
+                 Proposal.expected_effect, Proposal.role_split)
+
 
 def published_rows(session: Session, filters: queries.Filters, lang: str, *,
                    batch_size: int = BATCH) -> Iterator[Row]:
@@ -53,6 +56,11 @@ def published_rows(session: Session, filters: queries.Filters, lang: str, *,
         selectinload(Proposal.lead_department),
         selectinload(Proposal.district),
         selectinload(Proposal.contact),  # public_proposer: a name only if they agreed
+        # The original text is neither read from the database nor readable here: reading
+        # it would raise (the public copy is the only text), and so would any relation
+        # left to load row by row.
+        *(defer(column, raiseload=True) for column in ORIGINAL_TEXT),
+        raiseload("*"),
     )
     return _batches(session, query, key, lang, batch_size)
 
