@@ -108,7 +108,6 @@ def row(proposal: Proposal, lang: str) -> Row:
         "ruling_reason_code": proposal.ruling_reason_code,
         "ruling_reason": proposal.ruling_reason,
         "ruled_at": iso_datetime(proposal.ruled_at),
-        # Confirmed supports (賛同); the column arrives with the supports branch.
-        "supports": getattr(proposal, "supports_count", 0) or 0,
+        "supports": proposal.supports_count or 0,  # confirmed supports (賛同), never who
         "proposer": serializers.public_proposer(proposal),
     }
