@@ -7,6 +7,8 @@ import sys
 import click
 from sqlalchemy import select
 
+from workflows import LANGUAGES
+
 from . import create_app, migrate
 
 
@@ -156,6 +158,36 @@ def create_token(email: str) -> None:
         token = issue_api_token(session, user)
         session.commit()
     click.echo(token)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="The file to write (default: standard output).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ja",
+              show_default=True, help="The language of names and state labels.")
+def export(fmt: str, out: str | None, lang: str) -> None:
+    """Open data: every published proposal and its ruling, no personal data."""
+    from .opendata.export import published_rows
+    from .opendata.formats import FORMATS
+    from .queries import Filters
+
+    app = _app()
+    with app.app_context():
+        counted = [0]
+
+        def rows():
+            for row in published_rows(_session(app), Filters(), lang):
+                counted[0] += 1
+                yield row
+
+        if out is None:
+            FORMATS[fmt].save(rows(), sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        with open(out, "wb") as file:
+            FORMATS[fmt].save(rows(), file)
+    click.echo(f"wrote {counted[0]} published proposals to {out}", err=True)
 
 
 @main.group()

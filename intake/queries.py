@@ -125,6 +125,18 @@ def _id_of(model, code: str):
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
+def published_selection(session: Session, filters: Filters) -> tuple[Select, ColumnElement]:
+    """The published proposals ``filters`` match, with their public copy loaded, and the
+    id column to page them by: the one public selection, shared by the list and the
+    open-data export (:mod:`intake.opendata`).  ``q`` searches the public index only, so
+    nothing is ever found by a text the public version masks."""
+    query, key = _apply_filters(
+        session, select(Proposal).join(Proposal.published_text).where(Proposal.is_published),
+        filters, search.PUBLIC,
+    )
+    return query.options(contains_eager(Proposal.published_text)), key
+
+
 def _eager(query: Select) -> Select:
     """Everything a list row shows, one query per relation for the whole page.
     ``contact`` is there for the published proposer name (``publish_name``)."""
@@ -141,11 +153,7 @@ def published_proposals(
     session: Session, filters: Filters, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:
     """Published proposals, newest first (keyset on id)."""
-    query, key = _apply_filters(
-        session, select(Proposal).join(Proposal.published_text).where(Proposal.is_published),
-        filters, search.PUBLIC,
-    )
-    query = query.options(contains_eager(Proposal.published_text))
+    query, key = published_selection(session, filters)
     after = decode_cursor(cursor, 1)
     if after:
         query = query.where(key < after[0])

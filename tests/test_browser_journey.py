@@ -185,7 +185,7 @@ def test_the_submit_step_in_english_and_easy_japanese(page, live_server, city, d
 def public_pages(root: str, published: Proposal, open_one: Proposal) -> list[str]:
     return [f"{root}{path}" for path in (
         "/", "/propose", "/proposals", f"/proposals/{published.id}",
-        f"/proposals/{open_one.id}", "/track")]
+        f"/proposals/{open_one.id}", "/track", "/open-data")]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

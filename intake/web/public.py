@@ -380,4 +380,4 @@ def jst_datetime(value: datetime | None) -> str:
     return people_datetime(value, _lang())
 
 
-from . import supports, tracking  # noqa: E402,F401  (more pages on this blueprint)
+from . import opendata, supports, tracking  # noqa: E402,F401  (more pages on this blueprint)

@@ -1,0 +1,52 @@
+"""Open data on the public pages (SPEC section 5): the list's downloads and the page that
+documents their columns.
+
+``/proposals.csv`` and ``/proposals.json`` take the list's own filters (``state``,
+``category``, ``department``, ``district``, ``q``) and answer, streamed, what
+:mod:`intake.opendata` writes for them — the same rows ``teian export`` writes for no
+filter.  ``/open-data`` explains the columns and the formats in the reader's language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Response, render_template, request, stream_with_context, url_for
+
+import workflows
+
+from .. import queries, search
+from ..db import session
+from ..errors import Invalid
+from ..opendata.export import COLUMNS, published_rows
+from ..opendata.formats import FORMATS
+from .public import _error_page, _lang, _t, bp
+
+
+@bp.get("/proposals.<any(csv, json):fmt>")
+def proposals_download(fmt: str):
+    filters = queries.Filters.from_args(request.args)
+    try:
+        rows = published_rows(session(), filters, _lang())
+    except Invalid:  # the one filter that can be refused: q too long
+        return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
+    chosen = FORMATS[fmt]
+    filename = f"teian-proposals-{workflows.today_jst().isoformat()}.{fmt}"
+    return Response(stream_with_context(chosen.chunks(rows)), mimetype=chosen.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/open-data")
+def open_data():
+    return render_template("public/open_data.html", columns=COLUMNS, formats=tuple(FORMATS))
+
+
+@bp.context_processor
+def _download_links() -> dict:
+    def download_links(filters: queries.Filters) -> list[tuple[str, str]]:
+        """(format, address) for the list's downloads, with the list's filters."""
+        active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
+        return [(fmt, url_for("public.proposals_download", fmt=fmt, **active))
+                for fmt in FORMATS]
+
+    return {"download_links": download_links}
