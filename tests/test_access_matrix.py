@@ -49,7 +49,8 @@ policy(EVERYONE,
        "staff.login", "staff.login_code")
 # Supporting: anyone may ask; the confirmation needs the mailed link's token, which none
 # of these actors has (every one gets 404 for a token that is not one).
-policy(EVERYONE, "public.support", "api.add_support")
+policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
+       "public.proposals_download")
 policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
 policy({"proposer"}, "public.track", "public.track_action", "api.track_proposal",
