@@ -2,9 +2,10 @@
 
 a citizen submits with one mistake, fixes it, keeps the receipt, follows the tracking link
 and answers the liaison's question; the liaison accepts and opens deliberation; another
-citizen comments; the liaison records a session and adopts; the public page shows the
-ruling with its reason.  Then the submit step in English and in easy Japanese, and axe-core
-on every public page in all three languages (no serious or critical violation).
+citizen comments and supports it (confirming by the mailed link); the liaison records a
+session and adopts; the public page shows the ruling with its reason.  Then the submit
+step in English and in easy Japanese, and axe-core on every public page in all three
+languages (no serious or critical violation).
 
 Screenshots of the key pages go to ``TEIAN_SCREENSHOTS`` (default ``build/screenshots``
 under the repository, as the README says), so a person can look at what the test saw.
@@ -20,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.i18n import translate
-from intake.models import Proposal
+from intake.models import OutboxMessage, Proposal
 from workflows import get_workflow
 
 from .test_browser import browser, live_server, new_page, page, sign_in  # noqa: F401
@@ -103,6 +104,8 @@ def staff_step(tab, root: str, proposal_id: int, trigger: str, **inputs: str) ->
 
 
 def test_the_whole_journey_from_form_to_ruling(new_page, live_server, city, db):  # noqa: F811
+    from playwright.sync_api import expect
+
     citizen, liaison, neighbour = new_page(), new_page(), new_page()
     root = live_server
 
@@ -140,9 +143,26 @@ def test_the_whole_journey_from_form_to_ruling(new_page, live_server, city, db):
     neighbour.get_by_role("button", name=translate("public.comment.submit", "ja")).click()
     banner = neighbour.locator(".notice-success")
     banner.wait_for()
-    assert banner.is_visible()
+    expect(banner).to_be_in_viewport()  # the thanks is where the reader is looking
     assert "屋根があると助かります" in neighbour.locator("#comments").inner_text()
-    shot(neighbour, "03-public-comment")
+    shot(neighbour, "03-public-comment", full_page=False)
+
+    # ...and supports it: the mailed link's button counts the support.
+    neighbour.get_by_label(translate("public.support.email", "ja")).fill("neighbour@example.jp")
+    neighbour.wait_for_timeout(1100)
+    neighbour.get_by_role("button", name=translate("public.support.submit", "ja"),
+                          exact=True).click()
+    neighbour.wait_for_url(re.compile(r"#supports$"))
+    db.rollback()
+    mail = db.execute(select(OutboxMessage).where(OutboxMessage.kind == "support_confirm")
+                      ).scalar_one()
+    link = next(u for u in re.findall(r"https?://\S+", mail.body) if "/supports/" in u)
+    neighbour.goto(link)
+    neighbour.get_by_role("button",
+                          name=translate("public.support.confirm.button", "ja")).click()
+    neighbour.wait_for_url(re.compile(r"#supports$"))
+    assert neighbour.locator(".supports-count").first.inner_text() == \
+        translate("public.support.count", "ja", count="1")
 
     # 5. The liaison records a session, then adopts with a reason.
     liaison.goto(f"{root}/staff/proposals/{proposal.id}")
