@@ -18,6 +18,8 @@ language.
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from datetime import date, datetime
 
 from flask import (
@@ -51,7 +53,7 @@ from ..i18n import DEFAULT_LANGUAGE, translate
 from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
-from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from ..ratelimit import limit_comments, limit_submissions, limiter
 
 bp = Blueprint("public", __name__)
 
@@ -101,7 +103,7 @@ def _form_page(form: WebProposalForm, *, problems: list[str] | tuple = (), statu
 
 
 @bp.route("/propose", methods=["GET", "POST"])
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@limit_submissions(methods=["POST"])
 def propose():
     if request.method == "GET":
         return _form_page(_proposal_form())
@@ -217,7 +219,7 @@ def proposal(proposal_id: int):
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
-@limiter.limit(COMMENT_LIMIT)
+@limit_comments()
 def comment(proposal_id: int):
     found = _published_or_404(proposal_id)
     if not found.comment_period().open:  # say so before anything else is checked
@@ -293,6 +295,18 @@ def _form_again(problems: list[str], status: int):
     return None
 
 
+def _too_many() -> str:
+    """A refused submission or comment: what happened, that nothing typed is lost, and
+    when sending again will work (the limit's own reset time)."""
+    key = {"public.propose": "public.propose.too_many",
+           "public.comment": "public.comment.too_many"}.get(request.endpoint)
+    current = limiter.current_limit
+    if key is None or current is None:
+        return _t("public.error.too_many.body")
+    minutes = max(1, math.ceil((current.reset_at - time.time()) / 60))
+    return _t(key, minutes=minutes)
+
+
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
@@ -300,7 +314,7 @@ def _http_error(exc: HTTPException):
         problems = [_t("error.csrf"), _t("public.error.cookies")]
         return _form_again(problems, 400) or _error_page(400, " ".join(problems))
     if exc.code == 429:
-        return _form_again([_t("public.error.too_many.body")], 429) or _error_page(429)
+        return _form_again([_too_many()], 429) or _error_page(429)
     return _error_page(exc.code)
 
 
