@@ -18,7 +18,6 @@ language.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from datetime import date, datetime
 
@@ -303,7 +302,7 @@ def _too_many() -> str:
     current = limiter.current_limit
     if key is None or current is None:
         return _t("public.error.too_many.body")
-    minutes = max(1, math.ceil((current.reset_at - time.time()) / 60))
+    minutes = max(1, round((current.reset_at - time.time()) / 60))  # reset_at: whole s, +1
     return _t(key, minutes=minutes)
 
 
