@@ -53,6 +53,7 @@ from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import limit_comments, limit_submissions, limiter
+from .tracking_link import link_context
 
 bp = Blueprint("public", __name__)
 
@@ -60,7 +61,7 @@ RECENT_COUNT = 5
 PAGE_SIZE = 20
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
-                               "public.track_lookup"})
+                               "public.track_receipt", "public.track_lookup"})
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
@@ -134,7 +135,8 @@ def submitted():
     return render_template(
         "public/submitted.html",
         proposal=proposal,
-        tracking_url=request_links().track(receipt["token"]),
+        receipt_url=url_for(".track_receipt", token=receipt["token"]),
+        **link_context(proposal, receipt["token"]),
     )
 
 
