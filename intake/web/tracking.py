@@ -8,7 +8,7 @@ number it looks nothing up: we cannot send a text message, and whatever the page
 would have to be the same for a match and a mismatch (or it would tell anyone which
 receipt numbers go with which phone numbers), so it tells every such visitor the one
 honest thing: telephone the Collaboration Office with the receipt number, where a person
-checks who is calling before giving the proposal's news or a new link.
+checks who is calling before giving the proposal's news.
 
 On the public blueprint; the token in ``/track/<token>`` is the proposer's only key, so
 these pages are sent ``no-referrer`` and ``no-store`` (see :mod:`intake.web.public`).
