@@ -6,6 +6,7 @@ client is told apart by ``X-Forwarded-For``."""
 from __future__ import annotations
 
 import pytest
+from limits.errors import ConfigurationError
 from sqlalchemy import func, select
 
 from intake.config import DEFAULT_SUBMIT_LIMIT, load_settings
@@ -156,3 +157,9 @@ def test_the_storage_setting_reaches_the_limiter(database_url, tmp_path):
     with rate_limited_app(database_url, tmp_path, ratelimit_storage="memory://") as application:
         assert application.config["RATELIMIT_STORAGE_URI"] == "memory://"
         assert type(limiter.storage).__name__ == "MemoryStorage"
+    # A storage the limiter cannot use stops the start (so the setting is really read).
+    (tmp_path / "other").mkdir()
+    with pytest.raises(ConfigurationError, match="nosuchstore"):
+        with rate_limited_app(database_url, tmp_path / "other",
+                              ratelimit_storage="nosuchstore://host"):
+            pass
