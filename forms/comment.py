@@ -28,6 +28,8 @@ class CommentForm(FlaskForm):
     class Meta:
         csrf = False  # the API has no session to protect; the web subclass turns it on
 
+    messages = "error.comment"  # error.comment.<field>.<rule> (forms/validators.py)
+
     name = StringField(filters=[strip_ends], validators=[SingleLine(), Length(0, NAME_MAX)])
     body = TextAreaField(filters=[strip_ends], validators=[Required(), Length(1, BODY_MAX)])
 

@@ -30,7 +30,7 @@ from .validators import (
     Required,
     SingleLine,
     WholeYen,
-    message,
+    rule_message,
 )
 
 CITY_WIDE = "city-wide"
@@ -69,6 +69,13 @@ class Submission:
 class ProposalForm(FlaskForm):
     class Meta:
         csrf = False  # the API and Open311 authenticate differently; the web subclass turns it on
+
+    # Each field's messages are its own: error.<field>.<rule> (forms/validators.py).
+    messages = "error"
+    # The rules that span fields, beside each field's validators' (tests check each has its
+    # text in every language).
+    CROSS_FIELD_RULES = (("organization", "required"), ("email", "required"),
+                         ("city_share", "more_than_total"), ("consent", "required"))
 
     kind = RadioField(default="proposal", validate_choice=False, validators=[OneOf()])
     title = StringField(filters=[strip], validators=[Required(), SingleLine(), Length(5, 80)])
@@ -124,14 +131,16 @@ class ProposalForm(FlaskForm):
     # Rules that span fields: WTForms calls validate_<name> after the field's own.
     def validate_organization(self, field) -> None:
         if self.proposer_type.data not in (None, "", "individual") and not field.data:
-            field.errors.append(message(self, field, "error.organization_required"))
+            field.errors.append(rule_message(self, field, "required",
+                                             "error.organization_required"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Not a validate_email: a blank e-mail's Optional() stops its whole chain, inline
         # validators included, so that rule never ran exactly when it mattered.
         if not self.email.data and not self.phone.data:
-            self.email.errors.append(translate("error.contact_required", self.lang))
+            self.email.errors.append(rule_message(self, self.email, "required",
+                                                  "error.contact_required"))
             valid = False
         return valid
 
@@ -141,11 +150,12 @@ class ProposalForm(FlaskForm):
             total and share and total.isdigit() and share.isdigit()
             and int(share) > int(total)
         ):
-            field.errors.append(message(self, field, "error.city_share_exceeds_total"))
+            field.errors.append(rule_message(self, field, "more_than_total",
+                                             "error.city_share_exceeds_total"))
 
     def validate_consent(self, field) -> None:
         if not field.data:
-            field.errors.append(translate("error.consent", self.lang))
+            field.errors.append(rule_message(self, field, "required", "error.consent"))
 
     def submission(self) -> Submission:
         district = self.district.data

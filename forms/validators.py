@@ -12,11 +12,26 @@ from email_validator import EmailNotValidError, validate_email
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-from intake.i18n import translate
+from intake.i18n import catalogue, translate
 
 
 def message(form: Form, field: Field, key: str, **params: object) -> str:
+    """A generic message with the field's label pasted in: the fallback for fields that
+    have no text of their own (a city's own workflow inputs, the staff forms)."""
     return translate(key, form.lang, field=field.label.text, **params)
+
+
+def rule_message(form: Form, field: Field, rule: str, generic: str, **params: object) -> str:
+    """The message written for this field and rule (GOV.UK's error-message patterns:
+    "Enter a title", "Select a theme"), else ``generic`` with the label pasted in.
+
+    A form names its catalogue prefix in ``messages`` ("error" for the proposal form, so
+    ``error.title.required``); a form without one gets the generic texts."""
+    prefix = getattr(form, "messages", None)
+    key = f"{prefix}.{field.name}.{rule}" if prefix else None
+    if key and key in catalogue():
+        return translate(key, form.lang, field=field.label.text, **params)
+    return message(form, field, generic, **params)
 
 
 def _blank(field: Field) -> bool:
@@ -27,6 +42,7 @@ class Required:
     """Stop validation of an empty field with "enter/choose <field>"."""
 
     field_flags = {"required": True}
+    rule = "required"
 
     def __init__(self, choice: bool = False) -> None:
         self.key = "error.required_choice" if choice else "error.required"
@@ -34,7 +50,7 @@ class Required:
     def __call__(self, form: Form, field: Field) -> None:
         if _blank(field):
             field.errors[:] = []
-            raise StopValidation(message(form, field, self.key))
+            raise StopValidation(rule_message(form, field, self.rule, self.key))
 
 
 class Optional:
@@ -53,14 +69,19 @@ class SingleLine:
     A title becomes a mail subject and a page heading; a line break there is never
     what the writer meant, and in a mail header it is an injection."""
 
+    rule = "single_line"
+
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
-            raise ValidationError(message(form, field, "error.single_line"))
+            raise ValidationError(rule_message(form, field, self.rule, "error.single_line"))
 
 
 class Length:
-    """``min``–``max`` characters (code points, as the citizen counts them)."""
+    """``min``–``max`` characters (code points, as the citizen counts them); the message
+    says how many were typed."""
+
+    rule = "length"
 
     def __init__(self, min: int = 0, max: int = 0) -> None:
         self.min, self.max = min, max
@@ -69,43 +90,50 @@ class Length:
         length = len(field.data or "")
         if self.min and length < self.min or length > self.max:
             key = "error.length_between" if self.min else "error.length_max"
-            raise ValidationError(
-                message(form, field, key, min=self.min, max=self.max, length=length)
-            )
+            raise ValidationError(rule_message(form, field, self.rule, key, min=self.min,
+                                               max=self.max, length=length))
 
 
 class Email:
+    rule = "invalid"
+
     def __call__(self, form: Form, field: Field) -> None:
         try:
             validate_email(field.data, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise ValidationError(message(form, field, "error.email")) from exc
+            raise ValidationError(rule_message(form, field, self.rule, "error.email")) from exc
 
 
 class Phone:
     """Digits and hyphens, with 6 to 15 digits (E.164's ceiling)."""
 
+    rule = "invalid"
+
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         digits = sum(c.isdigit() for c in value)
         if not all(c.isdigit() or c == "-" for c in value) or not 6 <= digits <= 15:
-            raise ValidationError(message(form, field, "error.phone"))
+            raise ValidationError(rule_message(form, field, self.rule, "error.phone"))
 
 
 class WholeYen:
     """A whole number of yen, 0 or more, below 10^15 (fits BIGINT)."""
 
+    rule = "invalid"
+
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         if not value.isascii() or not value.isdigit() or len(value) > 15:
-            raise ValidationError(message(form, field, "error.whole_yen"))
+            raise ValidationError(rule_message(form, field, self.rule, "error.whole_yen"))
 
 
 class OneOf:
     """The value is one of the field's choices (choices are data: categories
     and districts come from the database)."""
 
+    rule = "choice"
+
     def __call__(self, form: Form, field: Field) -> None:
         allowed = {str(value) for value, _label in field.choices or []}
         if str(field.data) not in allowed:
-            raise ValidationError(message(form, field, "error.choice"))
+            raise ValidationError(rule_message(form, field, self.rule, "error.choice"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import workflows
 
@@ -56,6 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.config.update(flask_overrides)
+    if settings.trusted_proxies:
+        # TEIAN_TRUSTED_PROXIES (SPEC section 8): behind n proxies the client is the n-th
+        # address from the right of X-Forwarded-For; without proxies that header is the
+        # client's own say and is ignored, or anyone could pick their rate-limit key.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.json.ensure_ascii = False
 
     engine = make_engine(settings.database_url)

@@ -12,6 +12,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse_many
+
+# Ten accepted proposals an hour from one address is more than any citizen sends; the
+# per-minute ceiling stops a script.  Failed validations never count (intake.ratelimit).
+DEFAULT_SUBMIT_LIMIT = "10 per hour;3 per minute"
+DEFAULT_COMMENT_LIMIT = "20 per hour;5 per minute"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,6 +37,14 @@ class Settings:
     staff_session_hours: int = 12
     # TEIAN_REQUIRE_TOTP: office and admin accounts must sign in with a second factor.
     require_totp: bool = False
+    # TEIAN_SUBMIT_LIMIT / TEIAN_COMMENT_LIMIT: Flask-Limiter notation, per client address,
+    # counting accepted submissions only (intake.ratelimit).
+    submit_limit: str = DEFAULT_SUBMIT_LIMIT
+    comment_limit: str = DEFAULT_COMMENT_LIMIT
+    # TEIAN_TRUSTED_PROXIES: how many reverse proxies stand in front (0: none, the
+    # connection's address is the client's; n: the n-th address from the right of
+    # X-Forwarded-For is).
+    trusted_proxies: int = 0
 
     @property
     def embedded(self) -> bool:
@@ -62,6 +77,27 @@ def workflows_path_from_env() -> Path | None:
     return Path(folder) if folder else None
 
 
+def rate_limit_from_env(name: str, default: str) -> str:
+    """A limit in Flask-Limiter notation ("10 per hour;3 per minute"), checked at start so a
+    typo stops the server with its name instead of failing every submission."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a rate limit such as {default!r} "
+                         f"(got {value!r})") from exc
+    return value
+
+
+def trusted_proxies_from_env() -> int:
+    """TEIAN_TRUSTED_PROXIES: a whole number, 0 (the default) when unset."""
+    value = os.environ.get("TEIAN_TRUSTED_PROXIES", "").strip() or "0"
+    if not value.isdecimal() or int(value) > 10:
+        raise SystemExit(f"TEIAN_TRUSTED_PROXIES must be a whole number from 0 to 10 "
+                         f"(got {value!r})")
+    return int(value)
+
+
 def load_settings() -> Settings:
     instance_path = instance_path_from_env()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -80,6 +116,9 @@ def load_settings() -> Settings:
         staff_session_hours=_positive_int("TEIAN_STAFF_SESSION_HOURS", 12),
         require_totp=os.environ.get("TEIAN_REQUIRE_TOTP", "").strip().lower()
         in ("1", "true", "yes", "on"),
+        submit_limit=rate_limit_from_env("TEIAN_SUBMIT_LIMIT", DEFAULT_SUBMIT_LIMIT),
+        comment_limit=rate_limit_from_env("TEIAN_COMMENT_LIMIT", DEFAULT_COMMENT_LIMIT),
+        trusted_proxies=trusted_proxies_from_env(),
     )
 
 

@@ -1,16 +1,60 @@
 """Rate limiting (Flask-Limiter): per client address, in memory by default,
 in Redis (``TEIAN_RATELIMIT_STORAGE=redis://…``) when several processes
-must share the counts."""
+must share the counts.
 
+Submissions and comments count only when accepted (``deduct_when``): the limiter tests the
+count before the view runs and adds to it only after a 201 (API) or a 303 (the page's
+redirect to its receipt), so a citizen correcting a form is never locked out, while the
+(limit+1)-th accepted submission is refused.  The limits are settings
+(``TEIAN_SUBMIT_LIMIT`` / ``TEIAN_COMMENT_LIMIT``), read per request from the app's
+:class:`~intake.config.Settings`.  The client address is ``request.remote_addr``; behind
+``TEIAN_TRUSTED_PROXIES`` proxies the app factory's ProxyFix has already set it from
+``X-Forwarded-For``.
+"""
+
+from flask import Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-# The limits themselves, named once so pages and API share them.
-SUBMIT_LIMIT = "10 per hour;3 per minute"
-COMMENT_LIMIT = "20 per hour;5 per minute"
 LOGIN_LIMIT = "10 per minute"
 # Each accepted look-up mails the proposer: a low limit keeps the form from mailing anyone
 # over and over.
 LOOKUP_LIMIT = "10 per hour;3 per minute"
+# The statuses of an accepted submission or comment: 201 from the API, 303 from a page.
+ACCEPTED = (201, 303)
+
+
+def submit_limit() -> str:
+    return current_app.config["TEIAN"].submit_limit
+
+
+def comment_limit() -> str:
+    return current_app.config["TEIAN"].comment_limit
+
+
+def accepted(response: Response) -> bool:
+    """Whether the request counts against its limit: only what was accepted."""
+    return response.status_code in ACCEPTED
+
+
+def limit_submissions(**kwargs):
+    """The submit limit, counting accepted proposals only; one count for the page and the
+    API, so a second door is not a second allowance."""
+    return limiter.shared_limit(submit_limit, scope="submissions", deduct_when=accepted,
+                                **kwargs)
+
+
+def limit_comments(**kwargs):
+    """The comment limit, counting accepted comments only; one count for both doors."""
+    return limiter.shared_limit(comment_limit, scope="comments", deduct_when=accepted,
+                                **kwargs)
+
+
+def limit_supports(**kwargs):
+    """Support requests share the comment limit's setting (a count of its own), counting
+    accepted requests only: 202 from the API, 303 from the page."""
+    return limiter.shared_limit(comment_limit, scope="supports",
+                                deduct_when=lambda response: response.status_code in (202, 303),
+                                **kwargs)

@@ -96,14 +96,15 @@ def walk(client, url: str, headers: dict | None = None, limit: int = 10) -> list
 
 
 @contextmanager
-def rate_limited_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def rate_limited_app(database_url: str, tmp_path: Path, **settings) -> Iterator[Flask]:
     """An application with the rate limits on (the shared ``app`` fixture turns them
-    off) and CSRF off, inside its app context; the limiter's counts start empty."""
+    off) and CSRF off, inside its app context; the limiter's counts start empty.
+    ``settings`` override :class:`intake.config.Settings` fields (``submit_limit``, …)."""
     instance = tmp_path / "limited"
     instance.mkdir()
     application = create_app({
         "instance_path": instance, "database_url": database_url, "secret_key": "test-secret",
-        "base_url": "http://teian.test", "smtp_url": "",
+        "base_url": "http://teian.test", "smtp_url": "", **settings,
         "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True},
     })
     try:

@@ -259,7 +259,7 @@ def test_comment_errors_name_the_field_in_the_callers_language(city, client, db,
     body_label = translate("public.comment.body", lang)
     name_label = translate("public.comment.name", lang)
     error = client.post(url, json={"body": " "}, query_string={"lang": lang}).get_json()["error"]
-    assert error["fields"] == {"body": [translate("error.required", lang, field=body_label)]}
+    assert error["fields"] == {"body": [translate("error.comment.body.required", lang)]}
     assert body_label in error["message"]
     error = client.post(url, json={"body": "賛成", "name": ["花子"]},
                         query_string={"lang": lang}).get_json()["error"]

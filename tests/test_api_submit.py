@@ -15,84 +15,80 @@ from .api_support import API, bearer, form, submit
 
 URL = f"{API}/proposals"
 
-# One row per rule: (field, overrides, Japanese message, English message).
+# One row per rule: (field, overrides, Japanese message, English message) — each field and
+# rule has its own words (GOV.UK's patterns), never a label pasted into a template.
+LENGTH_EN = "{} must be between {} and {} characters (you entered {})"
+TYPE_EN = ("Select whether you are proposing as an individual, an association, an NPO or "
+           "civic group, a business, a school or other")
+YEN_JA = "費用の総額は、50000のように円単位の数字だけで入力してください"
+YEN_EN = "Total cost must be a whole number of yen, like 50000"
+CONSENT_JA = ("個人情報の取扱いに同意する場合は、チェックを入れてください"
+              "（同意がないと提案を受け付けられません）")
+CONSENT_EN = ("Tick the box to agree to how your personal information is handled; we cannot "
+              "accept a proposal without it")
 RULES = [
-    ("title", {"title": "  abc  "},
-     "提案の題名は5〜80文字で入力してください（いま3文字）。",
-     "Title must be 5 to 80 characters (now 3)."),
-    ("title", {"title": "あ" * 81},
-     "提案の題名は5〜80文字で入力してください（いま81文字）。",
-     "Title must be 5 to 80 characters (now 81)."),
-    ("title", {"title": "   "}, "提案の題名を入力してください。", "Enter Title."),
-    ("category", {"category": None}, "テーマを選んでください。", "Choose Theme."),
-    ("category", {"category": "space-travel"}, "テーマの選択肢から選んでください。",
-     "Theme must be one of the listed choices."),
+    ("title", {"title": "  abc  "}, "題名は5〜80文字で入力してください（いま3文字）",
+     LENGTH_EN.format("Title", 5, 80, 3)),
+    ("title", {"title": "あ" * 81}, "題名は5〜80文字で入力してください（いま81文字）",
+     LENGTH_EN.format("Title", 5, 80, 81)),
+    ("title", {"title": "   "}, "題名を入力してください", "Enter a title"),
+    ("category", {"category": None}, "テーマを選んでください", "Select a theme"),
+    ("category", {"category": "space-travel"}, "テーマを一覧から選んでください",
+     "Select a theme from the list"),
     ("problem", {"problem": "短すぎる説明です。" * 2},
-     "現状・課題は20〜4000文字で入力してください（いま18文字）。",
-     "The current situation or problem must be 20 to 4000 characters (now 18)."),
+     "現状・課題は20〜4000文字で入力してください（いま18文字）",
+     LENGTH_EN.format("The current situation or problem", 20, 4000, 18)),
     ("problem", {"problem": "あ" * 4001},
-     "現状・課題は20〜4000文字で入力してください（いま4001文字）。",
-     "The current situation or problem must be 20 to 4000 characters (now 4001)."),
-    ("proposal", {"proposal": "花壇"},
-     "提案内容は20〜4000文字で入力してください（いま2文字）。",
-     "What should be done must be 20 to 4000 characters (now 2)."),
+     "現状・課題は20〜4000文字で入力してください（いま4001文字）",
+     LENGTH_EN.format("The current situation or problem", 20, 4000, 4001)),
+    ("proposal", {"proposal": "花壇"}, "提案内容は20〜4000文字で入力してください（いま2文字）",
+     LENGTH_EN.format("Your proposal", 20, 4000, 2)),
     ("proposal", {"proposal": "い" * 4001},
-     "提案内容は20〜4000文字で入力してください（いま4001文字）。",
-     "What should be done must be 20 to 4000 characters (now 4001)."),
+     "提案内容は20〜4000文字で入力してください（いま4001文字）",
+     LENGTH_EN.format("Your proposal", 20, 4000, 4001)),
     ("expected_effect", {"expected_effect": "効" * 2001},
-     "期待される効果（任意）は2000文字以内で入力してください（いま2001文字）。",
-     "Expected effect (optional) must be at most 2000 characters (now 2001)."),
+     "期待される効果は2000文字以内で入力してください（いま2001文字）",
+     "Expected effect must be 2000 characters or fewer (you entered 2001)"),
     ("role_split", {"role_split": "役" * 2001},
-     "役割分担：市民がすること・市がすること（任意）は2000文字以内で入力してください（いま2001文字）。",
-     "Who does what: citizens and the city (optional) must be at most 2000 characters "
-     "(now 2001)."),
-    ("district", {"district": "d99"}, "地域（小学校区）の選択肢から選んでください。",
-     "Area (elementary-school district) must be one of the listed choices."),
-    ("budget_total", {"budget_total": -1},
-     "必要な費用の総額（円、任意）は0以上の整数（円）で入力してください。",
-     "Total cost in yen (optional) must be a whole number of yen, 0 or more."),
-    ("budget_total", {"budget_total": 1000.5},
-     "必要な費用の総額（円、任意）は0以上の整数（円）で入力してください。",
-     "Total cost in yen (optional) must be a whole number of yen, 0 or more."),
-    ("budget_total", {"budget_total": "たくさん"},
-     "必要な費用の総額（円、任意）は0以上の整数（円）で入力してください。",
-     "Total cost in yen (optional) must be a whole number of yen, 0 or more."),
+     "役割分担は2000文字以内で入力してください（いま2001文字）",
+     "Who does what must be 2000 characters or fewer (you entered 2001)"),
+    ("district", {"district": "d99"}, "地域を一覧から選ぶか、「市全体」を選んでください",
+     "Select an area from the list, or city-wide"),
+    ("budget_total", {"budget_total": -1}, YEN_JA, YEN_EN),
+    ("budget_total", {"budget_total": 1000.5}, YEN_JA, YEN_EN),
+    ("budget_total", {"budget_total": "たくさん"}, YEN_JA, YEN_EN),
     ("city_share", {"budget_total": 1000, "city_share": 2000},
-     "うち市に求める額（円、任意）は総額以下にしてください。",
-     "Of which the city is asked to pay, in yen (optional) cannot be more than the total "
-     "cost."),
-    ("language", {"language": "fr"}, "連絡に使う言葉の選択肢から選んでください。",
-     "Language for messages to you must be one of the listed choices."),
-    ("proposer_type", {"proposer_type": None}, "提案者の区分を選んでください。",
-     "Choose You are proposing as."),
+     "市に求める額は、費用の総額以下にしてください",
+     "The amount asked of the city must be the same as or less than the total cost"),
+    ("language", {"language": "fr"}, "連絡に使う言葉を一覧から選んでください",
+     "Select the language for messages to you from the list"),
+    ("proposer_type", {"proposer_type": None},
+     "個人・町内会や自治会・NPOや市民活動団体・事業者・学校・その他のどれとして提案するか"
+     "選んでください", TYPE_EN),
     ("proposer_type", {"proposer_type": "alien", "organization": "謎の団体"},
-     "提案者の区分の選択肢から選んでください。",
-     "You are proposing as must be one of the listed choices."),
-    ("proposer_name", {"proposer_name": None}, "お名前を入力してください。", "Enter Your name."),
+     "提案者の区分を一覧から選んでください", TYPE_EN + ", from the list"),
+    ("proposer_name", {"proposer_name": None}, "お名前を入力してください", "Enter your name"),
     ("proposer_name", {"proposer_name": "名" * 101},
-     "お名前は100文字以内で入力してください（いま101文字）。",
-     "Your name must be at most 100 characters (now 101)."),
+     "お名前は100文字以内で入力してください（いま101文字）",
+     "Your name must be 100 characters or fewer (you entered 101)"),
     ("organization", {"proposer_type": "npo", "organization": ""},
-     "個人以外の方は団体・事業者名を入力してください。",
-     "Enter Organisation: it is required unless you propose as an individual."),
+     "団体・事業者名を入力してください（個人として提案する場合は不要です）",
+     "Enter the name of your association, group, business or school"),
     ("organization", {"proposer_type": "business", "organization": "団" * 101},
-     "団体・事業者名は100文字以内で入力してください（いま101文字）。",
-     "Organisation must be at most 100 characters (now 101)."),
+     "団体・事業者名は100文字以内で入力してください（いま101文字）",
+     "The name of your organisation must be 100 characters or fewer (you entered 101)"),
     ("email", {"email": "hanako.example.jp"},
-     "メールアドレスの形式が正しくありません（例：name@example.jp）。",
-     "E-mail address is not a valid e-mail address (like name@example.jp)."),
-    ("email", {"email": "", "phone": ""},
-     "メールアドレスか電話番号のどちらかを入力してください。",
-     "Enter an e-mail address or a phone number."),
+     "メールアドレスを正しい形で入力してください（例：name@example.com）",
+     "Enter an email address in the correct format, like name@example.com"),
+    ("email", {"email": "", "phone": ""}, "メールアドレスか電話番号のどちらかを入力してください",
+     "Enter an email address or a phone number, so that we can contact you"),
     ("phone", {"phone": "090-abcd-5678"},
-     "電話番号（任意）は数字とハイフンで入力してください（例：03-1234-5678）。",
-     "Phone number (optional) may contain only digits and hyphens (like 03-1234-5678)."),
-    ("consent", {"consent": None}, "個人情報の取扱いへの同意が必要です。",
-     "You must agree to how your personal information is handled."),
-    ("consent", {"consent": False}, "個人情報の取扱いへの同意が必要です。",
-     "You must agree to how your personal information is handled."),
-    ("kind", {"kind": "petition"}, "提案の種類の選択肢から選んでください。",
-     "Type of proposal must be one of the listed choices."),
+     "電話番号は、03-1234-5678のように数字とハイフンで入力してください",
+     "Enter a phone number in the correct format, like 03-1234-5678"),
+    ("consent", {"consent": None}, CONSENT_JA, CONSENT_EN),
+    ("consent", {"consent": False}, CONSENT_JA, CONSENT_EN),
+    ("kind", {"kind": "petition"}, "提案の種類を一覧から選んでください",
+     "Select the type of proposal from the list"),
 ]
 
 
@@ -133,13 +129,13 @@ def test_message_language_follows_accept_language_without_payload_language(city,
     response = client.post(URL, json=form(language=None, title="abc"),
                            headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert response.get_json()["error"]["fields"]["title"] == [
-        "Title must be 5 to 80 characters (now 3)."]
+        "Title must be between 5 and 80 characters (you entered 3)"]
 
 
 def test_easy_japanese_by_query_parameter(city, client):
     response = client.post(f"{URL}?lang=ja-easy", json=form(language=None, title=None))
     assert response.get_json()["error"]["fields"]["title"] == [
-        "ていあんの なまえを かいて ください。"]
+        "題名（タイトル）を 書いて ください"]
 
 
 def test_several_bad_fields_are_all_named(city, client):

@@ -147,7 +147,7 @@ def test_citizen_fixes_a_mistake_submits_and_tracks(page, live_server, db):
 
     summary = page.locator(".error-summary")
     summary.wait_for()
-    required = ja("error.required", field=ja("field.title"))
+    required = ja("error.title.required")
     assert required in summary.inner_text()
     assert page.locator("#title-error").inner_text().endswith(required)
     # Nothing typed is lost, to the code point (U+FA19 is not folded to U+795E).

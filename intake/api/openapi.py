@@ -26,7 +26,7 @@ from forms.support import SupportForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
 from intake.db import session
 from intake.queries import form_choices
-from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT
+from intake.ratelimit import comment_limit, submit_limit
 
 from . import bp
 from .openapi_admin import ADMIN_SCHEMAS, admin_paths, admin_request_schemas, merged
@@ -187,14 +187,14 @@ TOKEN = path_param("token", string())
 
 
 def paths() -> dict:
-    rate = "Rate limited per address: {}."
+    rate = "Rate limited per address, counting accepted requests only: {}."
     return merged({
         "/proposals": {
             "get": operation("Published proposals (no personal data)", "public",
                              answer="ProposalList", errors=(422,), params=LIST_PARAMS),
             "post": operation("Submit a proposal", "public", ok=201, answer="SubmitResult",
                               body="ProposalSubmission", errors=(422, 429),
-                              description=rate.format(SUBMIT_LIMIT) + " Location: the "
+                              description=rate.format(submit_limit()) + " Location: the "
                               "tracking resource; keep tracking_token, it is shown once."),
         },
         "/proposals/{id}": {"parameters": [ID], "get": operation(
@@ -203,11 +203,11 @@ def paths() -> dict:
         "/proposals/{id}/comments": {"parameters": [ID], "post": operation(
             "Comment on a proposal in deliberation", "public", ok=201, answer="Comment",
             body="CommentRequest", errors=(404, 409, 422, 429),
-            description=rate.format(COMMENT_LIMIT))},
+            description=rate.format(comment_limit()))},
         "/proposals/{id}/supports": {"parameters": [ID], "post": operation(
             "Support (賛同) a published proposal that is not final", "public", ok=202,
             answer="SupportAccepted", body="SupportRequest", errors=(404, 409, 422, 429),
-            description=rate.format(COMMENT_LIMIT) + " A confirmation mail is sent to "
+            description=rate.format(comment_limit()) + " A confirmation mail is sent to "
             "email; the support counts once its link is confirmed, one per address per "
             "proposal. The answer never says whether the address had supported already. "
             "409 supports_closed: the proposal is in a final state.")},

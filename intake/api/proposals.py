@@ -17,7 +17,7 @@ from intake.errors import NotFound
 from intake.i18n import LANGUAGES, translate
 from intake.models import Proposal
 from intake.proposals.operations import submit_proposal as submit_operation
-from intake.ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from intake.ratelimit import limit_comments, limit_submissions
 from intake.workflow.operations import fire_trigger
 
 from . import bp
@@ -63,7 +63,7 @@ def submission_language(payload: dict) -> str:
 
 
 @bp.post("/proposals")
-@limiter.limit(SUBMIT_LIMIT)
+@limit_submissions()
 def submit_proposal():
     payload = json_body()
     language = submission_language(payload)
@@ -101,7 +101,7 @@ def get_proposal(proposal_id: int):
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
-@limiter.limit(COMMENT_LIMIT)
+@limit_comments()
 def add_comment(proposal_id: int):
     proposal = load_published(proposal_id)
     payload = json_body()

@@ -10,7 +10,7 @@ from forms.proposal import formdata_from_json
 from forms.support import SupportForm
 from intake.db import session
 from intake.doors import request_links
-from intake.ratelimit import COMMENT_LIMIT, limiter
+from intake.ratelimit import limit_supports
 from intake.supports.operations import request_support
 
 from . import bp
@@ -20,7 +20,7 @@ from .proposals import load_published
 
 
 @bp.post("/proposals/<int:proposal_id>/supports")
-@limiter.limit(COMMENT_LIMIT)
+@limit_supports()
 def add_support(proposal_id: int):
     proposal = load_published(proposal_id)
     payload = json_body()

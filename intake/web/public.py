@@ -18,6 +18,7 @@ language.
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import date, datetime
 
 from flask import (
@@ -52,8 +53,9 @@ from ..i18n import DEFAULT_LANGUAGE, translate
 from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
-from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from ..ratelimit import limit_comments, limit_submissions, limiter
 from ..supports.operations import supports_open
+from .tracking_link import link_context
 from .user_text import comments_were_open, is_final, isolate, text_lang
 
 bp = Blueprint("public", __name__)
@@ -62,7 +64,8 @@ RECENT_COUNT = 5
 PAGE_SIZE = 20
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
-                               "public.track_lookup", "public.support_confirm"})
+                               "public.track_receipt", "public.track_lookup",
+                               "public.support_confirm"})
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
@@ -104,7 +107,7 @@ def _form_page(form: WebProposalForm, *, problems: list[str] | tuple = (), statu
 
 
 @bp.route("/propose", methods=["GET", "POST"])
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@limit_submissions(methods=["POST"])
 def propose():
     if request.method == "GET":
         return _form_page(_proposal_form())
@@ -136,7 +139,8 @@ def submitted():
     return render_template(
         "public/submitted.html",
         proposal=proposal,
-        tracking_url=request_links().track(receipt["token"]),
+        receipt_url=url_for(".track_receipt", token=receipt["token"]),
+        **link_context(proposal, receipt["token"]),
     )
 
 
@@ -240,7 +244,7 @@ def proposal(proposal_id: int):
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
-@limiter.limit(COMMENT_LIMIT)
+@limit_comments()
 def comment(proposal_id: int):
     found = _published_or_404(proposal_id)
     if not found.comment_period().open:  # say so before anything else is checked
@@ -320,6 +324,18 @@ def _form_again(problems: list[str], status: int):
     return None
 
 
+def _too_many() -> str:
+    """A refused submission or comment: what happened, that nothing typed is lost, and
+    when sending again will work (the limit's own reset time)."""
+    key = {"public.propose": "public.propose.too_many",
+           "public.comment": "public.comment.too_many"}.get(request.endpoint)
+    current = limiter.current_limit
+    if key is None or current is None:
+        return _t("public.error.too_many.body")
+    minutes = max(1, round((current.reset_at - time.time()) / 60))  # reset_at: whole s, +1
+    return _t(key, minutes=minutes)
+
+
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
@@ -327,7 +343,7 @@ def _http_error(exc: HTTPException):
         problems = [_t("error.csrf"), _t("public.error.cookies")]
         return _form_again(problems, 400) or _error_page(400, " ".join(problems))
     if exc.code == 429:
-        return _form_again([_t("public.error.too_many.body")], 429) or _error_page(429)
+        return _form_again([_too_many()], 429) or _error_page(429)
     return _error_page(exc.code)
 
 

@@ -16,7 +16,7 @@ from ..db import session
 from ..doors import request_links
 from ..errors import ActionError
 from ..privacy.public import public_text
-from ..ratelimit import COMMENT_LIMIT, limiter
+from ..ratelimit import limit_supports
 from ..supports.operations import (
     confirm_support,
     request_support,
@@ -35,7 +35,7 @@ from .public import (
 
 
 @bp.post("/proposals/<int:proposal_id>/supports")
-@limiter.limit(COMMENT_LIMIT)
+@limit_supports()
 def support(proposal_id: int):
     found = _published_or_404(proposal_id)
     if not supports_open(found):  # say so before anything else is checked

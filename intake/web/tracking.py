@@ -1,6 +1,14 @@
 """The proposer's pages (SPEC section 2): the private tracking page with the actions the
-workflow gives the proposer (answer a question, withdraw), and the look-up that mails a
-fresh link to a proposer who lost theirs.
+workflow gives the proposer (answer a question, withdraw), its printable receipt, and the
+look-up for a proposer who lost their link.
+
+The look-up takes the receipt number and the e-mail address or the phone number given on
+the form.  With an e-mail address it mails a fresh link when both match.  With a phone
+number it looks nothing up: we cannot send a text message, and whatever the page said
+would have to be the same for a match and a mismatch (or it would tell anyone which
+receipt numbers go with which phone numbers), so it tells every such visitor the one
+honest thing: telephone the Collaboration Office with the receipt number, where a person
+checks who is calling before giving the proposal's news.
 
 On the public blueprint; the token in ``/track/<token>`` is the proposer's only key, so
 these pages are sent ``no-referrer`` and ``no-store`` (see :mod:`intake.web.public`).
@@ -25,6 +33,7 @@ from ..proposals.tracking import resend_tracking_link
 from ..ratelimit import LOOKUP_LIMIT, limiter
 from ..workflow.operations import fire_trigger
 from .public import _lang, _t, bp
+from .tracking_link import link_context
 
 
 @dataclass(frozen=True)
@@ -88,12 +97,21 @@ def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None
         question=serializers.pending_question(proposal, history),
         actions=_proposer_actions(proposal),
         problem=problem,
+        **link_context(proposal, token),
     ), status
 
 
 @bp.get("/track/<token>")
 def track(token: str):
     return _track_page(_proposal_for_token(token), token)
+
+
+@bp.get("/track/<token>/receipt")
+def track_receipt(token: str):
+    """The receipt on one sheet to print: number, title, date, the link and its QR code."""
+    proposal = _proposal_for_token(token)
+    return render_template("public/receipt.html", proposal=proposal, token=token,
+                           **link_context(proposal, token))
 
 
 @bp.post("/track/<token>/<trigger>")
@@ -132,13 +150,17 @@ def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: st
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(LOOKUP_LIMIT, methods=["POST"])
 def track_lookup():
-    """Receipt number and e-mail address → a fresh link by e-mail.  The answer is the same
-    whether or not they matched, so nobody learns which proposals or addresses exist."""
+    """Receipt number and e-mail address → a fresh link by e-mail; receipt number and phone
+    number → how to reach the office (see the module docstring).  Each answer is the same
+    whether or not anything matched, so nobody learns which proposals or contacts exist."""
     form = TrackingLookupForm(request.form if request.method == "POST" else None, lang=_lang())
     if request.method == "POST" and form.validate():
-        resend_tracking_link(session(), form.receipt.data, form.email.data,
-                             links=request_links())
-        flash(_t("public.lookup.sent"), "success")
+        if form.email.data:
+            resend_tracking_link(session(), form.receipt.data, form.email.data,
+                                 links=request_links())
+            flash(_t("public.lookup.sent"), "success")
+        else:
+            flash(_t("public.lookup.phone_answer"), "success")
         return redirect(url_for(".track_lookup"), 303)
     status = 422 if form.errors else 200
     return render_template("public/track_lookup.html", form=form), status

@@ -1,0 +1,35 @@
+"""What the receipt, the tracking page and the printable receipt show of the tracking link:
+the link itself, the same link as a QR code, and whether the proposer gave an e-mail
+address (the wording never promises e-mail to a proposer who gave only a phone number).
+
+The QR code is drawn as inline SVG by segno (a maintained, pure-Python QR encoder): a
+phone's camera opens the link from a screen or a printed receipt, and no image file or
+third-party service ever sees the token.
+"""
+
+from __future__ import annotations
+
+import segno
+from markupsafe import Markup
+
+from ..doors import request_links
+from ..models import Proposal
+
+
+def qr_svg(url: str) -> Markup:
+    """``url`` as an SVG element for the page.  Medium error correction survives a
+    creased receipt; black on an explicit white square scans in dark mode too.  The
+    drawing is hidden from screen readers: the link beside it is the same thing in text."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff",
+                                                svgclass="qr-code", lineclass=None)
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
+def has_email(proposal: Proposal) -> bool:
+    return bool(proposal.contact and proposal.contact.email)
+
+
+def link_context(proposal: Proposal, token: str) -> dict[str, object]:
+    """The template values of the tracking link for ``token``."""
+    url = request_links().track(token)
+    return {"tracking_url": url, "qr": qr_svg(url), "has_email": has_email(proposal)}

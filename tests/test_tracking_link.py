@@ -1,0 +1,168 @@
+"""Keeping the tracking link (intake/web/tracking.py, tracking_link.py): a copy button that
+needs no inline script and leaves the link as text without JavaScript, the link as a QR code
+in inline SVG, a printable receipt, the look-up by phone that reveals nothing, and wording
+that never promises e-mail to a proposer who gave none."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from intake.i18n import translate
+from intake.models import OutboxMessage, Proposal
+from intake.web.tracking_link import qr_svg
+
+from .test_web_public import Page, form_data, post_proposal
+
+BASE = "http://teian.test"
+
+
+@pytest.fixture(autouse=True)
+def no_fill_wait(app):
+    app.config["TEIAN_MIN_FILL_SECONDS"] = 0
+
+
+def t(key: str, lang: str = "ja", **params) -> str:
+    return translate(key, lang, **params)
+
+
+def receipt_page(client, **overrides) -> tuple[str, str]:
+    """Submit through the page; the receipt page's HTML and the tracking URL on it."""
+    assert post_proposal(client, form_data(**overrides)).status_code == 303
+    html = client.get("/submitted").get_data(as_text=True)
+    url = re.search(r'id="tracking-url" href="([^"]+)"', html).group(1)
+    return html, url
+
+
+def assert_keeps_the_link(html: str, url: str) -> None:
+    # The link is text on the page, with the copy button shown only by the static script.
+    assert f">{url}</a>" in html
+    assert re.search(r'<p class="copy-row" data-enhanced hidden>\s*<button type="button"[^>]*'
+                     r'data-copy-from="tracking-url"', html)
+    assert '<script src="/static/tracking.js" defer></script>' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "no inline script"
+    assert re.search(r"\son[a-z]+=", html) is None, "no inline event handlers"
+    # The QR code is inline SVG of exactly this link.
+    assert str(qr_svg(url)) in html
+    assert '<svg aria-hidden="true" focusable="false"' in html
+
+
+def test_receipt_page_offers_copy_qr_and_a_printable_receipt(city, client, db):
+    html, url = receipt_page(client)
+    token = url.rsplit("/", 1)[1]
+    assert url == f"{BASE}/track/{token}"
+    assert_keeps_the_link(html, url)
+    assert f'href="/track/{token}/receipt"' in html
+
+
+def test_tracking_page_offers_the_same(city, client):
+    proposal, token = city.submit()
+    html = client.get(f"/track/{token}").get_data(as_text=True)
+    assert_keeps_the_link(html, f"{BASE}/track/{token}")
+    assert t("public.track.link_intro") in html
+
+
+def test_printable_receipt_has_number_title_date_link_and_stays_private(city, client):
+    proposal, token = city.submit()
+    response = client.get(f"/track/{token}/receipt")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    page = Page(response.get_data(as_text=True))
+    url = f"{BASE}/track/{token}"
+    for expected in (proposal.receipt, proposal.title, url, t("public.receipt.title")):
+        assert expected in page.text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page.text)  # the date received
+    assert str(qr_svg(url)) in page.source
+    assert re.search(r'<p data-enhanced hidden><button type="button" class="button" '
+                     r'data-print>', page.source)
+    assert client.get("/track/not-a-token/receipt").status_code == 404
+
+
+def test_the_script_is_served_and_print_css_hides_the_controls(client):
+    script = client.get("/static/tracking.js")
+    assert script.status_code == 200
+    assert "navigator.clipboard" in script.get_data(as_text=True)
+    css = client.get("/static/teian.css").get_data(as_text=True)
+    assert re.search(r"@media print \{\s*\.no-print, \[data-enhanced\] \{ display: none", css)
+
+
+def test_qr_code_is_valid_svg_of_the_url():
+    svg = str(qr_svg("http://teian.test/track/abc"))
+    assert svg.startswith('<svg aria-hidden="true" focusable="false" ')
+    assert svg.endswith("</svg>") and "<script" not in svg
+
+
+# --- phone-only proposers -------------------------------------------------------------------
+
+
+def test_phone_only_proposer_is_never_promised_email(city, client, db):
+    html, url = receipt_page(client, email="", phone="090-1234-5678")
+    text = Page(html).text
+    assert t("public.submitted.no_email") in text
+    assert t("public.submitted.next_no_email") in text
+    for promise in ("public.submitted.emailed", "public.submitted.next"):
+        assert t(promise) not in text
+    token = url.rsplit("/", 1)[1]
+    tracking = Page(client.get(f"/track/{token}").get_data(as_text=True)).text
+    assert t("public.track.no_email") in tracking
+    assert t("public.track.link_intro") not in tracking
+    receipt = Page(client.get(f"/track/{token}/receipt").get_data(as_text=True)).text
+    assert t("public.receipt.no_email") in receipt and t("public.receipt.has_email") not in receipt
+
+
+def test_english_tracking_page_for_a_phone_only_proposer(city, client):
+    _proposal, token = city.submit(email="", phone="090-1234-5678")
+    text = Page(client.get(f"/track/{token}?lang=en").get_data(as_text=True)).text
+    assert "You gave no e-mail address, so the city will not e-mail you." in text
+
+
+def test_proposer_with_email_is_told_about_the_email(city, client):
+    html, _url = receipt_page(client)
+    assert t("public.submitted.emailed") in Page(html).text
+    assert t("public.submitted.next") in Page(html).text
+
+
+# --- the look-up by receipt number and phone ---------------------------------------------------
+
+
+def test_phone_look_up_answers_the_same_for_a_match_and_a_mismatch(city, client, db):
+    proposal, token = city.submit(email="", phone="090-1234-5678")
+    digest = proposal.tracking_token_hash
+    answers = [client.post("/track", data={"receipt": receipt, "phone": phone},
+                           follow_redirects=True)
+               for receipt, phone in ((proposal.receipt, "090-1234-5678"),
+                                      (proposal.receipt, "０９０ー９９９９ー００００"),
+                                      ("T-2026-999999", "090-1234-5678"))]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    notices = [re.search(r'class="notice[^"]*"[^>]*>([^<]*)<', a.get_data(as_text=True))
+               .group(1) for a in answers]
+    assert notices == [t("public.lookup.phone_answer")] * 3
+    assert "協働推進室にお電話ください" in notices[0]
+    # Nothing was sent, and the proposer's link still works.
+    assert db.execute(select(OutboxMessage).where(OutboxMessage.kind == "tracking_link")
+                      ).first() is None
+    db.expire_all()
+    assert db.get(Proposal, proposal.id).tracking_token_hash == digest
+    assert client.get(f"/track/{token}").status_code == 200
+
+
+def test_look_up_needs_an_email_or_a_phone_and_names_the_rule(city, client):
+    response = client.post("/track", data={"receipt": "T-2026-000001"},
+                           query_string={"lang": "en"})
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    assert "Enter the email address or the phone number you gave with your proposal" in page.text
+    response = client.post("/track", data={"receipt": "T-2026-000001", "phone": "abc"},
+                           query_string={"lang": "en"})
+    assert "Enter a phone number in the correct format, like 03-1234-5678" in \
+        response.get_data(as_text=True)
+
+
+def test_look_up_by_email_still_mails_a_fresh_link(city, client, db):
+    proposal, _token = city.submit(email="taro@example.jp")
+    client.post("/track", data={"receipt": proposal.receipt, "email": "taro@example.jp"})
+    assert db.execute(select(OutboxMessage).where(OutboxMessage.kind == "tracking_link")
+                      ).scalar_one().recipient == "taro@example.jp"
