@@ -53,7 +53,8 @@ policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
        "public.proposals_download")
 policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
-policy({"proposer"}, "public.track", "public.track_action", "api.track_proposal",
+policy({"proposer"}, "public.track", "public.track_action", "public.track_receipt",
+       "api.track_proposal",
        "api.track_transition")
 # A city-issued API key (any member of staff's token).
 policy(STAFF, "open311.create_request")
