@@ -9,20 +9,33 @@ only.  Missing English or easy-Japanese text falls back to Japanese.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from workflows import LANGUAGES  # noqa: E402  (one list for the app and its workflows)
 
+# Not messages: the reviewed furigana readings (:mod:`intake.i18n.furigana`).
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+NOT_MESSAGES = frozenset({"glossary.toml"})
 DEFAULT_LANGUAGE = "ja"
-LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい にほんご", "en": "English"}
+EASY_LANGUAGE = "ja-easy"
+LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
+# Staff pages are not translated into easy Japanese: they do not offer it, and a staff
+# page asked for it is shown in Japanese.
+STAFF_LANGUAGE_NAMES = {code: name for code, name in LANGUAGE_NAMES.items()
+                        if code != EASY_LANGUAGE}
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(Path(__file__).parent.glob("*.toml")):
+        if path.name in NOT_MESSAGES:
+            continue
         with path.open("rb") as fh:
             for key, texts in tomllib.load(fh).items():
                 if key in merged:
@@ -42,6 +55,32 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
         return key
     text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
     return text.format(**params) if params else text
+
+
+def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) -> Markup:
+    """``translate`` for a page: the catalogue text as safe HTML, ``{params}`` escaped.
+
+    Easy Japanese keeps common kanji and gives their readings (the national guideline), so
+    its text carries ``<ruby>`` furigana unless the reader switched them off.  Only the
+    catalogue's own text is annotated; parameters (names, dates, what people wrote) are
+    escaped as they are.
+    """
+    texts = catalogue().get(key)
+    if texts is None:
+        return escape(key)
+    text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
+    if lang == EASY_LANGUAGE and ruby:
+        from .furigana import furigana
+
+        # Numbers go in first: they change readings (3人 is さんにん, a person ひと).
+        numbers = {k: v for k, v in params.items() if isinstance(v, int)}
+        if numbers:
+            text = _PLACEHOLDER.sub(lambda m: str(numbers.get(m[1], m[0])), text)
+            params = {k: v for k, v in params.items() if k not in numbers}
+        html = furigana(text)
+    else:
+        html = escape(text)
+    return html.format(**params) if params else html
 
 
 def label_or(key: str, lang: str, fallback: str) -> str:

@@ -52,6 +52,7 @@ from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
+from .page_text import ruby_filter
 
 bp = Blueprint("public", __name__)
 
@@ -331,9 +332,13 @@ def _page_helpers() -> dict:
         """A department (or other coded row) by name; nothing for none."""
         return row.name(_lang()) if row is not None else ""
 
+    def public_title(proposal: Proposal):
+        """The published title; on easy-Japanese pages with readings."""
+        return ruby_filter(public_text(proposal).title)
+
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
-            "public_text": public_text}
+            "public_text": public_text, "public_title": public_title}
 
 
 @bp.app_template_filter("jst_date")
