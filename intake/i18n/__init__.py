@@ -18,12 +18,19 @@ from markupsafe import Markup, escape
 
 from workflows import LANGUAGES  # noqa: E402  (one list for the app and its workflows)
 
-# Not messages: the reviewed furigana readings (:mod:`intake.i18n.furigana`).
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Not messages: the reviewed furigana readings (:mod:`intake.i18n.furigana`).
 NOT_MESSAGES = frozenset({"glossary.toml"})
 DEFAULT_LANGUAGE = "ja"
 EASY_LANGUAGE = "ja-easy"
 LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
+# Messages only staff read (staff pages, staff mail, the office's review panel).  Staff pages
+# are not translated into easy Japanese, so these need ja and en only; every other message
+# reaches citizens and needs all three (tests/test_easy_japanese.py checks both, and that
+# the public templates name no message without easy Japanese).
+STAFF_ONLY_PREFIXES = ("staff.", "staff_page.", "admin.", "office.", "import.", "answers.",
+                       "privacy.", "mail.new_item.", "mail.transferred.", "mail.escalation.",
+                       "mail.staff_update.", "mail.opinion_")
 # Staff pages are not translated into easy Japanese: they do not offer it, and a staff
 # page asked for it is shown in Japanese.
 STAFF_LANGUAGE_NAMES = {code: name for code, name in LANGUAGE_NAMES.items()
@@ -81,6 +88,19 @@ def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) 
     else:
         html = escape(text)
     return html.format(**params) if params else html
+
+
+def translate_mail(key: str, lang: str, **params: object) -> str:
+    """``translate`` for an e-mail body: easy Japanese gives each kanji word's reading in
+    brackets after its first use (mail has no ruby); what the parameters bring (names,
+    links, what people wrote) is left as it is."""
+    if lang != EASY_LANGUAGE or key not in catalogue():
+        return translate(key, lang, **params)
+    from .furigana import readings_in_brackets
+
+    text = catalogue()[key].get(lang) or catalogue()[key].get(DEFAULT_LANGUAGE) or key
+    text = readings_in_brackets(text)
+    return text.format(**params) if params else text
 
 
 def label_or(key: str, lang: str, fallback: str) -> str:

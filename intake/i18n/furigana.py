@@ -150,6 +150,23 @@ def furigana(text: str) -> Markup:
                           for surface, reading, reviewed in _words(text)))
 
 
+@lru_cache(maxsize=1024)
+def readings_in_brackets(text: str) -> str:
+    """Plain text (an e-mail) with each kanji word's reading in brackets after its first
+    use: 受付番号（うけつけばんごう）.  Mail has no ruby; the guideline's other way."""
+    out, seen = [], set()
+    for surface, reading, _reviewed in _words(text):
+        if not reading or not has_kanji(surface) or surface in seen:
+            out.append(surface)
+            continue
+        seen.add(surface)
+        pieces = _aligned(surface, reading) or [(surface, reading)]
+        if sum(1 for _piece, read in pieces if read) > 1:  # 受け付け（うけつけ）
+            pieces = [(surface, reading)]
+        out.extend(f"{piece}（{read}）" if read else piece for piece, read in pieces)
+    return "".join(out)
+
+
 _RT = re.compile(r"<rt>.*?</rt>|<rp>.*?</rp>", re.S)
 
 
