@@ -18,9 +18,9 @@ import workflows
 from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
-from .web.page_text import init_page_text
 from .ratelimit import limiter
 from .transaction import init_transactions
+from .web.page_text import init_page_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 256 * 1024

@@ -118,26 +118,38 @@ def _aligned(surface: str, reading: str) -> list[tuple[str, str]] | None:
     match = re.fullmatch(regex, reading)
     if match is None:  # an irregular reading: the whole word carries it
         return [(surface, reading)]
-    return [(run, read if has_kanji(run) else "") for run, read in zip(runs, match.groups())]
+    return [(run, read if has_kanji(run) else "") for run, read in zip(runs, match.groups(), strict=True)]
 
 
 def _ruby(text: str, reading: str) -> str:
     return f"<ruby>{escape(text)}<rt>{escape(reading)}</rt></ruby>"
 
 
-def _word_html(surface: str, reading: str, *, split: bool = True) -> str:
+def _word_pieces(surface: str, reading: str, *, split: bool = True) -> list[tuple[str, str]]:
+    """(text, reading) pieces of one word, the reading empty where none is shown."""
     if not reading or not has_kanji(surface):
-        return str(escape(surface))
+        return [(surface, "")]
     pieces = _aligned(surface, reading)
-    if pieces is None:
-        if not split:
-            return _ruby(surface, reading)
-        # Signs and digits as they are; each kana-and-kanji stretch analysed on its own.
-        return "".join(
-            "".join(_word_html(s, r, split=False) for s, r in _analysed(run))
-            if has_kanji(run) or _IS_KANA.fullmatch(run) else str(escape(run))
-            for run in re.findall(f"[{_KANJI}{_KANA}]+|[^{_KANJI}{_KANA}]+", surface))
-    return "".join(_ruby(piece, read) if read else str(escape(piece)) for piece, read in pieces)
+    if pieces is not None:
+        return pieces
+    if not split:
+        return [(surface, reading)]
+    # Signs and digits as they are; each kana-and-kanji stretch analysed on its own.
+    result: list[tuple[str, str]] = []
+    for run in re.findall(f"[{_KANJI}{_KANA}]+|[^{_KANJI}{_KANA}]+", surface):
+        if has_kanji(run) or _IS_KANA.fullmatch(run):
+            for s, r in _analysed(run):
+                result.extend(_word_pieces(s, r, split=False))
+        else:
+            result.append((run, ""))
+    return result
+
+
+def suggested_pieces(text: str) -> list[tuple[str, str]]:
+    """``text`` as (piece, reading) pairs: a reading on each kanji run, none elsewhere.
+    A glossary word with digits (10日 → とおか) is read as a whole, never piece by piece."""
+    return [piece for surface, reading, reviewed in _words(text)
+            for piece in _word_pieces(surface, reading, split=not reviewed)]
 
 
 @lru_cache(maxsize=8192)
@@ -145,9 +157,8 @@ def furigana(text: str) -> Markup:
     """``text`` as safe HTML, every kanji run with its reading in ``<ruby>``."""
     if not has_kanji(text):
         return escape(text)
-    # A glossary word with digits (10日 → とおか) is read as a whole, never piece by piece.
-    return Markup("".join(_word_html(surface, reading, split=not reviewed)
-                          for surface, reading, reviewed in _words(text)))
+    return Markup("".join(_ruby(piece, reading) if reading else str(escape(piece))
+                          for piece, reading in suggested_pieces(text)))
 
 
 @lru_cache(maxsize=1024)

@@ -15,8 +15,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from markupsafe import Markup, escape
 
-from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, translate_html
+from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, reading_markup, translate_html
 from intake.i18n.furigana import furigana, without_ruby
+from intake.models import PublishedText
 
 RUBY_COOKIE = "ruby"
 RUBY_CHOICES = ("on", "off")
@@ -43,6 +44,14 @@ def ruby_filter(value: object) -> Markup:
         return value
     text = "" if value is None else str(value)
     return furigana(text) if easy_with_ruby() else escape(text)
+
+
+def title_with_readings(copy: PublishedText) -> Markup:
+    """A published title with readings: the stored ones (suggested at publication,
+    perhaps corrected by staff) while they still read this title, else the analyser's."""
+    if copy.title_easy and reading_markup.plain(copy.title_easy) == copy.title:
+        return reading_markup.to_html(copy.title_easy)
+    return furigana(copy.title)
 
 
 def plain_filter(value: object) -> object:
@@ -72,6 +81,7 @@ def init_page_text(app: Flask, language_names: dict[str, str]) -> None:
             "lang": lang,
             "languages": language_names,
             "ruby_shown": lang == EASY_LANGUAGE and ruby_wanted(),
+            "easy_title_html": lambda proposal: title_with_readings(proposal.published_text),
         }
 
     app.add_template_filter(ruby_filter, "ruby")

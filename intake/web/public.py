@@ -52,7 +52,7 @@ from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import COMMENT_LIMIT, SUBMIT_LIMIT, limiter
-from .page_text import ruby_filter
+from .page_text import easy_with_ruby, title_with_readings
 
 bp = Blueprint("public", __name__)
 
@@ -333,8 +333,9 @@ def _page_helpers() -> dict:
         return row.name(_lang()) if row is not None else ""
 
     def public_title(proposal: Proposal):
-        """The published title; on easy-Japanese pages with readings."""
-        return ruby_filter(public_text(proposal).title)
+        """The published title; on easy-Japanese pages with its readings."""
+        title = public_text(proposal).title  # raises for a proposal that is not public
+        return title_with_readings(proposal.published_text) if easy_with_ruby() else title
 
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
