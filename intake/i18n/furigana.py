@@ -118,7 +118,8 @@ def _aligned(surface: str, reading: str) -> list[tuple[str, str]] | None:
     match = re.fullmatch(regex, reading)
     if match is None:  # an irregular reading: the whole word carries it
         return [(surface, reading)]
-    return [(run, read if has_kanji(run) else "") for run, read in zip(runs, match.groups(), strict=True)]
+    return [(run, read if has_kanji(run) else "")
+            for run, read in zip(runs, match.groups(), strict=True)]
 
 
 def _ruby(text: str, reading: str) -> str:
