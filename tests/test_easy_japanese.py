@@ -146,7 +146,8 @@ def test_page_text_escapes_parameters_and_reads_numbers_with_their_counter():
     assert html == "<ruby>3人<rt>さんにん</rt></ruby>" or "<rt>にん</rt>" in html
     html = str(translate_html("public.timeline.route", EASY_LANGUAGE,
                               department="<b>公園緑地課</b>"))
-    assert "&lt;b&gt;公園緑地課&lt;/b&gt;" in html  # a parameter is escaped, not annotated
+    # a parameter is escaped, and read too (department names are in the glossary)
+    assert "&lt;b&gt;<ruby>公園緑地課<rt>こうえんりょくちか</rt></ruby>&lt;/b&gt;" in html
     assert str(translate_html("public.timeline.route", EASY_LANGUAGE, ruby=False,
                               department="x")).count("<ruby>") == 0
 

@@ -68,9 +68,9 @@ def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) 
     """``translate`` for a page: the catalogue text as safe HTML, ``{params}`` escaped.
 
     Easy Japanese keeps common kanji and gives their readings (the national guideline), so
-    its text carries ``<ruby>`` furigana unless the reader switched them off.  Only the
-    catalogue's own text is annotated; parameters (names, dates, what people wrote) are
-    escaped as they are.
+    its text carries ``<ruby>`` furigana unless the reader switched them off — and so do
+    its text parameters (department names, state labels); HTML already made (``Markup``)
+    is inserted as it is, anything else escaped.
     """
     texts = catalogue().get(key)
     if texts is None:
@@ -85,6 +85,8 @@ def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) 
             text = _PLACEHOLDER.sub(lambda m: str(numbers.get(m[1], m[0])), text)
             params = {k: v for k, v in params.items() if k not in numbers}
         html = furigana(text)
+        params = {k: v if isinstance(v, Markup) or not isinstance(v, str) else furigana(v)
+                  for k, v in params.items()}
     else:
         html = escape(text)
     return html.format(**params) if params else html

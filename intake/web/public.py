@@ -33,6 +33,7 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import workflows
@@ -343,16 +344,17 @@ def _page_helpers() -> dict:
 
 
 @bp.app_template_filter("jst_date")
-def jst_date(value: date | datetime | None) -> str:
+def jst_date(value: date | datetime | None) -> Markup:
     """A date as people read it (2026年4月15日（水） / Wed 15 April 2026);
-    a datetime is first turned into its day in Japan (:mod:`intake.dates`)."""
-    return people_date(value, _lang())
+    a datetime is first turned into its day in Japan (:mod:`intake.dates`).  Escaped
+    text, not read by the analyser: it would guess the readings of days (15日, 1日)."""
+    return escape(people_date(value, _lang()))
 
 
 @bp.app_template_filter("jst_datetime")
-def jst_datetime(value: datetime | None) -> str:
+def jst_datetime(value: datetime | None) -> Markup:
     """A moment as a date and time in Japan (JST), whatever the server's zone."""
-    return people_datetime(value, _lang())
+    return escape(people_datetime(value, _lang()))
 
 
 from . import tracking  # noqa: E402,F401  (the proposer's pages, on this blueprint)
