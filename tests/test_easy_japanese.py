@@ -271,3 +271,14 @@ def test_the_glossary_page_tries_readings_on_a_text(client, city):
     html = page(client.get("/staff/help/easy-japanese", query_string={
         "text": "<b>大供</b>の公園"}))
     assert "&lt;b&gt;<ruby>大供<rt>だいく</rt></ruby>&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize("lang", ["ja", "ja-easy", "en"])
+def test_the_page_title_stays_escaped_without_readings(client, city, db, lang):
+    proposal, _ = city.submit(title="公園 & </title><script>x</script>")
+    publish_as_written(proposal)
+    db.commit()
+    html = page(client.get(f"/proposals/{proposal.id}?lang={lang}"))
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("公園 &amp; &lt;/title&gt;&lt;script&gt;x&lt;/script&gt; | ")
+    assert "<script>" not in html

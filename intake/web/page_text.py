@@ -54,9 +54,10 @@ def title_with_readings(copy: PublishedText) -> Markup:
     return furigana(copy.title)
 
 
-def plain_filter(value: object) -> object:
-    """The text of ruby markup without its readings, for attributes and ``<title>``."""
-    return without_ruby(value) if isinstance(value, Markup) else value
+def plain_filter(value: object) -> Markup:
+    """The text of ruby markup without its readings, for attributes and ``<title>``;
+    escaped again, as a ``{% filter %}`` block's result is not."""
+    return escape(without_ruby(value) if isinstance(value, Markup) else value)
 
 
 def init_page_text(app: Flask, language_names: dict[str, str]) -> None:
