@@ -14,6 +14,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from intake.i18n import translate
+from intake.i18n.reading_markup import MAX_LENGTH as TITLE_EASY_MAX
 
 from .actions import REASON_MAX, VersionedForm, reason_field
 from .staff import StaffForm
@@ -55,6 +56,18 @@ class PublicationForm(VersionedForm):
     @property
     def withholding(self) -> bool:
         return bool(self.withhold.data and self.withhold.data.strip())
+
+
+class EasyTitleForm(VersionedForm):
+    """The readings of a published title (｜協働《きょうどう》); empty: the analyser's
+    suggestion again.  What a valid text is, is the operation's rule
+    (:mod:`intake.privacy.easy_title`)."""
+
+    prefix_name = "easy-title"
+    label_keys = {"title_easy": "staff.easy.field.title_easy"}
+    hint_keys = {"title_easy": "staff.easy.field.title_easy.hint"}
+
+    title_easy = TextAreaField(validators=[Optional(), Length(max=TITLE_EASY_MAX)])
 
 
 class CommentPublishForm(StaffForm):

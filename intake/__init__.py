@@ -18,11 +18,12 @@ import workflows
 
 from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
-from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translate
+from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
 from .ratelimit import limiter
 from .security.headers import init_security_headers
 from .transaction import init_transactions
 from .unavailable import init_unavailable
+from .web.page_text import init_page_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 256 * 1024
@@ -103,7 +104,8 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_language(app: Flask) -> None:
-    """``?lang=`` (remembered in a cookie), else Accept-Language, else ja."""
+    """``?lang=`` (remembered in a cookie), else Accept-Language, else ja.  The page
+    text helpers (``_``, furigana on easy-Japanese pages) are :mod:`intake.i18n.pages`'."""
 
     @app.before_request
     def _pick_language() -> None:
@@ -113,19 +115,13 @@ def _init_language(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         chosen = request.args.get("lang")
-        if chosen in LANGUAGES:
+        # Not when the page could not honour it (a staff page asked for easy Japanese).
+        if chosen in LANGUAGES and chosen == g.get("lang"):
             response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax",
                                 httponly=True)
         return response
 
-    @app.context_processor
-    def _i18n_helpers() -> dict:
-        lang = g.get("lang", "ja")
-        return {
-            "_": lambda key, **kw: translate(key, lang, **kw),
-            "lang": lang,
-            "languages": LANGUAGE_NAMES,
-        }
+    init_page_text(app, LANGUAGE_NAMES)
 
 
 def _register_blueprints(app: Flask) -> None:

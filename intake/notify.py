@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflows.calendar import today_jst
 
-from .i18n import translate
+from .i18n import translate, translate_mail
 from .models import Department, OutboxMessage, Proposal, Role, User
 
 
@@ -38,7 +38,7 @@ def enqueue(
         recipient=recipient,
         language=language,
         subject=translate(f"mail.{kind}.subject", language, **params),
-        body=translate(f"mail.{kind}.body", language, **params),
+        body=translate_mail(f"mail.{kind}.body", language, **params),
     )
     session.add(message)
     return message

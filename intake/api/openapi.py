@@ -20,7 +20,7 @@ from forms.actions import (
     TransferForm,
 )
 from forms.comment import CommentForm
-from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
+from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from forms.proposal import ProposalForm
 from forms.support import SupportForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
@@ -42,6 +42,7 @@ from .openapi_schemas import (
 
 ACTION_FORMS = {
     "PublicationRequest": PublicationForm,
+    "EasyTitleRequest": EasyTitleForm,
     "CommentPublishRequest": CommentPublishForm,
     "CommentHideRequest": CommentHideForm,
     "TransferRequest": TransferForm,
@@ -257,6 +258,13 @@ def paths() -> dict:
                         "personal_data counts as confirmed); on a published proposal, "
                         "masks more. withhold: the office keeps it private, with a "
                         "reason. The audit event records how many texts, never which.")},
+        "/proposals/{id}/easy-title": {"parameters": [ID], "post": operation(
+            "Correct the readings of the published title (easy Japanese)", "staff",
+            answer="EasyTitleResult", body="EasyTitleRequest", staff=True,
+            errors=(403, 404, 409, 422),
+            description="title_easy: the published title with readings in the ruby "
+                        "notation ｜協働《きょうどう》 (hiragana or katakana); only the "
+                        "readings may change. Empty: the analyser's suggestion again.")},
         "/comments/{id}/publish": {"parameters": [ID], "post": operation(
             "Publish a held comment with texts masked, or mask more of a public one",
             "staff", answer="StaffComment", body="CommentPublishRequest", staff=True,

@@ -159,6 +159,8 @@ SCHEMAS: dict[str, Schema] = {
             "title", "problem", "proposal", "expected_effect", "role_split")}))}),
     "PublicationResult": obj({"id": integer(), "state": TEXT, "version": integer(),
                               "publication": ref("Publication")}),
+    "EasyTitleResult": obj({"id": integer(), "state": TEXT, "version": integer(),
+                            "title_easy": TEXT}),
     "Trigger": TRIGGER,
     "PendingQuestion": obj({"question": TEXT, "asked_at": DATETIME,
                             "answer_by": nullable(DATE)}),

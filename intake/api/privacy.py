@@ -3,7 +3,7 @@ twins of the staff page's forms (:mod:`forms.privacy`), calling the same operati
 
 from __future__ import annotations
 
-from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
+from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from intake import serializers
 from intake.core.actors import Actor
 from intake.db import session
@@ -11,6 +11,7 @@ from intake.deliberation.moderation import hide_comment, publish_comment
 from intake.errors import NotFound
 from intake.i18n import translate
 from intake.models import Comment, User
+from intake.privacy.easy_title import set_easy_title
 from intake.privacy.operations import review_publication, withhold_publication
 from intake.queries import INT32_MAX
 
@@ -37,6 +38,19 @@ def publication(user: User, proposal_id: int):
             expected_version=form.version.data))
     return {**serializers.transition_result(proposal),
             "publication": serializers.publication(proposal)}
+
+
+@bp.post("/proposals/<int:proposal_id>/easy-title")
+@staff_required
+def easy_title(user: User, proposal_id: int):
+    """The page's form to correct the readings of the published title."""
+    proposal = load_actionable(user, proposal_id)
+    form = _form(EasyTitleForm, json_body())
+    _perform(form, lambda: set_easy_title(session(), proposal, Actor.staff(user),
+                                          text=form.title_easy.data or "",
+                                          expected_version=form.version.data))
+    return {**serializers.transition_result(proposal),
+            "title_easy": proposal.published_text.title_easy}
 
 
 def load_comment(user: User, comment_id: int) -> Comment:

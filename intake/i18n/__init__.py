@@ -9,20 +9,40 @@ only.  Missing English or easy-Japanese text falls back to Japanese.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from workflows import LANGUAGES  # noqa: E402  (one list for the app and its workflows)
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Not messages: the reviewed furigana readings (:mod:`intake.i18n.furigana`).
+NOT_MESSAGES = frozenset({"glossary.toml"})
 DEFAULT_LANGUAGE = "ja"
-LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい にほんご", "en": "English"}
+EASY_LANGUAGE = "ja-easy"
+LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
+# Messages only staff read (staff pages, staff mail, the office's review panel).  Staff pages
+# are not translated into easy Japanese, so these need ja and en only; every other message
+# reaches citizens and needs all three (tests/test_easy_japanese.py checks both, and that
+# the public templates name no message without easy Japanese).
+STAFF_ONLY_PREFIXES = ("staff.", "staff_page.", "admin.", "office.", "import.", "answers.",
+                       "privacy.", "mail.new_item.", "mail.transferred.", "mail.escalation.",
+                       "mail.staff_update.", "mail.opinion_")
+# Staff pages are not translated into easy Japanese: they do not offer it, and a staff
+# page asked for it is shown in Japanese.
+STAFF_LANGUAGE_NAMES = {code: name for code, name in LANGUAGE_NAMES.items()
+                        if code != EASY_LANGUAGE}
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(Path(__file__).parent.glob("*.toml")):
+        if path.name in NOT_MESSAGES:
+            continue
         with path.open("rb") as fh:
             for key, texts in tomllib.load(fh).items():
                 if key in merged:
@@ -41,6 +61,47 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     if texts is None:
         return key
     text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
+    return text.format(**params) if params else text
+
+
+def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) -> Markup:
+    """``translate`` for a page: the catalogue text as safe HTML, ``{params}`` escaped.
+
+    Easy Japanese keeps common kanji and gives their readings (the national guideline), so
+    its text carries ``<ruby>`` furigana unless the reader switched them off — and so do
+    its text parameters (department names, state labels); HTML already made (``Markup``)
+    is inserted as it is, anything else escaped.
+    """
+    texts = catalogue().get(key)
+    if texts is None:
+        return escape(key)
+    text = texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or key
+    if lang == EASY_LANGUAGE and ruby:
+        from .furigana import furigana
+
+        # Numbers go in first: they change readings (3人 is さんにん, a person ひと).
+        numbers = {k: v for k, v in params.items() if isinstance(v, int)}
+        if numbers:
+            text = _PLACEHOLDER.sub(lambda m: str(numbers.get(m[1], m[0])), text)
+            params = {k: v for k, v in params.items() if k not in numbers}
+        html = furigana(text)
+        params = {k: v if isinstance(v, Markup) or not isinstance(v, str) else furigana(v)
+                  for k, v in params.items()}
+    else:
+        html = escape(text)
+    return html.format(**params) if params else html
+
+
+def translate_mail(key: str, lang: str, **params: object) -> str:
+    """``translate`` for an e-mail body: easy Japanese gives each kanji word's reading in
+    brackets after its first use (mail has no ruby); what the parameters bring (names,
+    links, what people wrote) is left as it is."""
+    if lang != EASY_LANGUAGE or key not in catalogue():
+        return translate(key, lang, **params)
+    from .furigana import readings_in_brackets
+
+    text = catalogue()[key].get(lang) or catalogue()[key].get(DEFAULT_LANGUAGE) or key
+    text = readings_in_brackets(text)
     return text.format(**params) if params else text
 
 

@@ -277,6 +277,10 @@ class PublishedText(Base):
     proposal_text: Mapped[str] = mapped_column(Text)
     expected_effect: Mapped[str] = mapped_column(Text, default="")
     role_split: Mapped[str] = mapped_column(Text, default="")
+    # The title with readings for the easy-Japanese pages, in the ruby notation of
+    # intake.i18n.reading_markup (｜協働《きょうどう》): suggested by the analyser when
+    # the title is published, correctable by the lead liaison or the office.
+    title_easy: Mapped[str | None] = mapped_column(Text, nullable=True)
     # How many texts were masked (the texts themselves are not repeated anywhere).
     redactions: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,6 +30,8 @@ class EventAction(enum.StrEnum):
     withhold = "withhold"
     comment_publish = "comment_publish"
     comment_hide = "comment_hide"
+    # The readings of a published title on the easy-Japanese pages were corrected.
+    easy_title = "easy_title"
     # The office changed the city's configuration (system chain): data is
     # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}}.
     admin_change = "admin_change"

@@ -34,6 +34,7 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import workflows
@@ -55,6 +56,7 @@ from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import limit_comments, limit_submissions, limiter
 from ..supports.operations import supports_open
+from .page_text import easy_with_ruby, title_with_readings
 from .tracking_link import link_context
 from .user_text import comments_were_open, is_final, isolate, text_lang
 
@@ -374,26 +376,32 @@ def _page_helpers() -> dict:
         """A department (or other coded row) by name; nothing for none."""
         return row.name(_lang()) if row is not None else ""
 
+    def public_title(proposal: Proposal):
+        """The published title; on easy-Japanese pages with its readings."""
+        title = public_text(proposal).title  # raises for a proposal that is not public
+        return title_with_readings(proposal.published_text) if easy_with_ruby() else title
+
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
-            "public_text": public_text, "text_lang": text_lang,
-            "is_final": is_final}
+            "public_text": public_text, "public_title": public_title,
+            "text_lang": text_lang, "is_final": is_final}
 
 
 bp.add_app_template_filter(isolate, "isolate")
 
 
 @bp.app_template_filter("jst_date")
-def jst_date(value: date | datetime | None) -> str:
+def jst_date(value: date | datetime | None) -> Markup:
     """A date as people read it (2026年4月15日（水） / Wed 15 April 2026);
-    a datetime is first turned into its day in Japan (:mod:`intake.dates`)."""
-    return people_date(value, _lang())
+    a datetime is first turned into its day in Japan (:mod:`intake.dates`).  Escaped
+    text, not read by the analyser: it would guess the readings of days (15日, 1日)."""
+    return escape(people_date(value, _lang()))
 
 
 @bp.app_template_filter("jst_datetime")
-def jst_datetime(value: datetime | None) -> str:
+def jst_datetime(value: datetime | None) -> Markup:
     """A moment as a date and time in Japan (JST), whatever the server's zone."""
-    return people_datetime(value, _lang())
+    return escape(people_datetime(value, _lang()))
 
 
 from . import opendata, supports, tracking  # noqa: E402,F401  (more pages on this blueprint)

@@ -137,7 +137,7 @@ def test_is_final(proposal_workflow, state, final):
     [
         ("ja", "協議中"),
         ("en", "In deliberation"),
-        ("ja-easy", "はなしあい ちゅう"),
+        ("ja-easy", "市民と 話し合って います"),
         ("fr", "協議中"),
     ],
 )

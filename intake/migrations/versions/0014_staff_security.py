@@ -3,21 +3,21 @@ session), failed sign-ins and the lock-out, when the password was set, the TOTP 
 the last time step used; login_locked events
 
 Revision ID: 0014_staff_security
-Revises: 0011_supports
+Revises: 0012_easy_titles
 Create Date: 2026-11-27 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0014_staff_security'
-down_revision = '0011_supports'
+down_revision = '0012_easy_titles'
 branch_labels = None
 depends_on = None
 
 BEFORE = ("submit", "route", "transfer", "transition", "extend", "escalate",
           "opinion_request", "opinion_answer", "opinion_waive", "session", "comment_period",
           "comment", "tracking_link", "publication", "withhold", "comment_publish",
-          "comment_hide", "admin_change")
+          "comment_hide", "admin_change", "easy_title")
 AFTER = (*BEFORE, "login_locked")
 
 

@@ -14,6 +14,7 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
                      extensions, the comment period, sessions)
 - ``workflow_help``  the workflows as diagrams and tables
+- ``easy_help``      easy Japanese for reviewers: the rules and the glossary of readings
 - ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
 - ``next_step``      the proposal page's actions: which is recommended, in what order
 - ``privacy``        the personal-data review and comment moderation (``review_panel``)
@@ -33,6 +34,7 @@ from . import (  # noqa: F401  (each module adds its routes)
     admin_routing,
     admin_templates,
     comments,
+    easy_help,
     login,
     office,
     privacy,

@@ -26,7 +26,7 @@ from intake import access
 from intake.api.payload import storable
 from intake.dates import people_date, people_datetime
 from intake.db import session as db
-from intake.i18n import DEFAULT_LANGUAGE, translate
+from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, STAFF_LANGUAGE_NAMES, translate
 from intake.models import Proposal, User, utcnow
 from intake.security import sessions, totp
 from workflows.calendar import today_jst
@@ -51,6 +51,14 @@ def officer() -> User:
     """The signed-in user as a model object (not Flask-Login's proxy), to hand to
     operations that keep it."""
     return current_user._get_current_object()
+
+
+@bp.before_request
+def _no_easy_japanese() -> None:
+    """Staff pages are not translated into easy Japanese: asked for it (a cookie left by
+    the public pages, ``?lang=ja-easy``), they are shown in Japanese."""
+    if g.get("lang") == EASY_LANGUAGE:
+        g.lang = DEFAULT_LANGUAGE
 
 
 @bp.before_request
@@ -177,4 +185,5 @@ def _page_helpers() -> dict:
             proposal.state, language
         ),
         "name_in": name_in,
+        "languages": STAFF_LANGUAGE_NAMES,  # no easy Japanese on staff pages
     }

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
+from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from intake.db import session as db
 from intake.deliberation.moderation import hide_comment, publish_comment
 from intake.models import Comment, Proposal
+from intake.privacy.easy_title import set_easy_title
 from intake.privacy.operations import review_publication, withhold_publication
 
 from .actions import _me, act
@@ -38,6 +39,18 @@ def withhold(proposal_id: int):
                                      expected_version=form.version.data),
         done=lambda _result: t("privacy.done.withheld"),
         confirm=True,
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/easy-title")
+def easy_title(proposal_id: int):
+    proposal = actionable_proposal(proposal_id)
+    form = EasyTitleForm(request.form, lang=lang())
+    return act(
+        proposal, "easy_title", form,
+        lambda: set_easy_title(db(), proposal, _me(), text=form.title_easy.data or "",
+                               expected_version=form.version.data),
+        done=lambda _result: t("staff.easy.done"),
     )
 
 

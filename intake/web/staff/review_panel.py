@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from forms.privacy import CommentHideForm, CommentPublishForm, PublicationForm
+from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from intake import access
 from intake.models import Comment, CommentStatus, Proposal
 from intake.privacy.scan import Hit
@@ -56,6 +56,9 @@ class PrivacyPanel:
     withhold_form: PublicationForm | None = None
     comments: list[CommentReview] = field(default_factory=list)
     error: str | None = None
+    # The published title's readings on the easy-Japanese pages (intake.privacy.easy_title).
+    easy_title_form: EasyTitleForm | None = None
+    easy_title_error: str | None = None
     withhold_error: str | None = None
 
 
@@ -101,6 +104,9 @@ def panel(proposal: Proposal, failed: tuple[str, object, str] | None = None
     if role == "office" and status in ("review_pending", "published"):
         result.withhold_form = PublicationForm(lang=lang(), version=version,
                                                prefix="withhold")
+    if status == "published" and copy is not None:
+        result.easy_title_form = EasyTitleForm(lang=lang(), version=version,
+                                               title_easy=copy.title_easy or "")
     result.comments = [comment_review(c, role) for c in proposal.comments]
     if failed is not None:
         _show_failure(result, *failed, version=version)
@@ -114,6 +120,8 @@ def _show_failure(result: PrivacyPanel, key: str, form, message: str, *, version
         result.review_form, result.error = form, message
     elif key == "withhold" and result.withhold_form is not None:
         result.withhold_form, result.withhold_error = form, message
+    elif key == "easy_title" and result.easy_title_form is not None:
+        result.easy_title_form, result.easy_title_error = form, message
     for review in result.comments:
         if key == f"comment:{review.comment.id}":
             review.error = message
