@@ -60,7 +60,7 @@ policy({"proposer"}, "public.track", "public.track_action", "public.track_receip
 policy(STAFF, "open311.create_request")
 # Any signed-in officer: their own queue, account, help and the shared overviews.
 policy(STAFF, "staff.queue", "staff.password", "staff.totp", "staff.logout",
-       "staff.workflow_help", "staff.dashboard", "staff.agenda", "staff.agenda_csv",
+       "staff.workflow_help", "staff.easy_japanese_help", "staff.dashboard", "staff.agenda", "staff.agenda_csv",
        "staff.comments", "staff.rulings_csv", "api.queue", "api.agenda", "api.agenda_csv",
        "api.rulings_csv", "api.list_answer_templates", "api.stats",
        # rulings from a spreadsheet: each row is checked against the officer's own rights
@@ -87,6 +87,7 @@ policy({"lead", "office", "admin"}, "staff.fire", "staff.transfer", "staff.exten
        "staff.waive_opinion", "api.fire_transition", "api.transfer", "api.extend",
        "api.opinions", "api.sessions", "api.comment_period", "api.publication",
        "api.comment_publish", "api.comment_hide", "api.opinion_waive",
+       "staff.easy_title", "api.easy_title",
        # (only the office withholds: the operation's finer rule, tested with the review)
        "staff.withhold")
 # Answering an opinion request: the department asked (and the office).
