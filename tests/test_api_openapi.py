@@ -132,3 +132,19 @@ def test_answers_have_the_described_shapes(city, client):
     assert set(stats) == _required(doc, "Stats")
     categories = client.get(f"{API}/categories").get_json()
     assert set(categories) == _required(doc, "NamedList")
+
+
+def test_every_request_and_answer_body_is_described(client):
+    """Every operation that takes a body says its schema; every success that answers one
+    (all but 204) says its schema: nobody has to guess a shape."""
+    missing = []
+    for path, item in _doc(client)["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            if method in ("post", "patch", "put") and "requestBody" not in op:
+                missing.append(f"{method} {path}: request body")
+            for status, answer in op["responses"].items():
+                if status.startswith("2") and status != "204" and "content" not in answer:
+                    missing.append(f"{method} {path}: {status} answer")
+    assert missing == []

@@ -289,7 +289,10 @@ def paths() -> dict:
                                               "department's)")},
         "/openapi.json": {"get": {"summary": "This description", "tags": ["meta"],
                                   "security": [],
-                                  "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+                                  "responses": {"200": {
+                                      "description": "OpenAPI 3.1",
+                                      **json_content({"type": "object",
+                                                      "required": ["openapi", "paths"]})}}}},
     }, admin_paths(operation, path_param))
 
 
