@@ -60,7 +60,8 @@ policy({"proposer"}, "public.track", "public.track_action", "public.track_receip
 policy(STAFF, "open311.create_request")
 # Any signed-in officer: their own queue, account, help and the shared overviews.
 policy(STAFF, "staff.queue", "staff.password", "staff.totp", "staff.logout",
-       "staff.workflow_help", "staff.easy_japanese_help", "staff.dashboard", "staff.agenda", "staff.agenda_csv",
+       "staff.workflow_help", "staff.easy_japanese_help", "staff.dashboard", "staff.agenda",
+       "staff.agenda_csv",
        "staff.comments", "staff.rulings_csv", "api.queue", "api.agenda", "api.agenda_csv",
        "api.rulings_csv", "api.list_answer_templates", "api.stats",
        # rulings from a spreadsheet: each row is checked against the officer's own rights
