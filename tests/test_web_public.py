@@ -23,7 +23,7 @@ from intake.auth import token_digest
 from intake.i18n import LANGUAGES, catalogue, translate
 from intake.i18n.furigana import furigana
 from intake.models import Comment, Event, OutboxMessage, Proposal, utcnow
-from intake.web.public import jst_date, jst_datetime
+from intake.web.public_helpers import jst_date, jst_datetime
 from tests import ops as operations
 from tests.factories import publish_as_written
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -34,7 +33,6 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import workflows
@@ -45,7 +43,6 @@ from forms.support import WebSupportForm
 
 from .. import queries, search, serializers
 from ..api.payload import storable
-from ..dates import people_date, people_datetime
 from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links
@@ -56,9 +53,8 @@ from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import limit_comments, limit_submissions, limiter
 from ..supports.operations import supports_open
-from .page_text import easy_with_ruby, title_with_readings
 from .tracking_link import link_context
-from .user_text import comments_were_open, is_final, isolate, text_lang
+from .user_text import comments_were_open
 
 bp = Blueprint("public", __name__)
 
@@ -363,45 +359,9 @@ def _no_such_page(_exc: HTTPException):
     return _error_page(404)
 
 
-@bp.context_processor
-def _page_helpers() -> dict:
-    def state_label(proposal: Proposal, state: str | None = None) -> str:
-        return workflows.get_workflow(proposal.kind).state_label(state or proposal.state, _lang())
-
-    def action_label(proposal: Proposal, trigger: str) -> str:
-        transitions = workflows.get_workflow(proposal.kind).transitions
-        return next((t.label_in(_lang()) for t in transitions if t.trigger == trigger), trigger)
-
-    def name_of(row) -> str:
-        """A department (or other coded row) by name; nothing for none."""
-        return row.name(_lang()) if row is not None else ""
-
-    def public_title(proposal: Proposal):
-        """The published title; on easy-Japanese pages with its readings."""
-        title = public_text(proposal).title  # raises for a proposal that is not public
-        return title_with_readings(proposal.published_text) if easy_with_ruby() else title
-
-    # The one accessor of the public text (masked where reviewed): lists read titles here.
-    return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
-            "public_text": public_text, "public_title": public_title,
-            "text_lang": text_lang, "is_final": is_final}
-
-
-bp.add_app_template_filter(isolate, "isolate")
-
-
-@bp.app_template_filter("jst_date")
-def jst_date(value: date | datetime | None) -> Markup:
-    """A date as people read it (2026年4月15日（水） / Wed 15 April 2026);
-    a datetime is first turned into its day in Japan (:mod:`intake.dates`).  Escaped
-    text, not read by the analyser: it would guess the readings of days (15日, 1日)."""
-    return escape(people_date(value, _lang()))
-
-
-@bp.app_template_filter("jst_datetime")
-def jst_datetime(value: datetime | None) -> Markup:
-    """A moment as a date and time in Japan (JST), whatever the server's zone."""
-    return escape(people_datetime(value, _lang()))
-
-
-from . import opendata, supports, tracking  # noqa: E402,F401  (more pages on this blueprint)
+from . import (  # noqa: E402,F401  (more pages and the template helpers, on this blueprint)
+    opendata,
+    public_helpers,
+    supports,
+    tracking,
+)
