@@ -4,12 +4,19 @@ Each event's hash is SHA-256 over its predecessor's hash and its own
 canonical content (sorted-key JSON), so editing, deleting or reordering any
 event breaks every hash after it.  One chain per proposal: appending locks
 that proposal's chain head only (see models/events.py).
+
+A reason enters the hash as a salted digest (``reason_digest``), never as text:
+the retention purge (intake/maintenance/personal_data.py) can then erase a
+reason that may hold personal data — with its salt — and every chain still
+verifies; an erased reason reads as "" and is reported as erased, not as
+tampering.  Events older than migration 0016 hash their reason as text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +27,7 @@ from sqlalchemy.orm import Session
 from .models import ChainHead, Event, utcnow
 
 GENESIS = "0" * 64
+PURGE_ACTION = "personal_data_purged"  # EventAction.personal_data_purged
 SYSTEM_CHAIN = "system"
 
 
@@ -40,15 +48,38 @@ def canonical(event: Event) -> bytes:
         "trigger": event.trigger,
         "from": event.from_state,
         "to": event.to_state,
-        "reason": event.reason,
         "data": event.data,
         "prev": event.prev_hash,
     }
+    if event.reason_digest is None:  # written before reasons became erasable
+        content["reason"] = event.reason
+    else:
+        content["reason_sha256"] = event.reason_digest
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def event_hash(event: Event) -> str:
     return hashlib.sha256(event.prev_hash.encode() + canonical(event)).hexdigest()
+
+
+def reason_digest(salt: str, reason: str) -> str:
+    return hashlib.sha256((salt + reason).encode()).hexdigest()
+
+
+def erase_reason(event: Event) -> None:
+    """Forget the event's reason and its salt; the digest, and so the chain, stays."""
+    event.reason, event.reason_salt = "", None
+
+
+def reason_problem(event: Event) -> str | None:
+    """Why the stored reason cannot be the one the chain recorded, or None."""
+    if event.reason_digest is None:
+        return None  # hashed as text: event_hash checks it
+    if event.reason_salt is None:
+        return "an erased reason has text again" if event.reason else None
+    if reason_digest(event.reason_salt, event.reason) != event.reason_digest:
+        return "reason does not match its digest (edited)"
+    return None
 
 
 def append_event(
@@ -96,6 +127,8 @@ def append_event(
         from_state=from_state,
         to_state=to_state,
         reason=reason or "",
+        reason_salt=(salt := secrets.token_hex(16)),
+        reason_digest=reason_digest(salt, reason or ""),
         data=data or {},
         prev_hash=head.hash,
     )
@@ -154,10 +187,15 @@ def verify(session: Session) -> ChainProblem | None:
     }
     seen: set[str] = set()
     chain, expected_seq, prev = None, 0, GENESIS
+    erased: dict[int, int] = {}  # seq -> id of events whose reason awaits its purge record
 
     def finish(name: str, seq: int, last_hash: str) -> ChainProblem | None:
         if heads.get(name) != (seq, last_hash):
             return ChainProblem(name, None, None, "events missing at the end of the chain")
+        if erased:
+            first = min(erased)
+            return ChainProblem(name, erased[first], first,
+                                "reason erased with no purge event recording it")
         return None
 
     for event in _events_in_chain_order(session):
@@ -165,6 +203,7 @@ def verify(session: Session) -> ChainProblem | None:
             if chain is not None and (problem := finish(chain, expected_seq, prev)):
                 return problem
             chain, expected_seq, prev = event.chain, 0, GENESIS
+            erased.clear()
             seen.add(chain)
         expected_seq += 1
         where = (event.chain, event.id, event.seq)
@@ -174,6 +213,13 @@ def verify(session: Session) -> ChainProblem | None:
             return ChainProblem(*where, "does not link to the event before it (removed or moved)")
         if event_hash(event) != event.hash:
             return ChainProblem(*where, "content does not match its hash (edited)")
+        if problem := reason_problem(event):
+            return ChainProblem(*where, problem)
+        if event.reason_digest is not None and event.reason_salt is None:
+            erased[event.seq] = event.id
+        if event.action == PURGE_ACTION:
+            for seq in event.data.get("erased_reasons", ()):
+                erased.pop(seq, None)
         prev = event.hash
     if chain is not None and (problem := finish(chain, expected_seq, prev)):
         return problem

@@ -41,6 +41,13 @@ def reason_is_public(event: Event, workflow: workflows.Workflow) -> bool:
     )
 
 
+def reason_may_be_personal(event: Event, workflow: workflows.Workflow) -> bool:
+    """A reason the retention purge erases: a step's text the public never reads — a
+    question to the proposer, their answer, a withdrawal reason."""
+    return (event.action == "transition" and bool(event.reason)
+            and not reason_is_public(event, workflow))
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One event of a proposal's history, as much as its audience may read.

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from intake.audit import verify
 from intake.links import links_for
-from intake.models import Comment, OutboxMessage, Proposal, Support, utcnow
+from intake.models import Comment, Event, OutboxMessage, Proposal, Support, utcnow
 from intake.supports.operations import request_support
 from tests import ops
 from workflows.calendar import today_jst
@@ -20,14 +20,19 @@ from workflows.calendar import today_jst
 from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
 
 PHONE = "090-8765-4321"
+QUESTION = "場所を教えてください。お宅の近くですか。"
+ANSWER = "自宅は大供3丁目5番です。夜は 090-1111-2222 へ。"
 
 
 def closed(city, **submission):
     """A parks proposal rejected (a final state), with a masked phone number in its public
-    copy and a held comment."""
+    copy, a question to the proposer and their answer (with an address and a phone
+    number) in the audit log, and a held comment."""
     lead = ops.Actor.staff(city.parks_liaison)
     proposal, _ = city.submit(problem=f"夜の公園が暗いです。連絡は {PHONE} まで。", **submission)
     ops.fire_trigger(city.session, proposal, "accept", lead)
+    ops.fire_trigger(city.session, proposal, "request_info", lead, {"question": QUESTION})
+    ops.fire_trigger(city.session, proposal, "provide_info", ops.PROPOSER, {"answer": ANSWER})
     ops.review_publication(city.session, proposal, lead, redact=[PHONE])
     ops.fire_trigger(city.session, proposal, "open_deliberation", lead)
     ops.add_comment(city.session, proposal, name="近所の人", body=f"電話 {PHONE} へどうぞ")
@@ -61,6 +66,13 @@ def test_the_purge_erases_personal_data_and_keeps_the_public_record(city, db, ru
     assert messages and all("hanako@example.jp" != m.recipient for m in messages)
     assert all("山田" not in m.body for m in messages)
     assert db.execute(select(Support).where(Support.proposal_id == old.id)).first() is None
+    # The question and the answer are gone from the audit log (not the ruling's reason).
+    reasons = db.execute(select(Event.reason).where(Event.proposal_id == old.id)).scalars()
+    assert not {QUESTION, ANSWER} & set(reasons)
+    assert "予算がないため" in set(
+        db.execute(select(Event.reason).where(Event.proposal_id == old.id)).scalars())
+    assert ANSWER in set(
+        db.execute(select(Event.reason).where(Event.proposal_id == kept.id)).scalars())
     assert "supporter@example.jp" not in [m.recipient for m in messages]
     # The other proposal, closed recently, is untouched.
     assert db.get(Proposal, kept.id).contact.email == "ichiro@example.jp"
@@ -86,8 +98,42 @@ def test_export_person_gives_everything_held_about_one_address(city, run):  # no
     (proposal,) = data["proposals"]
     assert proposal["contact"]["name"] == "山田 花子"
     assert PHONE in proposal["text"]["problem"]  # the original, as they wrote it
+    assert [(e["step"], e["text"]) for e in proposal["exchanges"]] == [
+        ("request_info", QUESTION), ("provide_info", ANSWER)]
     assert data["messages"] and all("other@example.jp" not in json.dumps(m)
                                     for m in data["messages"])
     assert "別の人" not in result.output
     supporter = json.loads(run("export-person", "supporter@example.jp").output)
     assert [s["name"] for s in supporter["supports"]] == ["応援する人"]
+
+
+def test_a_reason_erased_without_the_purge_fails_the_audit(city, db, run):  # noqa: F811
+    """Erasing is the purge's alone: an insider blanking a reason by hand (or editing it,
+    or putting text back after the purge) makes ``teian audit verify`` name the event."""
+    proposal = closed(city, email="hanako@example.jp")
+    answer = db.execute(select(Event).where(Event.proposal_id == proposal.id,
+                                            Event.trigger == "provide_info")).scalar_one()
+    answer.reason = "別の答え"
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1 and f"event {answer.id}" in result.output
+    assert "reason does not match" in result.output
+
+    answer.reason, answer.reason_salt = "", None  # erased by hand: no purge event names it
+    db.commit()
+    result = run("audit", "verify")
+    assert result.exit_code == 1 and "no purge event" in result.output
+
+    proposal.state_entered_at = utcnow() - timedelta(days=400)
+    db.commit()
+    assert run("purge-personal-data", "--closed-before", today_jst().isoformat()
+               ).exit_code == 0
+    db.expire_all()
+    assert run("audit", "verify").exit_code == 1  # the hand-erased one is still unrecorded
+
+    purged = db.execute(select(Event).where(Event.proposal_id == proposal.id,
+                                            Event.trigger == "request_info")).scalar_one()
+    assert purged.reason == "" and purged.reason_salt is None
+    purged.reason = QUESTION  # text put back after the purge
+    db.commit()
+    assert "erased reason has text again" in run("audit", "verify").output

@@ -313,3 +313,30 @@ def test_a_long_lived_session_appends_after_another_sessions_event(city, other_s
     assert seqs == [1, 2, 3, 4]  # submit, route, accept (elsewhere), transfer
     assert remembered.seq == 4
     assert audit.verify(db) is None
+
+
+def test_an_event_from_before_erasable_reasons_still_hashes_its_reason_as_text(city):
+    """Events written before migration 0016 carry no digest: their reason is in the hash
+    itself, so editing it is still caught — the new format did not open a gap."""
+    proposal, _ = city.submit()
+    event = city.session.execute(select(Event).where(Event.proposal_id == proposal.id,
+                                                     Event.action == "submit")).scalar_one()
+    event.reason_salt = event.reason_digest = None  # as a pre-0016 row
+    event.reason = "受付"
+    event.hash = audit.event_hash(event)
+    later = city.session.execute(select(Event).where(Event.chain == event.chain,
+                                                     Event.seq > event.seq)
+                                 .order_by(Event.seq)).scalars().all()
+    prev = event.hash
+    for row in later:  # re-link what follows, as the chain was written then
+        row.prev_hash = prev
+        row.hash = prev = audit.event_hash(row)
+    city.session.get(ChainHead, event.chain).hash = prev
+    city.session.commit()
+    assert audit.verify(city.session) is None
+
+    event = city.session.get(Event, event.id)  # verify let go of the rows it read
+    event.reason = "受付（書き換え）"
+    city.session.commit()
+    problem = audit.verify(city.session)
+    assert problem is not None and problem.event_id == event.id and "edited" in problem.problem

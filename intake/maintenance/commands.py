@@ -115,7 +115,8 @@ def purge_personal_data_command(closed_before) -> None:
         report = purge_personal_data(_session(app), closed_before.date())
     click.echo(f"{report.proposals} closed proposals: {report.contacts} contacts, "
                f"{report.originals} masked originals, {report.comments} held comments, "
-               f"{report.supports} supporters' addresses, {report.messages} messages erased")
+               f"{report.supports} supporters' addresses, {report.messages} messages, "
+               f"{report.reasons} questions and answers in the audit log erased")
 
 
 @main.command("export-person")

@@ -13,10 +13,14 @@ final):
 - the messages in the outbox to the proposer (recipient and body), and the tracking link
   (its hash is replaced, so the old link opens nothing).
 
+- the reasons of the steps the public never reads (a question to the proposer, their
+  answer, a withdrawal reason) in the audit log, with their salts.
+
 The public record stays: the public text, the timeline, sessions, published comments
-and the ruling.  The audit chain keeps verifying, since none of the above is hashed in
-it.  (Texts that *are* in the chain — a question to the proposer and their answer — stay;
-see the closing note of issue 11.)
+and the ruling.  The audit chain keeps verifying: it hashes a salted digest of each
+reason, never the text (intake/audit.py), and a ``personal_data_purged`` event names the
+events whose reasons were erased.  (Events written before migration 0016 hash their
+reason as text; theirs stay.)
 
 ``teian export-person EMAIL`` gathers everything held about one e-mail address, as JSON,
 for a disclosure request (開示請求).
@@ -32,10 +36,13 @@ from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
+from intake.audit import append_event, erase_reason
 from intake.auth import new_secret_token
 from intake.models import (
     JST,
     CommentStatus,
+    Event,
+    EventAction,
     OutboxMessage,
     Proposal,
     ProposerContact,
@@ -45,6 +52,7 @@ from intake.models import (
 from intake.privacy.text import FIELDS, fields_of
 from intake.search import index as search_index
 from intake.serializers import iso_datetime
+from intake.timeline import reason_may_be_personal
 
 BATCH = 500
 PURGED = ""
@@ -59,6 +67,7 @@ class PurgeReport:
     comments: int = 0
     supports: int = 0
     messages: int = 0
+    reasons: int = 0
     ids: list[int] = field(default_factory=list)
 
 
@@ -87,7 +96,27 @@ def _batches(session: Session, day: date) -> Iterator[list[Proposal]]:
         last = rows[-1].id
 
 
-def _purge_one(session: Session, proposal: Proposal, report: PurgeReport) -> None:
+def _personal_reasons(session: Session, proposals: list[Proposal]) -> dict[int, list[Event]]:
+    """The not-yet-erased reasons of the batch that may hold personal data, per proposal."""
+    kinds = {p.id: workflows.get_workflow(p.kind) for p in proposals}
+    found: dict[int, list[Event]] = {}
+    for event in session.execute(
+        select(Event).where(Event.proposal_id.in_(list(kinds)),
+                            Event.action == EventAction.transition,
+                            Event.reason_salt.is_not(None), Event.reason != "")
+        .order_by(Event.proposal_id, Event.seq)
+    ).scalars():
+        if reason_may_be_personal(event, kinds[event.proposal_id]):
+            found.setdefault(event.proposal_id, []).append(event)
+    return found
+
+
+def _purge_one(session: Session, proposal: Proposal, reasons: list[Event],
+               report: PurgeReport) -> None:
+    before = (report.contacts, report.originals, report.comments, report.messages)
+    for event in reasons:
+        erase_reason(event)
+    report.reasons += len(reasons)
     contact = proposal.contact
     if contact is not None and contact.email:
         # the messages to the proposer, found by their address before it is erased
@@ -117,6 +146,11 @@ def _purge_one(session: Session, proposal: Proposal, report: PurgeReport) -> Non
             session.delete(comment)
             report.comments += 1
     proposal.tracking_token_hash = new_secret_token()[1]
+    if reasons or before != (report.contacts, report.originals, report.comments,
+                             report.messages):
+        append_event(session, proposal_id=proposal.id, actor="system",
+                     action=EventAction.personal_data_purged,
+                     data={"erased_reasons": [e.seq for e in reasons]})
 
 
 def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
@@ -125,8 +159,9 @@ def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
     report = PurgeReport()
     for batch in _batches(session, closed_before):
         ids = [p.id for p in batch]
+        reasons = _personal_reasons(session, batch)
         for proposal in batch:
-            _purge_one(session, proposal, report)
+            _purge_one(session, proposal, reasons.get(proposal.id, []), report)
         # Supports: the count stays (it is part of the record), the addresses go, and
         # so do the confirmation mails to them.
         erased = session.execute(delete(Support).where(Support.proposal_id.in_(ids)))
@@ -141,6 +176,23 @@ def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
         session.commit()
         session.expunge_all()
     return report
+
+
+def _exchanges(session: Session, proposals) -> dict[int, list[dict]]:
+    """The steps' texts between the city and the proposer that the public never reads
+    (questions, answers, a withdrawal reason), per proposal, in order."""
+    kinds = {p.id: workflows.get_workflow(p.kind) for p in proposals}
+    found: dict[int, list[dict]] = {}
+    for event in session.execute(
+        select(Event).where(Event.proposal_id.in_(list(kinds)),
+                            Event.action == EventAction.transition, Event.reason != "")
+        .order_by(Event.proposal_id, Event.seq)
+    ).scalars():
+        if reason_may_be_personal(event, kinds[event.proposal_id]):
+            found.setdefault(event.proposal_id, []).append({
+                "at": iso_datetime(event.at), "step": event.trigger,
+                "from": event.from_state, "to": event.to_state, "text": event.reason})
+    return found
 
 
 def export_person(session: Session, email: str) -> dict:
@@ -160,6 +212,7 @@ def export_person(session: Session, email: str) -> dict:
     supports = session.execute(
         select(Support, Proposal).join(Proposal, Proposal.id == Support.proposal_id)
         .where(Support.email == email).order_by(Support.id)).all()
+    exchanges = _exchanges(session, proposals)
     return {
         "email": email,
         "proposals": [{
@@ -173,6 +226,7 @@ def export_person(session: Session, email: str) -> dict:
                         "publish_name": p.publish_name},
             "text": fields_of(p),
             "language": p.language,
+            "exchanges": exchanges.get(p.id, []),
         } for p in proposals],
         "supports": [{"proposal": s.proposal_id, "receipt": p.receipt, "name": s.name,
                       "requested_at": iso_datetime(s.created_at),

@@ -59,6 +59,13 @@ class Event(Base):
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The chain hashes ``reason_digest`` = SHA-256(salt + reason), not the reason itself,
+    # so the retention purge can erase a reason that may hold personal data (a question
+    # to the proposer, their answer) and the chain still verifies.  Erasing takes the
+    # salt with it: a short text (a phone number) cannot then be found by guessing.
+    # Both NULL: an event written before migration 0016, whose reason is hashed as is.
+    reason_salt: Mapped[str | None] = mapped_column(String(32))
+    reason_digest: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -38,6 +38,10 @@ class EventAction(enum.StrEnum):
     # An account locked after repeated wrong passwords (system chain): data is
     # {"user", "failures", "until"}.
     login_locked = "login_locked"
+    # The retention purge erased personal data of a closed proposal: data is
+    # {"erased_reasons": [seq, …]}, the events whose reasons it erased (audit.verify
+    # accepts an erased reason only when a later purge event names it).
+    personal_data_purged = "personal_data_purged"
 
 
 class OpinionStatus(enum.StrEnum):
