@@ -17,17 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from .models import ChainHead, Event, utcnow
 
 GENESIS = "0" * 64
 PURGE_ACTION = "personal_data_purged"  # EventAction.personal_data_purged
+STREAM_BATCH = 20000  # rows fetched at a time by verify
 SYSTEM_CHAIN = "system"
 
 
@@ -35,27 +36,39 @@ def chain_of(proposal_id: int | None) -> str:
     return f"P{proposal_id}" if proposal_id is not None else SYSTEM_CHAIN
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_quote = json.encoder.encode_basestring  # a JSON string literal, as _ENCODER writes one
+
+
 def canonical(event: Event) -> bytes:
     """The event's content as hashed: every field but ``id`` and ``hash``."""
-    content = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "proposal_id": event.proposal_id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "trigger": event.trigger,
-        "from": event.from_state,
-        "to": event.to_state,
-        "data": event.data,
-        "prev": event.prev_hash,
-    }
-    if event.reason_digest is None:  # written before reasons became erasable
-        content["reason"] = event.reason
+    return _canonical(event.chain, event.seq, event.proposal_id, event.at, event.actor,
+                      event.actor_label, event.action, event.trigger, event.from_state,
+                      event.to_state, event.reason, event.reason_digest, event.data,
+                      event.prev_hash)
+
+
+def _canonical(chain, seq, proposal_id, at, actor, actor_label, action, trigger, from_state,
+               to_state, reason, digest, data, prev_hash) -> bytes:
+    """Sorted-key, compact JSON of the content — byte for byte what ``json.dumps(content,
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` gives (a test holds the
+    two equal), spelt out because ``teian audit verify`` does this for every event."""
+    text = _text
+    if digest is None:  # written before reasons became erasable
+        reason_part = f'"reason":{text(reason)}'
     else:
-        content["reason_sha256"] = event.reason_digest
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        reason_part = f'"reason_sha256":{text(digest)}'
+    return (
+        f'{{"action":{text(action)},"actor":{text(actor)},"actor_label":{text(actor_label)},'
+        f'"at":"{at.isoformat(timespec="microseconds")}","chain":{text(chain)},'
+        f'"data":{_ENCODER.encode(data)},"from":{text(from_state)},"prev":{text(prev_hash)},'
+        f'"proposal_id":{"null" if proposal_id is None else int(proposal_id)},{reason_part},'
+        f'"seq":{int(seq)},"to":{text(to_state)},"trigger":{text(trigger)}}}'
+    ).encode()
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
 
 
 def event_hash(event: Event) -> str:
@@ -73,11 +86,15 @@ def erase_reason(event: Event) -> None:
 
 def reason_problem(event: Event) -> str | None:
     """Why the stored reason cannot be the one the chain recorded, or None."""
-    if event.reason_digest is None:
+    return _reason_problem(event.reason, event.reason_salt, event.reason_digest)
+
+
+def _reason_problem(reason: str, salt: str | None, digest: str | None) -> str | None:
+    if digest is None:
         return None  # hashed as text: event_hash checks it
-    if event.reason_salt is None:
-        return "an erased reason has text again" if event.reason else None
-    if reason_digest(event.reason_salt, event.reason) != event.reason_digest:
+    if salt is None:
+        return "an erased reason has text again" if reason else None
+    if hashlib.sha256((salt + reason).encode()).hexdigest() != digest:
         return "reason does not match its digest (edited)"
     return None
 
@@ -152,45 +169,47 @@ class ChainProblem:
         return f"{where}: {self.problem}"
 
 
-def _events_in_chain_order(session: Session, batch: int = 5000) -> Iterator[Event]:
-    """Every event ordered by (chain, seq), read in keyset batches so a
-    million proposals do not load into memory at once.
+def _events_with_heads(session: Session) -> Iterable[Sequence]:
+    """Every event as a plain tuple (the columns of ``_VERIFIED``) in (chain, seq)
+    order, each with the hash its chain's head row records *if the head points at it*
+    (NULL otherwise).
 
-    Rows are read as stored now (``populate_existing``), not as the session
-    may remember them, and each batch is let go of once checked; only the
-    events are expunged, so a caller's session keeps its other objects.
+    One statement, streamed (a server-side cursor on PostgreSQL), so memory stays flat
+    however long the log, and the heads are read in the same snapshot as the events —
+    an append committing meanwhile cannot look like a broken chain.  Tuples, not ORM
+    objects: the log is read at the speed of hashing it.
     """
-    last: tuple[str, int] = ("", 0)
-    while True:
-        rows = session.execute(
-            select(Event)
-            .where((Event.chain > last[0]) | ((Event.chain == last[0]) & (Event.seq > last[1])))
-            .order_by(Event.chain, Event.seq)
-            .limit(batch)
-            .execution_options(populate_existing=True)
-        ).scalars().all()
-        if not rows:
-            return
-        yield from rows
-        last = (rows[-1].chain, rows[-1].seq)
-        for row in rows:
-            session.expunge(row)
+    events, heads = Event.__table__, ChainHead.__table__
+    query = (
+        select(*(events.c[name] for name in _VERIFIED), heads.c.hash)
+        .outerjoin(heads, and_(heads.c.chain == events.c.chain, heads.c.seq == events.c.seq))
+        .order_by(events.c.chain, events.c.seq)
+    )
+    return session.execute(query.execution_options(yield_per=STREAM_BATCH))
+
+
+_VERIFIED = ("id", "chain", "seq", "proposal_id", "at", "actor", "actor_label", "action",
+             "trigger", "from_state", "to_state", "reason", "reason_salt", "reason_digest",
+             "data", "prev_hash", "hash")
+
+
+def _headless_chain(session: Session) -> str | None:
+    """A chain whose head row is there but none of its events: a history deleted whole."""
+    events, heads = Event.__table__, ChainHead.__table__
+    return session.execute(
+        select(heads.c.chain)
+        .where(~select(events.c.id).where(events.c.chain == heads.c.chain).exists())
+        .order_by(heads.c.chain).limit(1)
+    ).scalar()
 
 
 def verify(session: Session) -> ChainProblem | None:
     """The first problem in any chain, or None when every chain is intact."""
-    heads = {
-        h.chain: (h.seq, h.hash)
-        for h in session.execute(
-            select(ChainHead).execution_options(populate_existing=True)
-        ).scalars()
-    }
-    seen: set[str] = set()
-    chain, expected_seq, prev = None, 0, GENESIS
+    chain, expected_seq, prev, head_ok = None, 0, GENESIS, False
     erased: dict[int, int] = {}  # seq -> id of events whose reason awaits its purge record
 
-    def finish(name: str, seq: int, last_hash: str) -> ChainProblem | None:
-        if heads.get(name) != (seq, last_hash):
+    def finish(name: str) -> ChainProblem | None:
+        if not head_ok:
             return ChainProblem(name, None, None, "events missing at the end of the chain")
         if erased:
             first = min(erased)
@@ -198,31 +217,36 @@ def verify(session: Session) -> ChainProblem | None:
                                 "reason erased with no purge event recording it")
         return None
 
-    for event in _events_in_chain_order(session):
-        if event.chain != chain:
-            if chain is not None and (problem := finish(chain, expected_seq, prev)):
+    for (event_id, event_chain, seq, proposal_id, at, actor, actor_label, action, trigger,
+         from_state, to_state, reason, salt, digest, data, prev_hash, event_hash_,
+         head_hash) in _events_with_heads(session):
+        if event_chain != chain:
+            if chain is not None and (problem := finish(chain)):
                 return problem
-            chain, expected_seq, prev = event.chain, 0, GENESIS
+            chain, expected_seq, prev = event_chain, 0, GENESIS
             erased.clear()
-            seen.add(chain)
         expected_seq += 1
-        where = (event.chain, event.id, event.seq)
-        if event.seq != expected_seq:
+        where = (event_chain, event_id, seq)
+        if seq != expected_seq:
             return ChainProblem(*where, f"expected seq {expected_seq}: an event was removed")
-        if event.prev_hash != prev:
+        if prev_hash != prev:
             return ChainProblem(*where, "does not link to the event before it (removed or moved)")
-        if event_hash(event) != event.hash:
+        content = _canonical(event_chain, seq, proposal_id, at, actor, actor_label, action,
+                             trigger, from_state, to_state, reason, digest, data, prev_hash)
+        if hashlib.sha256(prev_hash.encode() + content).hexdigest() != event_hash_:
             return ChainProblem(*where, "content does not match its hash (edited)")
-        if problem := reason_problem(event):
+        if digest is not None and (problem := _reason_problem(reason, salt, digest)):
             return ChainProblem(*where, problem)
-        if event.reason_digest is not None and event.reason_salt is None:
-            erased[event.seq] = event.id
-        if event.action == PURGE_ACTION:
-            for seq in event.data.get("erased_reasons", ()):
-                erased.pop(seq, None)
-        prev = event.hash
-    if chain is not None and (problem := finish(chain, expected_seq, prev)):
+        if digest is not None and salt is None:
+            erased[seq] = event_id
+        if action == PURGE_ACTION:
+            for purged in data.get("erased_reasons", ()):
+                erased.pop(purged, None)
+        prev = event_hash_
+        # the head must point at the newest event: true only while this one is the last
+        head_ok = head_hash == event_hash_
+    if chain is not None and (problem := finish(chain)):
         return problem
-    for name in sorted(set(heads) - seen):
+    if (name := _headless_chain(session)) is not None:
         return ChainProblem(name, None, None, "all events of the chain are missing")
     return None
