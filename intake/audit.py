@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from .models import ChainHead, Event, utcnow
@@ -179,13 +179,17 @@ def _events_with_heads(session: Session) -> Iterable[Sequence]:
     an append committing meanwhile cannot look like a broken chain.  Tuples, not ORM
     objects: the log is read at the speed of hashing it.
     """
+    return session.execute(log_in_chain_order().execution_options(yield_per=STREAM_BATCH))
+
+
+def log_in_chain_order() -> Select:
+    """The query :func:`verify` streams: (chain, seq) order off the unique index, no sort."""
     events, heads = Event.__table__, ChainHead.__table__
-    query = (
+    return (
         select(*(events.c[name] for name in _VERIFIED), heads.c.hash)
         .outerjoin(heads, and_(heads.c.chain == events.c.chain, heads.c.seq == events.c.seq))
         .order_by(events.c.chain, events.c.seq)
     )
-    return session.execute(query.execution_options(yield_per=STREAM_BATCH))
 
 
 _VERIFIED = ("id", "chain", "seq", "proposal_id", "at", "actor", "actor_label", "action",

@@ -71,6 +71,9 @@ class Proposal(Base):
               "ruling_business_days"),
         Index("ix_proposals_submitted_at", "submitted_at"),
         Index("ix_proposals_ruled_at", "ruled_at"),
+        # Overdue per department for the figures: one range per (workflow, running
+        # state), read off the index alone.
+        Index("ix_proposals_overdue", "kind", "state", "due_on", "lead_department_id"),
         CheckConstraint("budget_total IS NULL OR budget_total >= 0", name="budget_total_nonneg"),
         CheckConstraint("city_share IS NULL OR city_share >= 0", name="city_share_nonneg"),
         CheckConstraint("version >= 1", name="version_positive"),
