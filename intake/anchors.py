@@ -36,6 +36,7 @@ from .audit import GENESIS
 from .models import AuditCheckpoint, ChainHead, CheckpointHead, Event, Proposal, utcnow
 
 BATCH = 5000
+HEADS_PER_CHECKPOINT = 20_000
 
 
 def _digest(prev_hash: str, seq: int, at: datetime, max_proposal_id: int,
@@ -46,19 +47,35 @@ def _digest(prev_hash: str, seq: int, at: datetime, max_proposal_id: int,
     return hashlib.sha256(prev_hash.encode() + content.encode()).hexdigest()
 
 
+def checkpoint_all(session: Session, now: datetime | None = None,
+                   limit: int = HEADS_PER_CHECKPOINT) -> int:
+    """Checkpoints until every head is anchored; how many were written."""
+    written = 0
+    while (row := checkpoint(session, now, limit)) is not None:
+        written += 1
+        if session.execute(select(func.count()).select_from(CheckpointHead)
+                           .where(CheckpointHead.checkpoint_id == row.id)).scalar() < limit:
+            break
+    return written
+
+
 def latest(session: Session) -> AuditCheckpoint | None:
     return session.execute(
         select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
     ).scalar_one_or_none()
 
 
-def checkpoint(session: Session, now: datetime | None = None) -> AuditCheckpoint | None:
-    """Record the heads that changed since the last checkpoint (None: nothing did).
-    Commits its own transaction (it is the worker's, not a request's)."""
+def checkpoint(session: Session, now: datetime | None = None,
+               limit: int = HEADS_PER_CHECKPOINT) -> AuditCheckpoint | None:
+    """Record the heads that changed since the last checkpoint (None: nothing did), at
+    most ``limit`` of them: the rest wait for the next checkpoint, so one checkpoint
+    after a bulk import or an upgrade holds bounded memory.  Commits its own
+    transaction (it is the worker's, not a request's)."""
     now = now or utcnow()
     previous = latest(session)
     heads = [(h.chain, h.seq, h.hash) for h in session.execute(
         select(ChainHead).where(ChainHead.anchored.is_(False)).order_by(ChainHead.chain)
+        .limit(limit)
     ).scalars()]
     max_proposal_id = session.execute(select(func.max(Proposal.id))).scalar() or 0
     if not heads and previous is not None and previous.max_proposal_id == max_proposal_id:

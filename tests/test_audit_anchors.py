@@ -89,3 +89,24 @@ def test_checkpoints_record_only_what_changed(history, city, db):
     assert db.execute(select(func.count()).select_from(ChainHead)
                       .where(ChainHead.anchored.is_(False))).scalar() == 0
     assert db.execute(select(func.count()).select_from(AuditCheckpoint)).scalar() == 2
+
+
+def test_a_checkpoint_holds_a_bounded_number_of_heads_and_the_rest_follow(city, db, run):  # noqa: F811,E501
+    """After a bulk import or an upgrade every head is new; one checkpoint takes at most
+    its limit and the next ones take the rest, so memory stays bounded — and
+    ``teian audit checkpoint`` writes as many as it takes to anchor them all."""
+    for title in ("一", "二", "三", "四", "五"):
+        city.submit(title=f"公園の提案{title}")
+    city.session.commit()
+    first = checkpoint(db, limit=2)
+    recorded = db.execute(select(func.count()).select_from(CheckpointHead)
+                          .where(CheckpointHead.checkpoint_id == first.id)).scalar()
+    assert recorded == 2
+    unanchored = select(func.count()).select_from(ChainHead).where(ChainHead.anchored.is_(False))
+    assert db.execute(unanchored).scalar() >= 3
+
+    result = run("audit", "checkpoint")
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    assert db.execute(unanchored).scalar() == 0
+    assert run("audit", "verify").exit_code == 0

@@ -41,12 +41,12 @@ def audit_verify() -> None:
 def audit_checkpoint() -> None:
     """Record the chain heads changed since the last checkpoint (the worker does this on
     every pass) and print the newest checkpoint's hash, to publish."""
-    from intake.anchors import checkpoint, latest
+    from intake.anchors import checkpoint_all, latest
 
     app = _app()
     with app.app_context():
         session = _session(app)
-        checkpoint(session)
+        checkpoint_all(session)
         newest = latest(session)
     if newest is None:
         click.echo("no events yet")
