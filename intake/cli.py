@@ -246,6 +246,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
     from .anchors import checkpoint
     from .delivery import deliver_due
     from .links import links_for
+    from .office.counts import fold
     from .workflow.escalation import escalate_overdue
 
     with app.app_context():
@@ -254,6 +255,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         session.commit()
         sent, failed = deliver_due(session, transport)
         checkpoint(session)  # the audit log's city-wide anchor (intake.anchors)
+        fold(session)  # the dashboard's per-department counts (intake.office.counts)
     return escalated, sent, failed
 
 

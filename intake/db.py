@@ -11,6 +11,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+# Every session keeps the per-department counts with the changes it flushes.
+from intake.office import counts as _counts  # noqa: F401  (registers the flush hook)
+
 
 def make_engine(url: str) -> Engine:
     """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""

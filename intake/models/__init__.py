@@ -2,6 +2,7 @@
 
 from .answers import AnswerTemplate
 from .base import Base, UTCDateTime, utcnow
+from .counts import ProposalCount
 from .events import (
     AuditCheckpoint,
     ChainHead,
@@ -34,7 +35,8 @@ __all__ = [
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
     "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
-    "Proposal", "ProposerContact", "ProposerType", "PublishedText", "Role", "RoutingRule",
+    "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText", "Role",
+    "RoutingRule",
     "Support",
     "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",
 ]

@@ -81,7 +81,9 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The workflow definition this proposal runs under (workflows/<kind>.toml).
-    kind: Mapped[str] = mapped_column(String(40), default="proposal")
+    # kind, state and lead_department_id load their old value when set (active_history):
+    # the per-department counts (intake/office/counts.py) move one from the old group.
+    kind: Mapped[str] = mapped_column(String(40), default="proposal", active_history=True)
     title: Mapped[str] = mapped_column(String(200))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     problem: Mapped[str] = mapped_column(Text)
@@ -95,11 +97,12 @@ class Proposal(Base):
     proposer_type: Mapped[ProposerType] = mapped_column(_enum(ProposerType, "proposer_type"))
     publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    state: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(40), active_history=True)
     # Optimistic versioning: every state change bumps it; a stale UPDATE
     # matches no row and the action fails with a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"),
+                                                           active_history=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 

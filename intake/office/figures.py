@@ -4,7 +4,8 @@
 Every figure is an aggregate the database computes over an index, whatever the number of
 proposals (a city's whole history, a million rows):
 
-- proposals per department × state: one GROUP BY over ``ix_proposals_dept_state_id``;
+- proposals per department × state: kept as they change, in ``proposal_counts``
+  (:mod:`intake.office.counts`), a table as small as departments × states;
   how many are overdue: one GROUP BY over ``ix_proposals_overdue``, whose cost is the
   number of overdue proposals (index entries only);
 - rulings per department × decision × business days to the ruling: one GROUP BY over
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from intake.models import Department, Proposal, User
+from intake.office.counts import counts
 from workflows.calendar import JST, business_days_between
 
 MONTHS = 12
@@ -83,11 +85,14 @@ class Scope:
         return cls() if user.is_office else cls(user.department_id, everything=False)
 
     def where(self, query: Select) -> Select:
+        return self.where_department(query, Proposal.lead_department_id)
+
+    def where_department(self, query: Select, column) -> Select:
         if self.everything:
             return query
         if self.department_id is None:
             return query.where(false())
-        return query.where(Proposal.lead_department_id == self.department_id)
+        return query.where(column == self.department_id)
 
 
 EVERYTHING = Scope()
@@ -149,10 +154,7 @@ class Figures:
 
 def figures(session: Session, today: date, scope: Scope = EVERYTHING) -> Figures:
     """Everything the dashboard shows, in six indexed queries (see the module's text)."""
-    cells = session.execute(scope.where(
-        select(Proposal.lead_department_id, Proposal.state, func.count())
-        .group_by(Proposal.lead_department_id, Proposal.state)
-    )).all()
+    cells = counts(session, scope.where_department)
     # Apart from the counts, and grouped by workflow and state too, so that each
     # (workflow, running state) is one range of ``ix_proposals_overdue`` read off the
     # index alone; counting overdue in the query above read every row instead.
@@ -207,8 +209,8 @@ def overdue_per_department(today: date) -> Select:
 
 def _sum_dicts(dicts) -> dict:
     total: dict = {}
-    for counts in dicts:
-        for key, count in counts.items():
+    for each in dicts:
+        for key, count in each.items():
             total[key] = total.get(key, 0) + count
     return total
 
