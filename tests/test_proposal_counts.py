@@ -81,3 +81,15 @@ def test_a_refused_transition_moves_no_count(city, db):
         ops.fire_trigger(db, proposal, "adopt", lead(proposal), {"reason": "x"})
     db.rollback()
     assert kept(db) == before == counted_afresh(db)
+
+
+def test_an_opinion_request_bumps_the_version_and_moves_no_count(city, db):
+    """It flags the state as modified without changing it (``flag_modified``)."""
+    proposal, _ = city.submit()
+    city.session.commit()
+    walk(db, proposal, "in_review")
+    before = kept(db)
+    ops.request_opinion(db, proposal, "roads", lead(proposal), question="道路の観点は？",
+                        due_in_days=5)
+    db.commit()
+    assert kept(db) == before == counted_afresh(db)

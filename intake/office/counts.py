@@ -50,10 +50,10 @@ def _count_changes(session: Session, _flush_context) -> None:
         before, after = {}, {}
         for name in TRACKED:
             history = attrs[name].history
-            if history.added or history.deleted:
-                before[name] = history.deleted[0] if history.deleted else None
+            if history.deleted:  # changed: active_history loaded the old value
+                before[name] = history.deleted[0]
                 after[name] = history.added[0] if history.added else None
-            else:
+            else:  # unchanged, or only flagged (a version bump: flag_modified)
                 before[name] = after[name] = getattr(obj, name)
         if before != after:
             deltas[_group(before)] -= 1
