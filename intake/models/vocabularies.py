@@ -38,6 +38,10 @@ class EventAction(enum.StrEnum):
     # An account locked after repeated wrong passwords (system chain): data is
     # {"user", "failures", "until"}.
     login_locked = "login_locked"
+    # An attachment published, or withheld (taken off) with an optional reason; data is
+    # {"attachment": id}.  Withdrawal retracts them all (data: "attachments": [ids]).
+    attachment_publish = "attachment_publish"
+    attachment_withhold = "attachment_withhold"
 
 
 class OpinionStatus(enum.StrEnum):
