@@ -4,6 +4,7 @@ audience gets back (tests/test_attachments*.py)."""
 from __future__ import annotations
 
 import io
+import re
 
 from tests.factories import VALID_FORM
 
@@ -31,6 +32,12 @@ def api_submit(client, *items: tuple[bytes, str], **overrides):
 
 
 def page_submit(client, *items: tuple[bytes, str], **overrides):
-    return client.post("/propose", data={**as_fields(**overrides),
+    """GET the form (its fill timer), then POST it with the files (set the app's
+    ``TEIAN_MIN_FILL_SECONDS`` to 0 first)."""
+    inputs = re.findall(r'<input[^>]*type="hidden"[^>]*>',
+                        client.get("/propose").get_data(as_text=True))
+    hidden = {re.search(r'name="([^"]+)"', tag)[1]: re.search(r'value="([^"]*)"', tag)[1]
+              for tag in inputs}
+    return client.post("/propose", data={**hidden, **as_fields(**overrides),
                                          "attachments": files(*items)},
                        content_type="multipart/form-data")
