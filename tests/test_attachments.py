@@ -96,7 +96,8 @@ def ops_publish(city, attachment):
 
 
 REFUSED = [
-    ("page.jpg", files.HTML_AS_JPEG, "「page.jpg」は送れません。JPEG・PNG・HEIC・PDFのファイルだけ送れます"),
+    ("page.jpg", files.HTML_AS_JPEG,
+     "「page.jpg」は送れません。JPEG・PNG・HEIC・PDFのファイルだけ送れます"),
     ("script.pdf", files.pdf_with_javascript(),
      "「script.pdf」は送れません。スクリプト（JavaScript）や自動で動く仕掛けを含むPDFは受け付けません"),
     ("big.jpg", files.eleven_megabytes(), "「big.jpg」は大きすぎます。1つのファイルは10MBまでです"),
@@ -167,7 +168,8 @@ def test_a_failed_page_asks_for_the_files_again(city, client, db):
     answer = page_submit(client, (files.jpeg_with_gps(), "IMG_0003.jpg"), title="短い")
     assert answer.status_code == 422
     text = page(answer)
-    assert "選んだファイル（IMG_0003.jpg）は保存していません。送信する前にもう一度選んでください" in text
+    assert ("選んだファイル（IMG_0003.jpg）は保存していません。"
+            "送信する前にもう一度選んでください") in text
     assert db.query(Attachment).count() == 0
 
 
