@@ -114,25 +114,30 @@ def retract_all(proposal: Proposal) -> list[int]:
     return retracted
 
 
-def erase_files(session: Session, proposal: Proposal, storage: Storage,
-                *, now: datetime | None = None) -> int:
-    """Erase the proposal's attachment files (the purge of personal data): each row stays,
-    marked purged and private; a file is deleted unless another proposal's row still uses
-    the same bytes (content-addressed storage).  Returns how many rows lost their files."""
+def mark_erased(proposal: Proposal, *, now: datetime | None = None) -> list[str]:
+    """The purge of personal data: every attachment of ``proposal`` becomes private and
+    marked erased (the row stays for the audit log's sake).  Returns the storage keys to
+    delete once this is committed (:func:`delete_unused`)."""
     now = now or utcnow()
-    erased = 0
+    keys = []
     for attachment in proposal.attachments:
-        if attachment.purged_at is not None:
-            continue
-        attachment.purged_at = now
-        attachment.published_at = None
-        erased += 1
-    session.flush()
-    for attachment in proposal.attachments:
-        for key in (attachment.storage_key, attachment.thumbnail_key):
-            if key and not _still_used(session, key):
-                storage.delete(key)
-    return erased
+        if attachment.purged_at is None:
+            attachment.purged_at = now
+            attachment.published_at = None
+        keys += [k for k in (attachment.storage_key, attachment.thumbnail_key) if k]
+    return keys
+
+
+def delete_unused(session: Session, storage: Storage, keys: Iterable[str]) -> int:
+    """Delete each file no attachment that is not erased still uses (storage is
+    content-addressed: the same photo sent with two proposals is one file).  Called after
+    the commit that marked them, so a failed purge never loses a file it still needs."""
+    deleted = 0
+    for key in dict.fromkeys(keys):
+        if not _still_used(session, key) and storage.exists(key):
+            storage.delete(key)
+            deleted += 1
+    return deleted
 
 
 def _still_used(session: Session, key: str) -> bool:

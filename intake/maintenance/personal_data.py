@@ -11,7 +11,9 @@ final):
 - comments that were held and never published (deleted: they were never public);
 - supporters' e-mail addresses (the supports' count stays) and their confirmation mails;
 - the messages in the outbox to the proposer (recipient and body), and the tracking link
-  (its hash is replaced, so the old link opens nothing).
+  (its hash is replaced, so the old link opens nothing);
+- the attachments' files, published or not (their rows stay, marked erased, so the audit
+  log's references resolve; a file another proposal still uses stays).
 
 The public record stays: the public text, the timeline, sessions, published comments
 and the ruling.  The audit chain keeps verifying, since none of the above is hashed in
@@ -32,6 +34,8 @@ from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
+from intake.attachments.operations import delete_unused, mark_erased
+from intake.attachments.storage import Storage
 from intake.auth import new_secret_token
 from intake.models import (
     JST,
@@ -59,6 +63,7 @@ class PurgeReport:
     comments: int = 0
     supports: int = 0
     messages: int = 0
+    files: int = 0
     ids: list[int] = field(default_factory=list)
 
 
@@ -119,14 +124,18 @@ def _purge_one(session: Session, proposal: Proposal, report: PurgeReport) -> Non
     proposal.tracking_token_hash = new_secret_token()[1]
 
 
-def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
+def purge_personal_data(session: Session, closed_before: date,
+                        storage: Storage | None = None) -> PurgeReport:
     """Erase the personal data of proposals closed before ``closed_before``; commits per
-    batch, so a long purge holds no lock for long and an interruption loses nothing."""
+    batch, so a long purge holds no lock for long and an interruption loses nothing.  The
+    attachments' files go from ``storage`` once their batch is committed."""
     report = PurgeReport()
     for batch in _batches(session, closed_before):
         ids = [p.id for p in batch]
+        keys: list[str] = []
         for proposal in batch:
             _purge_one(session, proposal, report)
+            keys += mark_erased(proposal)
         # Supports: the count stays (it is part of the record), the addresses go, and
         # so do the confirmation mails to them.
         erased = session.execute(delete(Support).where(Support.proposal_id.in_(ids)))
@@ -139,6 +148,8 @@ def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
         report.proposals += len(batch)
         report.ids += ids
         session.commit()
+        if storage is not None:
+            report.files += delete_unused(session, storage, keys)
         session.expunge_all()
     return report
 
