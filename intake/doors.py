@@ -37,7 +37,9 @@ def init_uploads(app: Flask) -> None:
 
     @app.before_request
     def _room_for_files() -> None:
-        if request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS:
+        # Only a multipart body carries files: JSON keeps the small limit.
+        if (request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS
+                and request.mimetype == "multipart/form-data"):
             request.max_content_length = UPLOAD_BODY_BYTES
 
 

@@ -265,3 +265,10 @@ def test_a_withheld_proposal_takes_its_files_with_it(city, client, db):
                          reason="確認中")
     city.session.commit()
     assert client.get(f"/attachments/{attachment.id}").status_code == 404
+
+
+def test_a_multipart_body_with_a_broken_boundary_is_refused_without_a_500(city, client):
+    answer = client.post(f"{API}/proposals", data=b'{"title": "x"}',
+                         content_type="multipart/form-data; boundary=x")
+    assert answer.status_code == 422
+    assert "title" in answer.get_json()["error"]["fields"]
