@@ -16,10 +16,12 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 import workflows
+from intake.attachments import CleanFile
 from intake.i18n import LANGUAGE_NAMES, LANGUAGES, label_or, translate
 from intake.models import ProposerType
 
 from . import normalize
+from .attachments import AttachmentsField
 from .spam import SpamDefences
 from .validators import (
     Email,
@@ -64,6 +66,8 @@ class Submission:
     email: str
     phone: str
     publish_name: bool
+    # Clean copies of the photos and documents sent with it (intake.attachments).
+    attachments: tuple[CleanFile, ...] = ()
 
 
 class ProposalForm(FlaskForm):
@@ -100,6 +104,7 @@ class ProposalForm(FlaskForm):
                         validators=[Optional(), Phone()])
     publish_name = BooleanField(false_values=FALSE_VALUES)
     consent = BooleanField(false_values=FALSE_VALUES)
+    attachments = AttachmentsField()
 
     def __init__(
         self,
@@ -177,6 +182,7 @@ class ProposalForm(FlaskForm):
             email=self.email.data or "",
             phone=self.phone.data or "",
             publish_name=bool(self.publish_name.data),
+            attachments=tuple(self.attachments.cleaned),
         )
 
 

@@ -18,6 +18,7 @@ import workflows
 
 from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
+from .doors import init_uploads
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
 from .ratelimit import limiter
 from .security.headers import init_security_headers
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Language first: a refusal by CSRF or the rate limiter (their own
     # before_request hooks) is then still answered in the visitor's language.
     _init_language(app)
+    init_uploads(app)  # before CSRF, which reads the form (and so the files)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)

@@ -4,8 +4,10 @@ reached unless ``TEIAN_BASE_URL`` says otherwise."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Flask, Response, current_app, request, stream_with_context
 
+from .attachments import MAX_BYTES, MAX_FILES
+from .attachments.storage import Storage, folder_storage
 from .core.actors import Actor
 from .errors import Invalid
 from .links import Links, links_for
@@ -13,9 +15,32 @@ from .models import User
 from .office import imports
 from .office.spreadsheet import MIMETYPE
 
+# The forms that take files (the proposal form, page and API) may send up to MAX_FILES files
+# of MAX_BYTES and one more, so that a sixth file or an 11 MB one still reaches the form
+# and gets its field's message; every other request keeps the app's small limit.
+UPLOAD_ENDPOINTS = frozenset({"public.propose", "api.submit_proposal"})
+UPLOAD_BODY_BYTES = (MAX_FILES + 1) * MAX_BYTES + 1024 * 1024
+
 
 def request_links() -> Links:
     return links_for(current_app, request.host_url)
+
+
+def request_storage() -> Storage:
+    """Where attachment files are kept (the instance folder's ``attachments/``)."""
+    return current_app.extensions["teian.attachments"]
+
+
+def init_uploads(app: Flask) -> None:
+    """Register before CSRF and the pages' own hooks, which read the form first."""
+    app.extensions["teian.attachments"] = folder_storage(app.config["TEIAN"].instance_path)
+
+    @app.before_request
+    def _room_for_files() -> None:
+        # Only a multipart body carries files: JSON keeps the small limit.
+        if (request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS
+                and request.mimetype == "multipart/form-data"):
+            request.max_content_length = UPLOAD_BODY_BYTES
 
 
 def csv_response(lines, filename: str) -> Response:

@@ -53,6 +53,21 @@ class Links:
         """Where a citizen confirms their support (賛同) of a proposal."""
         return self._build("public.support_confirm", token=token)
 
+    def attachment(self, attachment_id: int, *, thumbnail: bool = False) -> str:
+        """A published attachment's public address (404 until published)."""
+        return self._build("public.attachment_thumbnail" if thumbnail else "public.attachment",
+                           attachment_id=attachment_id)
+
+    def staff_attachment(self, attachment_id: int, *, thumbnail: bool = False) -> str:
+        """Any attachment, for the lead department and the office: the staff page's
+        address (signed in) and the API's (bearer token)."""
+        if thumbnail:
+            return self._build("staff.attachment_thumbnail", attachment_id=attachment_id)
+        return self._build("staff.attachment_file", attachment_id=attachment_id)
+
+    def api_attachment(self, attachment_id: int) -> str:
+        return self._build("api.attachment_file", attachment_id=attachment_id)
+
     def staff_proposal(self, proposal_id: int) -> str:
         return self._build("staff.proposal", proposal_id=proposal_id)
 

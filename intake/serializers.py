@@ -27,8 +27,10 @@ from datetime import date
 import workflows
 from forms.proposal import CITY_WIDE
 
+from .attachments.shapes import public_attachments, staff_attachments
 from .explain import guard_text
 from .i18n import translate
+from .links import Links
 from .models import (
     Comment,
     DeliberationSession,
@@ -215,9 +217,11 @@ def _deliberation(proposal: Proposal, lang: str, history: History, audience: str
     }
 
 
-def public_proposal(proposal: Proposal, lang: str, history: History) -> Json:
+def public_proposal(proposal: Proposal, lang: str, history: History, links: Links) -> Json:
     return {**proposal_summary(proposal, lang),
-            **_deliberation(proposal, lang, history, "public")}
+            **_deliberation(proposal, lang, history, "public"),
+            # published photos and documents only (intake.attachments.shapes)
+            "attachments": public_attachments(proposal, links)}
 
 
 # --- the proposer (private tracking link) -----------------------------------------------
@@ -271,7 +275,8 @@ def staff_summary(proposal: Proposal, lang: str, today: date) -> Json:
 
 
 def staff_detail(
-    proposal: Proposal, lang: str, history: History, *, today: date, role: str | None
+    proposal: Proposal, lang: str, history: History, *, today: date, role: str | None,
+    links: Links,
 ) -> Json:
     contact = proposal.contact
     return {
@@ -293,6 +298,8 @@ def staff_detail(
         "publication": publication(proposal),
         "pending_question": pending_question(proposal, history),
         "available_triggers": available_triggers(proposal, role, lang),
+        # every attachment, published or not, with its staff-only address
+        "attachments": staff_attachments(proposal, links),
     }
 
 

@@ -19,8 +19,11 @@ import re
 
 import pytest
 
+from intake.attachments import clean
+from intake.attachments.operations import keep_files, publish_attachment
 from intake.models import AnswerTemplate, Comment
 from tests import ops
+from tests.attachment_files import png_photo
 
 from .staff_support import login
 
@@ -91,6 +94,13 @@ policy({"lead", "office", "admin"}, "staff.fire", "staff.transfer", "staff.exten
        "staff.easy_title", "api.easy_title",
        # (only the office withholds: the operation's finer rule, tested with the review)
        "staff.withhold")
+# Attachments: the published one's public address is anyone's; the staff addresses follow
+# who sees the proposal; publishing and withholding follow who acts on it.
+policy(EVERYONE, "public.attachment", "public.attachment_thumbnail")
+policy({"lead", "consulted", "office", "admin"}, "staff.attachment_file",
+       "staff.attachment_thumbnail", "api.attachment_file")
+policy({"lead", "office", "admin"}, "staff.attachment_publish", "staff.attachment_withhold",
+       "api.attachment_publish", "api.attachment_withhold")
 # Answering an opinion request: the department asked (and the office).
 policy({"consulted", "office", "admin"}, "staff.answer_opinion", "api.opinion_answer")
 
@@ -104,7 +114,7 @@ PLACEHOLDER = re.compile(r"<(?:([\w]+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 @pytest.fixture
-def world(city):
+def world(app, city):
     """A parks proposal in deliberation with a comment, an opinion asked of welfare."""
     lead = ops.Actor.staff(city.parks_liaison)
     proposal, token = city.submit(title="公園で朝市を開く")
@@ -120,6 +130,12 @@ def world(city):
     template = AnswerTemplate(code="thanks", trigger="adopt", title_ja="お礼",
                               body_ja="ご提案ありがとうございました。")
     city.session.add(template)
+    # a published photo (public routes) and a private one the actors publish and withhold
+    storage = app.extensions["teian.attachments"]
+    shown, acted_on = keep_files(city.session, proposal, [clean(png_photo(), "a.png"),
+                                                          clean(png_photo((20, 20)), "b.png")],
+                                 storage)
+    publish_attachment(city.session, shown, lead)
     # one rule to read and edit, and one to retire per deleting route and actor
     spare = [city.rule(city.cat_other, city.roads, keyword=f"予備{n}")
              for n in range(1 + 2 * len(ACTORS))]
@@ -129,6 +145,7 @@ def world(city):
         "template": template, "rules": spare,
         "proposal": proposal, "token": token, "comment": comment,
         "page_comment": page_comment, "opinion": opinion,
+        "attachments": {"shown": shown, "acted_on": acted_on},
         "users": {"lead": city.parks_liaison, "other": city.roads_primary,
                   "consulted": city.welfare_liaison, "office": city.office_user,
                   "admin": admin},
@@ -149,6 +166,9 @@ def concrete(rule, world: dict, actor: str) -> str:
         "rest": "nothing-here", "filename": "teian.css",
         "token": world["token"] if actor == "proposer" else "not-the-token",
     }
+    if "attachment_id" in rule.rule:
+        which = "shown" if rule.endpoint.startswith("public.") else "acted_on"
+        values["attachment_id"] = world["attachments"][which].id
     if "answer-template" in rule.rule:
         values["code"] = world["template"].code
     if rule.endpoint in ("api.delete_routing_rule", "staff.admin_rule_delete"):

@@ -56,7 +56,11 @@ def test_every_reference_resolves(client):
 def test_submission_schema_is_the_proposal_form(app, client, city):
     schema = _doc(client)["components"]["schemas"]["ProposalSubmission"]
     form = ProposalForm(MultiDict(), lang="en", categories=[("parks", "Parks")])
-    assert set(schema["properties"]) == {field.name for field in form}
+    # files travel only in the multipart body, which adds them to the same fields
+    assert set(schema["properties"]) == {field.name for field in form} - {"attachments"}
+    multipart = _doc(client)["components"]["schemas"]["ProposalSubmissionMultipart"]
+    assert multipart["allOf"] == [{"$ref": "#/components/schemas/ProposalSubmission"}]
+    assert multipart["properties"]["attachments"]["maxItems"] == 5
     assert {"title", "category", "problem", "proposal", "proposer_type", "proposer_name",
             "consent"} == set(schema["required"])
     title = schema["properties"]["title"]

@@ -137,3 +137,32 @@ def test_a_reason_erased_without_the_purge_fails_the_audit(city, db, run):  # no
     purged.reason = QUESTION  # text put back after the purge
     db.commit()
     assert "erased reason has text again" in run("audit", "verify").output
+
+
+def test_the_purge_takes_the_attachments_files_with_it(city, db, run, client,  # noqa: F811
+                                                        tmp_path):
+    from intake.attachments import clean, folder_storage
+    from intake.attachments.operations import keep_files, publish_attachment
+    from intake.models import Attachment
+    from tests.attachment_files import jpeg_with_gps, plain_pdf
+
+    storage = folder_storage(tmp_path / "cli-instance")  # the instance the CLI runs on
+    old = closed(city, proposer_name="山田 花子", email="hanako@example.jp")
+    photo, pdf = keep_files(db, old, [clean(jpeg_with_gps(), "home.jpg"),
+                                      clean(plain_pdf(), "map.pdf")], storage)
+    publish_attachment(db, photo, ops.Actor.staff(city.parks_liaison))
+    old.state_entered_at = utcnow() - timedelta(days=400)
+    db.commit()
+    keys = [photo.storage_key, photo.thumbnail_key, pdf.storage_key]
+    assert all(storage.exists(key) for key in keys)
+
+    result = run("purge-personal-data", "--closed-before",
+                 (today_jst() - timedelta(days=30)).isoformat())
+    assert result.exit_code == 0, result.output
+    assert "3 attachment files erased" in result.output
+    assert not any(storage.exists(key) for key in keys)
+    db.expire_all()
+    rows = db.execute(select(Attachment).order_by(Attachment.id)).scalars().all()
+    assert all(row.purged_at is not None and row.published_at is None for row in rows)
+    assert client.get(f"/api/v1/proposals/{old.id}").get_json()["attachments"] == []
+    assert run("audit", "verify").exit_code == 0

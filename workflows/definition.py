@@ -38,12 +38,14 @@ is the app itself (e.g. a scheduled job)."""
 AUDIENCES = ("proposer", "liaison", "office")
 """Whom a transition notifies; the app turns each audience into outbox messages."""
 
-EFFECTS = ("publish", "publish_reason")
+EFFECTS = ("publish", "publish_reason", "retract_attachments")
 """Side effects the app performs after a transition. ``publish``: make the proposal public
 (unless the office withholds it). ``publish_reason``: the reason (or evaluation) given for this
 step is public, on the proposal's page and in open data; without it only the proposer and
-staff read it, since questions and answers may carry personal details. Kept as a closed
-list so a typo fails at load time instead of silently doing nothing."""
+staff read it, since questions and answers may carry personal details.
+``retract_attachments``: every published photo or document leaves the public (a withdrawal
+takes the proposer's files with it). Kept as a closed list so a typo fails at load time
+instead of silently doing nothing."""
 
 RULINGS = ("adopted", "partially_adopted", "rejected", "answered")
 """Decisions a transition may record (``ruling``, ``partial_ruling``). A closed list: the app

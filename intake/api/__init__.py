@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     actions,
     admin,
     answers,
+    attachments,
     errors,
     figures,
     openapi,

@@ -99,7 +99,8 @@ def http_error_response(exc: HTTPException):
     code = exc.code or 500
     slug, key = _HTTP_ERRORS.get(code, (None, None))
     slug = slug or (exc.name or "error").lower().replace(" ", "_").replace("'", "")
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    # This request's own limit (the proposal form's is larger: it carries files).
+    limit = request.max_content_length or current_app.config.get("MAX_CONTENT_LENGTH")
     message = translate(key, lang(), limit=limit) if key else exc.name
     headers = {name: value for name, value in exc.get_headers() if name in _KEPT_HEADERS}
     return error_response(code, slug, message, headers=headers)

@@ -9,6 +9,7 @@ rules the API enforces.  The shapes mirror :mod:`intake.serializers`.
 from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
+from wtforms import MultipleFileField
 
 from forms.actions import (
     CommentPeriodForm,
@@ -19,11 +20,13 @@ from forms.actions import (
     SessionForm,
     TransferForm,
 )
+from forms.attachments import AttachmentActionForm
 from forms.comment import CommentForm
 from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from forms.proposal import ProposalForm
 from forms.support import SupportForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
+from intake.attachments import MAX_BYTES, MAX_FILES
 from intake.db import session
 from intake.queries import form_choices
 from intake.ratelimit import comment_limit, submit_limit
@@ -33,6 +36,7 @@ from .openapi_admin import ADMIN_SCHEMAS, admin_paths, admin_request_schemas, me
 from .openapi_schemas import (
     SCHEMAS,
     Schema,
+    attachment_paths,
     boolean,
     integer,
     obj,
@@ -61,8 +65,8 @@ def form_schema(form) -> Schema:
     required: list[str] = []
     for field in form:
         kinds = {type(v) for v in field.validators}
-        if field.type == "CSRFTokenField":
-            continue
+        if field.type == "CSRFTokenField" or isinstance(field, MultipleFileField):
+            continue  # files travel only in a multipart body (multipart_submission_schema)
         if field.type == "BooleanField":
             schema = boolean()
         elif field.type == "WholeNumberField":
@@ -111,6 +115,16 @@ def proposal_request_schema(form: ProposalForm) -> Schema:
          "then": {"required": ["organization"]}},
         {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]},
     ]}
+
+
+def multipart_submission_schema() -> Schema:
+    """The same fields as form fields with their JSON names, and up to five files."""
+    return {"allOf": [ref("ProposalSubmission")], "properties": {"attachments": {
+        "type": "array", "maxItems": MAX_FILES,
+        "description": f"JPEG, PNG, HEIC/HEIF or PDF, {MAX_BYTES // 2**20} MB each; the type "
+                       "is read from the content; images are re-encoded without metadata; "
+                       "private until staff publish them",
+        "items": string(contentMediaType="application/octet-stream")}}}
 
 
 # --- operations ---------------------------------------------------------------------------
@@ -196,7 +210,11 @@ def paths() -> dict:
             "post": operation("Submit a proposal", "public", ok=201, answer="SubmitResult",
                               body="ProposalSubmission", errors=(422, 429),
                               description=rate.format(submit_limit()) + " Location: the "
-                              "tracking resource; keep tracking_token, it is shown once."),
+                              "tracking resource; keep tracking_token, it is shown once. "
+                              "Files: send multipart/form-data (attachments).") | {
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref("ProposalSubmission")},
+                    "multipart/form-data": {"schema": ref("ProposalSubmissionMultipart")}}}},
         },
         "/proposals/{id}": {"parameters": [ID], "get": operation(
             "One published proposal with its timeline, sessions, comments and ruling",
@@ -274,6 +292,7 @@ def paths() -> dict:
             answer="StaffComment", body="CommentHideRequest", staff=True,
             errors=(403, 404, 409, 422),
             description="The office hides any comment; the lead liaison a held one.")},
+        **attachment_paths(operation, ID),
         "/categories": {"get": operation("Themes a proposal can have", "city",
                                          answer="NamedList")},
         "/departments": {"get": operation("Departments", "city", answer="NamedList")},
@@ -312,6 +331,9 @@ def document(form: ProposalForm) -> dict:
         "paths": paths(),
         "components": {
             "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
+                        "ProposalSubmissionMultipart": multipart_submission_schema(),
+                        "AttachmentActionRequest": form_schema(
+                            AttachmentActionForm.from_json({}, lang="en")),
                         "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en")),
                         "SupportRequest": form_schema(SupportForm(MultiDict(), lang="en")),
                         **{name: form_schema(form_class.from_json({}, lang="en"))

@@ -106,10 +106,12 @@ DETAIL_EXTRA = {
     "comments": array(ref("StaffComment")),
     "personal_data": array(ref("PersonalDataHit")),
     "publication": ref("Publication"),
+    "attachments": array(ref("StaffAttachment")),
 }
 HIT = obj({"field": TEXT, "kind": string(enum=["phone", "email", "postal_code", "address",
                                                   "name"]),
            "text": TEXT, "start": integer(minimum=0), "end": integer(minimum=0)})
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 COMMENT_STATUS = string(enum=["published", "held", "hidden"])
 
 
@@ -167,7 +169,19 @@ SCHEMAS: dict[str, Schema] = {
     "StaffUser": obj({"id": integer(), "name": TEXT}),
     "ProposalSummary": obj(SUMMARY),
     "ProposalList": page_of(ref("ProposalSummary")),
-    "PublicProposal": obj({**SUMMARY, **PUBLIC_EXTRA}),
+    "PublicProposal": obj({**SUMMARY, **PUBLIC_EXTRA,
+                           "attachments": array(ref("PublicAttachment"))}),
+    "PublicAttachment": obj({
+        "id": integer(), "url": string(format="uri", description="404 until published"),
+        "content_type": string(enum=list(ATTACHMENT_TYPES)), "name": TEXT}),
+    "StaffAttachment": obj({
+        "id": integer(),
+        "url": string(format="uri", description="the file, for staff (bearer token)"),
+        "page_url": string(format="uri", description="the file, for the staff page"),
+        "content_type": string(enum=list(ATTACHMENT_TYPES)), "name": TEXT,
+        "size": integer(minimum=0), "published": boolean(),
+        "status": string(enum=["pending", "published", "withheld", "purged"]),
+        "withheld_reason": nullable(TEXT), "created_at": DATETIME}),
     "TrackedProposal": obj({**SUMMARY, **PUBLIC_EXTRA, "published": boolean(),
                             "publish_name": boolean(),
                             "pending_question": nullable(ref("PendingQuestion")),
@@ -230,3 +244,25 @@ SCHEMAS: dict[str, Schema] = {
 
 # Request bodies read off the very forms the staff page posts (forms.actions): one
 # definition per action, so this description cannot drift from either door.
+
+
+
+def attachment_paths(operation, id_param) -> dict:
+    """Publishing and withholding one attachment, and its file for staff."""
+    def action(summary: str) -> dict:
+        return {"parameters": [id_param], "post": operation(
+            summary, "staff", answer="StaffAttachment", body="AttachmentActionRequest",
+            staff=True, errors=(403, 404, 409, 422),
+            description="The lead department's liaison or the office; audited.")}
+
+    file_op = operation("An attachment's file (published or not)", "staff", staff=True,
+                        errors=(403, 404))
+    file_op["responses"]["200"]["content"] = {
+        kind: {"schema": string(contentMediaType=kind)} for kind in ATTACHMENT_TYPES}
+    file_op["description"] = ("Seen by whoever sees the proposal; a PDF comes as a download "
+                              "(Content-Disposition: attachment), never inline.")
+    return {
+        "/attachments/{id}/publish": action("Publish an attachment"),
+        "/attachments/{id}/withhold": action("Withhold an attachment (take it off the public)"),
+        "/attachments/{id}/file": {"parameters": [id_param], "get": file_op},
+    }

@@ -4,6 +4,7 @@ the city's categories and departments."""
 from __future__ import annotations
 
 from flask import request, url_for
+from werkzeug.datastructures import CombinedMultiDict
 
 import workflows
 from forms.comment import CommentForm
@@ -12,7 +13,7 @@ from intake import queries, serializers
 from intake.core.actors import PROPOSER
 from intake.db import session
 from intake.deliberation.operations import add_comment as add_comment_operation
-from intake.doors import request_links
+from intake.doors import request_links, request_storage
 from intake.errors import NotFound
 from intake.i18n import LANGUAGES, translate
 from intake.models import Proposal
@@ -22,7 +23,7 @@ from intake.workflow.operations import fire_trigger
 
 from . import bp
 from .errors import lang
-from .payload import TEXT, Reader, json_body, validated
+from .payload import TEXT, Reader, json_body, multipart_body, validated
 
 # --- loading -----------------------------------------------------------------------------
 
@@ -65,13 +66,20 @@ def submission_language(payload: dict) -> str:
 @bp.post("/proposals")
 @limit_submissions()
 def submit_proposal():
-    payload = json_body()
+    """JSON, or multipart/form-data: the same fields as form fields with their JSON names
+    and the files as ``attachments`` (SPEC section 2)."""
+    if request.mimetype == "multipart/form-data":
+        payload = multipart_body()
+        formdata = CombinedMultiDict([request.files, request.form])
+    else:
+        payload = json_body()
+        formdata = formdata_from_json(payload)
     language = submission_language(payload)
     db = session()
-    form = validated(ProposalForm(formdata_from_json(payload), lang=language,
+    form = validated(ProposalForm(formdata, lang=language,
                                   **queries.form_choices(db, language)), payload)
     proposal, token = submit_operation(db, form.submission(), channel="api",
-                                       links=request_links())
+                                       links=request_links(), storage=request_storage())
     body = {
         "id": proposal.id,
         "receipt": proposal.receipt,
@@ -97,7 +105,8 @@ def list_proposals():
 def get_proposal(proposal_id: int):
     proposal = load_published(proposal_id)
     return serializers.public_proposal(proposal, lang(),
-                                       queries.history(session(), proposal.id))
+                                       queries.history(session(), proposal.id),
+                                       request_links())
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import workflows
 from intake import access, queries, serializers
 from intake.db import session
+from intake.doors import request_links
 from intake.errors import Forbidden
 from intake.i18n import translate
 from intake.models import OpinionRequest, Proposal, User
@@ -67,5 +68,5 @@ def proposal_detail(user: User, proposal_id: int):
     proposal = load_visible(user, proposal_id)
     return serializers.staff_detail(
         proposal, lang(), queries.history(session(), proposal.id), today=workflows.today_jst(),
-        role=access.workflow_role(user, proposal),
+        role=access.workflow_role(user, proposal), links=request_links(),
     )

@@ -112,11 +112,13 @@ def purge_personal_data_command(closed_before) -> None:
 
     app = _app()
     with app.app_context():
-        report = purge_personal_data(_session(app), closed_before.date())
+        report = purge_personal_data(_session(app), closed_before.date(),
+                                     app.extensions["teian.attachments"])
     click.echo(f"{report.proposals} closed proposals: {report.contacts} contacts, "
                f"{report.originals} masked originals, {report.comments} held comments, "
                f"{report.supports} supporters' addresses, {report.messages} messages, "
-               f"{report.reasons} questions and answers in the audit log erased")
+               f"{report.reasons} questions and answers in the audit log, "
+               f"{report.files} attachment files erased")
 
 
 @main.command("export-person")

@@ -11,7 +11,9 @@ final):
 - comments that were held and never published (deleted: they were never public);
 - supporters' e-mail addresses (the supports' count stays) and their confirmation mails;
 - the messages in the outbox to the proposer (recipient and body), and the tracking link
-  (its hash is replaced, so the old link opens nothing).
+  (its hash is replaced, so the old link opens nothing);
+- the attachments' files, published or not (their rows stay, marked erased, so the audit
+  log's references resolve; a file another proposal still uses stays).
 
 - the reasons of the steps the public never reads (a question to the proposer, their
   answer, a withdrawal reason) in the audit log, with their salts.
@@ -36,6 +38,8 @@ from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
+from intake.attachments.operations import delete_unused, mark_erased
+from intake.attachments.storage import Storage
 from intake.audit import append_event, erase_reason
 from intake.auth import new_secret_token
 from intake.models import (
@@ -68,6 +72,7 @@ class PurgeReport:
     supports: int = 0
     messages: int = 0
     reasons: int = 0
+    files: int = 0
     ids: list[int] = field(default_factory=list)
 
 
@@ -153,15 +158,19 @@ def _purge_one(session: Session, proposal: Proposal, reasons: list[Event],
                      data={"erased_reasons": [e.seq for e in reasons]})
 
 
-def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
+def purge_personal_data(session: Session, closed_before: date,
+                        storage: Storage | None = None) -> PurgeReport:
     """Erase the personal data of proposals closed before ``closed_before``; commits per
-    batch, so a long purge holds no lock for long and an interruption loses nothing."""
+    batch, so a long purge holds no lock for long and an interruption loses nothing.  The
+    attachments' files go from ``storage`` once their batch is committed."""
     report = PurgeReport()
     for batch in _batches(session, closed_before):
         ids = [p.id for p in batch]
         reasons = _personal_reasons(session, batch)
+        keys: list[str] = []
         for proposal in batch:
             _purge_one(session, proposal, reasons.get(proposal.id, []), report)
+            keys += mark_erased(proposal)
         # Supports: the count stays (it is part of the record), the addresses go, and
         # so do the confirmation mails to them.
         erased = session.execute(delete(Support).where(Support.proposal_id.in_(ids)))
@@ -174,6 +183,8 @@ def purge_personal_data(session: Session, closed_before: date) -> PurgeReport:
         report.proposals += len(batch)
         report.ids += ids
         session.commit()
+        if storage is not None:
+            report.files += delete_unused(session, storage, keys)
         session.expunge_all()
     return report
 

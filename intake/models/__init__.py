@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
 from .answers import AnswerTemplate
+from .attachments import Attachment
 from .base import Base, UTCDateTime, utcnow
 from .counts import ProposalCount
 from .events import (
@@ -30,7 +31,8 @@ from .supports import Support
 from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
 __all__ = [
-    "ACTOR_KINDS", "AnswerTemplate", "ApiToken", "AuditCheckpoint", "CheckpointHead", "Base",
+    "ACTOR_KINDS", "AnswerTemplate", "Attachment", "ApiToken", "AuditCheckpoint",
+    "CheckpointHead", "Base",
     "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.calendar import JST
 
+from .attachments import Attachment
 from .base import Base, UTCDateTime, utcnow
 from .organisation import Category, Department, District, User, _enum
 from .vocabularies import CommentStatus, OpinionStatus, check_in
@@ -153,6 +154,11 @@ class Proposal(Base):
     # text any public door reads, through intake.privacy.public.
     published_text: Mapped[PublishedText | None] = relationship(
         back_populates="proposal", uselist=False, cascade="all, delete-orphan"
+    )
+
+    # Photos and documents (intake.attachments): private until published one by one.
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="proposal", order_by="Attachment.id"
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -42,6 +42,10 @@ class EventAction(enum.StrEnum):
     # {"erased_reasons": [seq, …]}, the events whose reasons it erased (audit.verify
     # accepts an erased reason only when a later purge event names it).
     personal_data_purged = "personal_data_purged"
+    # An attachment published, or withheld (taken off) with an optional reason; data is
+    # {"attachment": id}.  Withdrawal retracts them all (data: "attachments": [ids]).
+    attachment_publish = "attachment_publish"
+    attachment_withhold = "attachment_withhold"
 
 
 class OpinionStatus(enum.StrEnum):

@@ -96,7 +96,8 @@ def _closed_condition(closed: bool):
 def service_requests(session: Session, filters: RequestFilters) -> list[Proposal]:
     query = (select(Proposal).where(Proposal.is_published)
              .options(selectinload(Proposal.category), selectinload(Proposal.lead_department),
-                      selectinload(Proposal.published_text)))
+                      selectinload(Proposal.published_text),
+                      selectinload(Proposal.attachments)))
     if filters.ids:
         query = query.where(Proposal.id.in_(filters.ids))
     else:

@@ -20,8 +20,10 @@ from wtforms.fields.core import UnboundField
 
 import workflows
 from forms.proposal import ProposalForm
+from intake.attachments.shapes import first_image_url
 from intake.dates import people_date
 from intake.i18n import catalogue, translate
+from intake.links import Links
 from intake.models import JST, Category, Proposal
 from intake.privacy.public import public_text
 from intake.shapes import iso_datetime
@@ -31,6 +33,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # last_name, email, phone.  Every other field of the form is an attribute.
 NATIVE_FIELDS = {"category": "service_code", "problem": "description",
                  "proposer_name": "first_name/last_name", "email": "email", "phone": "phone"}
+# Files are not Open311 attributes (its own ``media_url`` is a link, which Teian does not
+# fetch): photos come with the page's form or the JSON API's multipart body.
+NOT_ATTRIBUTES = frozenset({"attachments"})
 # Whole-yen amounts are numbers; everything else follows the WTForms field type.
 NUMBER_FIELDS = ("budget_total", "city_share")
 
@@ -57,7 +62,7 @@ def attribute_codes() -> frozenset[str]:
     """The form's fields that Open311 lacks, read off the form class itself."""
     names = {name for name in dir(ProposalForm)
              if isinstance(getattr(ProposalForm, name), UnboundField)}
-    return frozenset(names - NATIVE_FIELDS.keys())
+    return frozenset(names - NATIVE_FIELDS.keys() - NOT_ATTRIBUTES)
 
 
 def _datatype(field: Field) -> str:
@@ -127,7 +132,7 @@ def _expected(proposal: Proposal) -> str | None:
     return datetime.combine(proposal.due_on, time(23, 59, 59), JST).isoformat()
 
 
-def service_request(proposal: Proposal, lang: str) -> dict:
+def service_request(proposal: Proposal, lang: str, links: Links) -> dict:
     department = proposal.lead_department
     return {
         "service_request_id": str(proposal.id),
@@ -146,7 +151,8 @@ def service_request(proposal: Proposal, lang: str) -> dict:
         "zipcode": None,
         "lat": None,
         "long": None,
-        "media_url": None,
+        # the first published image (SPEC section 2); documents are not media
+        "media_url": first_image_url(proposal, links),
     }
 
 

@@ -106,8 +106,9 @@ def list_requests(fmt: str):
         return errors(fmt, 400, _t("open311.error.bad_filter", name=bad.name,
                                   rule=_t(f"open311.rule.{bad.rule}")))
     rows = requests_query.service_requests(session(), filters)
+    links = request_links()
     return respond(Document("service_requests",
-                            [shapes.service_request(p, _lang()) for p in rows]), fmt)
+                            [shapes.service_request(p, _lang(), links) for p in rows]), fmt)
 
 
 def _request_id(raw: str) -> int | None:
@@ -120,7 +121,8 @@ def one_request(request_id: str, fmt: str):
     found = requests_query.published_request(session(), number) if number else None
     if found is None:
         return errors(fmt, 404, _t("open311.error.no_request", id=request_id))
-    return respond(Document("service_requests", [shapes.service_request(found, _lang())]), fmt)
+    shape = shapes.service_request(found, _lang(), request_links())
+    return respond(Document("service_requests", [shape]), fmt)
 
 
 @bp.get(f"/tokens/<token>.{FORMAT}")

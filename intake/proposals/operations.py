@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 import workflows
 from forms.proposal import Submission
 from intake import notify, search
+from intake.attachments.operations import keep_files
+from intake.attachments.storage import Storage
 from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER, SYSTEM
 from intake.core.checks import by_code, today_or
@@ -37,9 +39,10 @@ from intake.routing.rules import routing_text
 @conflict_on_concurrent_change
 def submit_proposal(
     session: Session, data: Submission, *, channel: str, links: Links,
-    today: date | None = None,
+    today: date | None = None, storage: Storage | None = None,
 ) -> tuple[Proposal, str]:
-    """Store a validated submission, route it, and queue the receipt.
+    """Store a validated submission (its clean files in ``storage``), route it, and queue
+    the receipt.
 
     Returns the proposal and its tracking token; the token exists only in this return
     value and the receipt e-mail (the database keeps its hash).
@@ -72,6 +75,10 @@ def submit_proposal(
     session.add(proposal)
     session.flush()
     search.index_original(session, proposal)
+    if data.attachments:
+        if storage is None:
+            raise ValueError("a submission with attachments needs a storage")
+        keep_files(session, proposal, data.attachments, storage, now=now)
     record(session, proposal, PROPOSER, EventAction.submit, to_state=proposal.state, at=now,
            data={"channel": channel, "kind": data.kind, "category": category.code})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",

@@ -33,6 +33,7 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 import workflows
@@ -45,7 +46,7 @@ from .. import queries, search, serializers
 from ..api.payload import storable
 from ..db import session
 from ..deliberation.operations import add_comment
-from ..doors import request_links
+from ..doors import request_links, request_storage
 from ..errors import ActionError, Invalid
 from ..i18n import DEFAULT_LANGUAGE, translate
 from ..models import CommentStatus, Proposal
@@ -109,14 +110,15 @@ def _form_page(form: WebProposalForm, *, problems: list[str] | tuple = (), statu
 def propose():
     if request.method == "GET":
         return _form_page(_proposal_form())
-    form = _proposal_form(request.form)
+    form = _proposal_form(CombinedMultiDict([request.files, request.form]))
     if not form.validate():
+        form.attachments.ask_again(form)  # files are not kept: the page asks for them
         return _form_page(form, status=422)
     if form.looks_like_spam(current_app.secret_key, _min_fill_seconds()):
         return _form_page(form, problems=[_t("error.spam")], status=422)
     try:
         proposal, token = submit_proposal(session(), form.submission(), channel="web",
-                                          links=request_links())
+                                          links=request_links(), storage=request_storage())
     except ActionError:
         # Only a race gets here (a theme switched off while the form was open).
         return _form_page(form, problems=[_t("public.error.try_again")], status=422)
@@ -232,6 +234,7 @@ def _proposal_page(proposal: Proposal, *, form: WebCommentForm | None = None,
         form=form if period.open else None,
         support_form=support_form,
         problems=problems,
+        attachments=[a for a in proposal.attachments if a.is_published],
     ), status
 
 
@@ -360,6 +363,7 @@ def _no_such_page(_exc: HTTPException):
 
 
 from . import (  # noqa: E402,F401  (more pages and the template helpers, on this blueprint)
+    attachments,
     opendata,
     public_helpers,
     supports,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from intake.answers.operations import reason_with_template
+from intake.attachments.operations import retract_all
 from intake.core.actors import Actor
 from intake.core.checks import (
     check_version,
@@ -102,6 +103,7 @@ def fire_trigger(
     apply_deadline(workflow, proposal, fired.source, fired.dest, today_or(today), recorded)
     proposal.state_entered_at = now
     publication = publish_on_accept(proposal, now) if "publish" in transition.effects else None
+    retracted = retract_all(proposal) if "retract_attachments" in transition.effects else []
     decision = transition.decision_for(recorded)
     if decision:
         proposal.ruling_decision = decision
@@ -118,7 +120,8 @@ def fire_trigger(
         data={**{k: str(v) for k, v in recorded.items() if k != transition.reason_input},
               **({"template": template} if template else {}),
               # held back from publication: the review that publishes it is its own event
-              **({"publication": publication} if publication == REVIEW else {})},
+              **({"publication": publication} if publication == REVIEW else {}),
+              **({"attachments_retracted": retracted} if retracted else {})},
     )
     _notify(session, links, workflow, proposal, transition, reason)
     session.flush()

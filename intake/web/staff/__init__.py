@@ -17,6 +17,7 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``easy_help``      easy Japanese for reviewers: the rules and the glossary of readings
 - ``office``         the dashboard, the liaison-meeting agenda and their CSV downloads
 - ``next_step``      the proposal page's actions: which is recommended, in what order
+- ``attachments``    each attachment's files (staff only) and its publish / withhold
 - ``privacy``        the personal-data review and comment moderation (``review_panel``)
 - ``triage``         the office's triage queue, each item routed in one step
 - ``comments``       the held and hidden comments (moderation list)
@@ -33,6 +34,7 @@ from . import (  # noqa: F401  (each module adds its routes)
     admin_officers,
     admin_routing,
     admin_templates,
+    attachments,
     comments,
     easy_help,
     login,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from forms.attachments import AttachmentActionForm
 from forms.privacy import CommentHideForm, CommentPublishForm, EasyTitleForm, PublicationForm
 from intake import access
-from intake.models import Comment, CommentStatus, Proposal
+from intake.models import Attachment, Comment, CommentStatus, Proposal
 from intake.privacy.scan import Hit
 from intake.privacy.text import FIELDS, comment_hits, fields_of, mask, proposal_hits
 
@@ -48,6 +49,13 @@ class CommentReview:
 
 
 @dataclass
+class AttachmentReview:
+    attachment: Attachment
+    form: AttachmentActionForm | None = None
+    error: str | None = None
+
+
+@dataclass
 class PrivacyPanel:
     status: str  # review_pending | published | withheld | not_published
     hits: list[Hit]
@@ -60,6 +68,8 @@ class PrivacyPanel:
     easy_title_form: EasyTitleForm | None = None
     easy_title_error: str | None = None
     withhold_error: str | None = None
+    # Photos and documents, each with its publish / withhold form (intake.attachments).
+    attachments: list[AttachmentReview] = field(default_factory=list)
 
 
 def segments(text: str, hits: list[Hit], numbers: dict[Hit, int]) -> list[Segment]:
@@ -108,6 +118,10 @@ def panel(proposal: Proposal, failed: tuple[str, object, str] | None = None
         result.easy_title_form = EasyTitleForm(lang=lang(), version=version,
                                                title_easy=copy.title_easy or "")
     result.comments = [comment_review(c, role) for c in proposal.comments]
+    result.attachments = [
+        AttachmentReview(a, None if a.purged_at is not None else
+                         AttachmentActionForm(lang=lang(), prefix=f"attachment-{a.id}"))
+        for a in proposal.attachments]
     if failed is not None:
         _show_failure(result, *failed, version=version)
     return result
@@ -122,6 +136,9 @@ def _show_failure(result: PrivacyPanel, key: str, form, message: str, *, version
         result.withhold_form, result.withhold_error = form, message
     elif key == "easy_title" and result.easy_title_form is not None:
         result.easy_title_form, result.easy_title_error = form, message
+    for item in result.attachments:
+        if key == f"attachment:{item.attachment.id}":
+            item.form, item.error = form, message
     for review in result.comments:
         if key == f"comment:{review.comment.id}":
             review.error = message

@@ -1,0 +1,39 @@
+"""The public's way to a published attachment (SPEC section 2): ``/attachments/<id>`` and
+its thumbnail.  An attachment that is not published, or whose proposal is not public
+(not yet accepted, withheld, its files erased), does not exist for the public: 404."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from ..attachments.shapes import file_response, visible_to_public
+from ..db import session
+from ..doors import request_storage
+from ..models import Attachment
+from ..queries import INT32_MAX
+from .public import bp
+
+
+def _public(attachment_id: int) -> Attachment:
+    found = session().get(Attachment, attachment_id) if attachment_id <= INT32_MAX else None
+    if found is None or not visible_to_public(found):
+        abort(404)
+    return found
+
+
+def _serve(attachment: Attachment, *, thumbnail: bool):
+    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
+    data = request_storage().get(key) if key else None
+    if data is None:
+        abort(404)
+    return file_response(attachment, data, thumbnail=thumbnail)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return _serve(_public(attachment_id), thumbnail=False)
+
+
+@bp.get("/attachments/<int:attachment_id>/thumbnail")
+def attachment_thumbnail(attachment_id: int):
+    return _serve(_public(attachment_id), thumbnail=True)

@@ -1,0 +1,79 @@
+"""Attachments on the staff page (SPEC section 2): each file's thumbnail and its full size
+behind the staff sign-in, and the publish / withhold buttons beside the personal-data
+review, posting the form their API twins read (:mod:`intake.api.attachments`)."""
+
+from __future__ import annotations
+
+from flask import abort, request
+
+from forms.attachments import AttachmentActionForm
+from intake import access
+from intake.attachments.operations import publish_attachment, withhold_attachment
+from intake.attachments.shapes import file_response
+from intake.db import session as db
+from intake.doors import request_storage
+from intake.models import Attachment, Proposal
+from intake.queries import INT32_MAX
+
+from .actions import _me, act
+from .common import actionable_proposal, bp, lang, officer, t
+
+
+def _attachment_of(proposal: Proposal, attachment_id: int) -> Attachment:
+    found = next((a for a in proposal.attachments if a.id == attachment_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _visible(attachment_id: int) -> Attachment:
+    found = db().get(Attachment, attachment_id) if attachment_id <= INT32_MAX else None
+    if found is None:
+        abort(404)
+    if not access.can_view(officer(), found.proposal):
+        abort(403)
+    return found
+
+
+def _serve(attachment: Attachment, *, thumbnail: bool):
+    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
+    data = request_storage().get(key) if key else None
+    if data is None:
+        abort(404)
+    return file_response(attachment, data, thumbnail=thumbnail, private=True)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment_file(attachment_id: int):
+    return _serve(_visible(attachment_id), thumbnail=False)
+
+
+@bp.get("/attachments/<int:attachment_id>/thumbnail")
+def attachment_thumbnail(attachment_id: int):
+    return _serve(_visible(attachment_id), thumbnail=True)
+
+
+@bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/publish")
+def attachment_publish(proposal_id: int, attachment_id: int):
+    proposal = actionable_proposal(proposal_id)
+    attachment = _attachment_of(proposal, attachment_id)
+    form = AttachmentActionForm(request.form, lang=lang(),
+                                prefix=f"attachment-{attachment.id}")
+    return act(
+        proposal, f"attachment:{attachment.id}", form,
+        lambda: publish_attachment(db(), attachment, _me(), reason=form.reason.data or ""),
+        done=lambda _result: t("staff.attachments.done.published", name=attachment.name),
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/withhold")
+def attachment_withhold(proposal_id: int, attachment_id: int):
+    proposal = actionable_proposal(proposal_id)
+    attachment = _attachment_of(proposal, attachment_id)
+    form = AttachmentActionForm(request.form, lang=lang(),
+                                prefix=f"attachment-{attachment.id}")
+    return act(
+        proposal, f"attachment:{attachment.id}", form,
+        lambda: withhold_attachment(db(), attachment, _me(), reason=form.reason.data or ""),
+        done=lambda _result: t("staff.attachments.done.withheld", name=attachment.name),
+    )
