@@ -123,17 +123,18 @@ def _client(url: str, name: str, burst: Burst, dead: threading.Event) -> None:
         try:
             answer = requests.post(url, timeout=(2, 30), json={
                 **VALID_FORM, "title": _title(tag), "email": f"{tag}@example.jp"})
-        except requests.ConnectionError as exc:
+            body = answer.json() if answer.status_code == 201 else None
+        except (requests.RequestException, ValueError) as exc:
+            # killed before the request reached it, during it, or while answering
             never_reached = "NewConnectionError" in repr(exc)  # connection refused
-            if not never_reached:
-                with burst.lock:
+            with burst.lock:
+                if not never_reached:
                     burst.unanswered.append(tag)
             if dead.is_set():
                 return
             raise
         with burst.lock:
-            if answer.status_code == 201:
-                body = answer.json()
+            if body is not None:
                 burst.acknowledged[tag] = (body["id"], body["receipt"])
             else:
                 burst.refused[tag] = answer.status_code
