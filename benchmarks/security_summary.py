@@ -43,6 +43,11 @@ class Outcomes:
             if self.by_test.get(report.nodeid) != "failed":
                 self.by_test[report.nodeid] = report.outcome
 
+    def each(self, file: str) -> list[tuple[str, str]]:
+        """(the test's name in words, its outcome) for the tests of one file."""
+        return [(test.split("::")[-1].removeprefix("test_").replace("_", " "), outcome)
+                for test, outcome in self.by_test.items() if f"/{file}::" in test]
+
     def of(self, file: str) -> str:
         """"passed", or what went otherwise, for the tests of one file."""
         counts = Counter(o for test, o in self.by_test.items() if f"/{file}::" in test)
@@ -68,7 +73,6 @@ def figures(outcomes: Outcomes, database: str) -> list[str]:
     access = matrix.SUMMARY
     doors = hostile.EXAMPLES
     server, worker = kill.FIGURES.get("server"), kill.FIGURES.get("worker")
-    faults = outcomes.of("test_faults.py")
     lines = [
         f"access control: {access.get('routes', '?')} routes x {access.get('actors', '?')} "
         f"actors ({', '.join(matrix.ACTORS)}), {access.get('checks', '?')} requests checked"
@@ -82,17 +86,16 @@ def figures(outcomes: Outcomes, database: str) -> list[str]:
         f"{outcomes.of('test_api_fuzz.py')}",
     ]
     kills = (server.kills if server else 0) + (worker.kills if worker else 0)
+    others = "; ".join(f"{name}: {outcome}" for name, outcome in outcomes.each("test_faults.py"))
     lines.append(
-        f"faults injected: {kills} x kill -9 ("
-        f"server x{server.kills if server else 0} mid-burst, "
-        f"worker x{worker.kills if worker else 0} mid-batch) on {database}; "
-        f"the database down; SQLite locked past its busy timeout — "
-        f"{outcomes.of('test_kill.py')}; tests/test_faults.py {faults}")
+        f"faults injected: {kills} x kill -9 on {database} (the server x"
+        f"{server.kills if server else 0} mid-burst, workers x{worker.kills if worker else 0}"
+        f" mid-batch) — {outcomes.of('test_kill.py')}; {others}")
     if server:
         lines.append(
             f"acknowledged submissions lost: {len(server.lost)} of {server.acknowledged} "
             f"answered 201 ({server.unanswered} requests unanswered when the server died, "
-            f"{server.unanswered_present} of them stored, whole); half-written proposals: "
+            f"{server.unanswered_present} of them stored); half-written proposals: "
             f"{len(server.half_written)}; teian audit verify: "
             f"{'intact' if server.audit_verify.returncode == 0 else 'BROKEN'}")
     if worker:
