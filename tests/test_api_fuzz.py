@@ -19,6 +19,8 @@ from schemathesis.checks import (
 from tests import ops
 
 EXAMPLES = 12
+# What the last run did, for benchmarks/security_summary.py: operations, generated requests.
+SUMMARY: dict[str, int] = {}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
@@ -67,6 +69,7 @@ def test_every_operation_answers_within_its_schema(api_schema, office_token):
     for operation in operations:
         if failure := fuzz(operation, office_token, calls):
             failures.append(failure)
+    SUMMARY.update(operations=len(operations), calls=len(calls))
     assert failures == [], "\n\n".join(failures)
     # Every operation was really called, several times.
     assert len(operations) >= 40
