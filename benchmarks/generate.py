@@ -305,11 +305,25 @@ def generate(app, n: int, templates: int = 320, quiet: bool = False) -> dict[str
     return timings
 
 
+def create_pg_database(url: str) -> None:
+    """The PostgreSQL database, made if missing."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(n)s",
+                                    {"n": parsed.database}).scalar():
+            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
+    admin.dispose()
+
+
 def prepared_app(database_url: str, instance: Path):
     """A migrated, empty database (a PostgreSQL one has its public schema replaced)."""
     from intake import create_app, migrate
 
     if database_url.startswith("postgresql"):
+        create_pg_database(database_url)
         engine = create_engine(database_url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import bare_app  # noqa: E402
-from benchmarks.generate import generate, prepared_app  # noqa: E402
+from benchmarks.generate import create_pg_database, generate, prepared_app  # noqa: E402
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 LUA = """
@@ -220,8 +220,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="teian-load-"))
     if args.db == "pg":
         teian_url, bare_url = args.reuse or PG + "teian_perf_load", PG + "teian_perf_bare"
-        _create_pg(teian_url)
-        _create_pg(bare_url)
+        create_pg_database(teian_url)
+        create_pg_database(bare_url)
     else:
         teian_url = args.reuse or f"sqlite:///{workdir / 'teian.sqlite3'}"
         bare_url = f"sqlite:///{workdir / 'bare.sqlite3'}"
@@ -253,19 +253,6 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _create_pg(url: str) -> None:
-    """The database, made if missing (the server's ``postgres`` database is reachable)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(n)s",
-                                    {"n": parsed.database}).scalar():
-            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    admin.dispose()
 
 
 def run(args, found: dict, teian: str, bare: str, teian_url: str, bare_url: str,
