@@ -195,4 +195,8 @@ def reset(url: str) -> None:
     target = make_engine(url)
     metadata.drop_all(target)
     metadata.create_all(target)
+    with target.begin() as conn:  # the row the small read reads
+        conn.execute(insert(proposals).values(
+            title="駅前にベンチを置く提案", state="adopted", version=3,
+            tracking_token_hash="0" * 64, submitted_at=datetime.now(UTC)))
     target.dispose()

@@ -93,7 +93,8 @@ def wrk(case: Case, url: str, args, workdir: Path) -> dict:
     script.write_text(lua(case, args.threads))
     out = subprocess.run(
         ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-         "--latency", "-s", str(script), url], capture_output=True, text=True, check=True,
+         "--timeout", "10s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
     ).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if "99" not in latency:
