@@ -278,6 +278,15 @@ def clone(session, n: int, *, batch: int = 10000, seed: int = 13, report=None) -
             report(min(offset + batch, n))
 
 
+def advance_sequences(connection) -> None:
+    """PostgreSQL: each id sequence past the ids the clones were given."""
+    for name, table in TABLES.items():
+        if "id" in table.c:
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {name}))")
+
+
 def generate(app, n: int, templates: int = 320, quiet: bool = False) -> dict[str, float]:
     """Fill the app's (migrated, empty) database with ``n`` proposals; seconds per phase."""
     session = app.extensions["teian.session"]()
@@ -295,6 +304,7 @@ def generate(app, n: int, templates: int = 320, quiet: bool = False) -> dict[str
 
     clone(session, n, report=report)
     if session.get_bind().dialect.name == "postgresql":
+        advance_sequences(session.connection())
         session.commit()
         session.connection().execute(text("ANALYZE"))
         session.commit()
