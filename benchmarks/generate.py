@@ -121,10 +121,12 @@ def _rows(session, table, where) -> list[dict]:
     return [dict(r._mapping) for r in session.execute(select(table).where(where))]
 
 
-def _load_templates(session) -> list[dict]:
-    """Every template proposal with its rows, as plain dicts."""
+def _load_templates(session, count: int) -> list[dict]:
+    """The template proposals (the first ``count``, made by phase 1) with their rows."""
     found = []
-    for proposal in _rows(session, Proposal.__table__, text("1 = 1")):
+    table = Proposal.__table__
+    first = select(table.c.id).order_by(table.c.id).limit(count).subquery()
+    for proposal in _rows(session, table, table.c.id.in_(select(first.c.id))):
         pid = proposal["id"]
         rows = {name: _rows(session, model.__table__, model.__table__.c.proposal_id == pid)
                 for name, model in CHILDREN.items()}
@@ -248,11 +250,13 @@ TABLES = {"proposals": Proposal.__table__, **{k: m.__table__ for k, m in CHILDRE
           "events": Event.__table__, "event_chain_heads": ChainHead.__table__}
 
 
-def clone(session, n: int, *, batch: int = 10000, seed: int = 13, report=None) -> None:
-    """Add proposals by copying the templates until there are ``n``."""
-    templates = _load_templates(session)
+def clone(session, n: int, *, templates: int = 320, batch: int = 10000, seed: int = 13,
+          report=None) -> None:
+    """Add proposals by copying the first ``templates`` until there are ``n``."""
+    have = session.execute(select(func.count()).select_from(Proposal)).scalar_one()
+    templates = _load_templates(session, templates)
     ids = Ids(session)
-    have = len(templates)
+    seed += have  # a run that adds to earlier clones draws other texts
     rng = random.Random(seed)
     newest = min(t["proposal"]["submitted_at"] for t in templates)
     start = newest - timedelta(days=SPREAD_DAYS)
@@ -302,7 +306,7 @@ def generate(app, n: int, templates: int = 320, quiet: bool = False) -> dict[str
             rate = (done - templates) / max(1e-9, time.perf_counter() - t)
             print(f"  {done} proposals ({rate:,.0f}/s)", file=sys.stderr, end="\r")
 
-    clone(session, n, report=report)
+    clone(session, n, templates=templates, report=report)
     if session.get_bind().dialect.name == "postgresql":
         advance_sequences(session.connection())
         session.commit()
