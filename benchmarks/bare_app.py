@@ -190,8 +190,9 @@ def read(proposal_id: int):
                     "submitted_at": row.submitted_at.isoformat()})
 
 
-def reset(url: str) -> None:
-    """An empty schema (called by benchmarks/load.py before the servers start)."""
+def reset(url: str, submitted: int = 30_000) -> None:
+    """An empty schema but for the row the small read reads and ``submitted`` proposals
+    (with their chain heads) for the transitions (called by benchmarks/load.py)."""
     target = make_engine(url)
     metadata.drop_all(target)
     metadata.create_all(target)
@@ -199,4 +200,12 @@ def reset(url: str) -> None:
         conn.execute(insert(proposals).values(
             title="駅前にベンチを置く提案", state="adopted", version=3,
             tracking_token_hash="0" * 64, submitted_at=datetime.now(UTC)))
+        now = datetime.now(UTC)
+        conn.execute(insert(proposals), [
+            {"id": i, "title": "バス停に屋根を", "category": "doro", "problem": "雨",
+             "proposal_text": "屋根", "district": None, "language": "ja", "state": "submitted",
+             "version": 1, "tracking_token_hash": f"{i:064x}", "submitted_at": now}
+            for i in range(2, submitted + 2)])
+        conn.execute(insert(heads), [{"chain": f"P{i}", "seq": 2, "hash": f"{i:064x}"}
+                                     for i in range(2, submitted + 2)])
     target.dispose()
