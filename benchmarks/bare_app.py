@@ -190,7 +190,7 @@ def read(proposal_id: int):
                     "submitted_at": row.submitted_at.isoformat()})
 
 
-def reset(url: str, submitted: int = 30_000) -> None:
+def reset(url: str, submitted: int = 100_000) -> None:
     """An empty schema but for the row the small read reads and ``submitted`` proposals
     (with their chain heads) for the transitions (called by benchmarks/load.py)."""
     target = make_engine(url)

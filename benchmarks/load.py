@@ -14,10 +14,10 @@ the ratio to its bare-stack anchor measured in the same repeat:
 The form is fetched once (its CSRF cookie and token, the signed fill timer) and posted
 as is, with the minimum fill time set to zero (``benchmarks/wsgi.py``).  The transitions
 accept (``accept``) proposals still submitted (generated, or sent by the intake runs), each
-once; the bare ones, rows its reset made and its own submissions.  After each endpoint the
-harness waits until the requests wrk left queued are answered, so a slow endpoint's backlog
-is not counted against the next one.  Teian's database is filled by benchmarks/generate.py
-first (``--proposals``), or ``--reuse`` one it filled before.
+once, with their versions; the bare ones, rows its reset made and its own submissions.
+After each endpoint the harness waits until the requests wrk left queued are answered, so a
+slow endpoint's backlog is not counted against the next one.  Teian's database is filled by
+benchmarks/generate.py first (``--proposals``), or ``--reuse`` one it filled before.
 
     python benchmarks/load.py                       # SQLite, 10 s per endpoint, 3 repeats
     python benchmarks/load.py --db pg --duration 5 --repeat 1
@@ -185,14 +185,15 @@ def setup_teian(app) -> dict:
     return found
 
 
-def submitted_ids(url: str) -> list[int]:
-    """The proposals a transition can accept (each once): those still submitted."""
+def submitted(url: str) -> list[tuple[int, int]]:
+    """The proposals a transition can accept (each once), those still submitted, with
+    their versions (an opinion asked bumps it)."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        ids = [row[0] for row in conn.exec_driver_sql(
-            "SELECT id FROM proposals WHERE state = 'submitted' ORDER BY id")]
+        found = [tuple(row) for row in conn.exec_driver_sql(
+            "SELECT id, version FROM proposals WHERE state = 'submitted' ORDER BY id")]
     engine.dispose()
-    return ids
+    return found
 
 
 def drain(url: str, path: str, workers: int) -> None:
@@ -202,9 +203,9 @@ def drain(url: str, path: str, workers: int) -> None:
         list(pool.map(lambda _: requests.get(url + path, timeout=600), range(2 * workers)))
 
 
-def transitions(ids: list[int], path: str, headers: dict, body: dict) -> list:
-    return [("POST", path.format(id=i), json.dumps(body), headers) for i in ids] or [
-        ("POST", path.format(id=0), json.dumps(body), headers)]
+def transitions(pool: list[tuple[int, int]], path: str, headers: dict, body: dict) -> list:
+    return [("POST", path.format(id=i), json.dumps({**body, "version": version}), headers)
+            for i, version in pool] or [("POST", path.format(id=0), "{}", headers)]
 
 
 def main() -> None:
@@ -302,13 +303,12 @@ def run(args, found: dict, teian: str, bare: str, teian_url: str, bare_url: str,
     for repeat in range(args.repeat):
         for case in cases:
             if case.name == "bare: transition's writes":
-                case.requests = transitions(submitted_ids(bare_url),
-                                            "/proposals/{id}/transition", as_json,
-                                            {"version": 1})
+                case.requests = transitions(submitted(bare_url),
+                                            "/proposals/{id}/transition", as_json, {})
             elif case.name.startswith("transition"):
                 case.requests = transitions(
-                    submitted_ids(teian_url), "/api/v1/proposals/{id}/transitions", office,
-                    {"trigger": "accept", "version": 1})
+                    submitted(teian_url), "/api/v1/proposals/{id}/transitions", office,
+                    {"trigger": "accept"})
             if not case.requests:
                 continue
             url = teian if case.server == "teian" else bare
