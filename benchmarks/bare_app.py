@@ -208,4 +208,7 @@ def reset(url: str, submitted: int = 100_000) -> None:
             for i in range(2, submitted + 2)])
         conn.execute(insert(heads), [{"chain": f"P{i}", "seq": 2, "hash": f"{i:064x}"}
                                      for i in range(2, submitted + 2)])
+        if target.dialect.name == "postgresql":  # new rows' ids after those given here
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('proposals', 'id'), "
+                                 "(SELECT max(id) FROM proposals))")
     target.dispose()
