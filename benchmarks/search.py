@@ -32,6 +32,9 @@ from sqlalchemy import create_engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# The generator's vocabulary (benchmarks/generate.py); this fill is the quicker one that
+# search needs (proposals, public copies and the two indexes, no events).
+from benchmarks.generate import PROBLEMS, PROPOSALS, TITLES, sentence  # noqa: E402
 from intake import create_app, migrate  # noqa: E402
 from intake.models import (  # noqa: E402
     Category,
@@ -47,32 +50,6 @@ from intake.queries import Filters, published_proposals, queue_for  # noqa: E402
 from intake.search.index import ORIGINAL, PUBLIC, Entry, document, write  # noqa: E402
 from intake.seed import load_defaults  # noqa: E402
 
-PLACES = ["駅前", "商店街", "市民センター", "中央公園", "第二小学校", "図書館", "川沿いの道",
-          "団地", "交差点", "バス停", "歩道橋", "児童館", "公民館", "体育館", "駐輪場", "港",
-          "市役所", "保育園", "病院", "神社の参道", "農道", "旧街道", "運動場", "海岸"]
-THINGS = ["ベンチ", "街灯", "花壇", "屋根", "手すり", "案内板", "防犯カメラ", "ごみ箱",
-          "自転車置き場", "横断歩道", "点字ブロック", "トイレ", "遊具", "植木", "水飲み場",
-          "ＬＥＤ照明", "掲示板", "スロープ", "日よけ", "ｶｰﾌﾞﾐﾗｰ"]
-WHO = ["高齢者", "子どもたち", "通学中の児童", "車いすの方", "子育て世帯", "観光客",
-       "近所の住民", "買い物客", "部活動の生徒", "夜勤の人"]
-GROUPS = ["町内会", "商店会", "PTA", "NPO法人", "老人クラブ", "地元の企業", "大学のサークル"]
-PROBLEMS = [
-    "{place}の{thing}が古くなり、{who}が困っています。",
-    "{place}では夜になると暗く、{who}が不安を感じています。",
-    "{place}には{thing}がなく、{who}が休む場所がありません。",
-    "雨の日に{place}で待つ{who}がぬれてしまいます。",
-    "{place}の周辺は車が多く、{who}が危ない思いをしています。",
-    "{thing}の数が足りず、{place}を利用する{who}から声が上がっています。",
-]
-PROPOSALS = [
-    "{place}に{thing}を設置することを提案します。",
-    "{group}と市が協力して{thing}を管理することを提案します。",
-    "{thing}の点検を{group}が月に一度行います。",
-    "費用の一部は{group}が負担し、市には材料の用意をお願いします。",
-    "{who}の意見を聞く会を{place}で開き、場所を決めます。",
-]
-TITLES = ["{place}に{thing}を置く提案", "{place}の{thing}の改善について",
-          "{who}のための{thing}の設置", "{place}の安全を高める提案"]
 STATES = ["submitted", "in_review", "in_deliberation", "adopted", "rejected", "implementing"]
 
 QUERIES = {
@@ -84,11 +61,6 @@ QUERIES = {
     "one character (駅)": "駅",
     "two words (バス 屋根)": "バス 屋根",
 }
-
-
-def sentence(rng: random.Random, templates: list[str]) -> str:
-    return rng.choice(templates).format(place=rng.choice(PLACES), thing=rng.choice(THINGS),
-                                        who=rng.choice(WHO), group=rng.choice(GROUPS))
 
 
 def fill(session, n: int, batch: int = 20000) -> None:

@@ -132,8 +132,22 @@ def append_event(
     if head is None:
         head = ChainHead(chain=chain, seq=0, hash=GENESIS, anchored=False)
         session.add(head)
+    event = next_event(head, proposal_id=proposal_id, actor=actor, actor_label=actor_label,
+                       action=action, trigger=trigger, from_state=from_state,
+                       to_state=to_state, reason=reason, data=data, at=at)
+    session.add(event)
+    return event
+
+
+def next_event(head: ChainHead, *, proposal_id: int | None, actor: str, action: str,
+               actor_label: str = "", trigger: str | None = None,
+               from_state: str | None = None, to_state: str | None = None, reason: str = "",
+               data: dict | None = None, at: datetime | None = None) -> Event:
+    """The chain's next event, hashed (its reason as a freshly salted digest), with the
+    head moved onto it: the one way an event is made, whoever read the head
+    (:func:`append_event`, or intake.core.chain holding it for a transaction)."""
     event = Event(
-        chain=chain,
+        chain=head.chain,
         seq=head.seq + 1,
         proposal_id=proposal_id,
         at=at or utcnow(),
@@ -151,7 +165,6 @@ def append_event(
     )
     event.hash = event_hash(event)
     head.seq, head.hash, head.anchored = event.seq, event.hash, False
-    session.add(event)
     return event
 
 

@@ -34,8 +34,13 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> scoped_session[Session]:
     """A thread-local session registry; ``expire_on_commit=False`` keeps
-    objects readable after the single commit at the end of an action."""
-    return scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
+    objects readable after the single commit at the end of an action.  Its sessions keep
+    the reference data's stamp (:func:`intake.reference.install`)."""
+    from intake import reference
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    reference.install(factory)  # the stamp that tells each process its cache is current
+    return scoped_session(factory)
 
 
 def session() -> Session:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflows.calendar import today_jst
 
+from . import reference
 from .i18n import translate, translate_mail
 from .models import Department, OutboxMessage, Proposal, Role, User
 
@@ -45,11 +46,8 @@ def enqueue(
 
 
 def office_addresses(session: Session) -> list[str]:
-    return list(
-        session.execute(
-            select(User.email).where(User.role == Role.office, User.active.is_(True))
-        ).scalars()
-    )
+    """The office's active accounts (the cached copy, :mod:`intake.reference`)."""
+    return [user.email for user in reference.snapshot(session).office]
 
 
 def present_liaison_addresses(session: Session, department_ids) -> dict[int, list[str]]:
@@ -70,18 +68,9 @@ def present_liaison_addresses(session: Session, department_ids) -> dict[int, lis
 
 def department_addresses(session: Session, department: Department | None) -> list[str]:
     """The department's present liaisons; the office when there is no
-    department (triage) or nobody present in it."""
+    department (triage) or nobody present in it (the cached copy: no query)."""
     if department is not None:
-        addresses = list(
-            session.execute(
-                select(User.email).where(
-                    User.department_id == department.id,
-                    User.role == Role.liaison,
-                    User.active.is_(True),
-                    User.present_on(today_jst()),
-                )
-            ).scalars()
-        )
-        if addresses:
-            return addresses
+        cached = reference.snapshot(session)
+        if present := cached.present_liaisons(department.id, today_jst()):
+            return [user.email for user in present]
     return office_addresses(session)

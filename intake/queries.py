@@ -316,10 +316,12 @@ def form_choices(session: Session, lang: str, today: date | None = None
                  ) -> dict[str, list[tuple[str, str]]]:
     """The proposal form's data-driven choices, as ``ProposalForm`` takes them: active
     themes, districts that exist today (in Japan)."""
+    from intake import reference  # the cached copy: every submission needs these
+
     today = today or workflows.today_jst()
     return {
-        "categories": choices(categories(session, active_only=True), lang),
-        "districts": choices(districts(session, valid_on=today), lang),
+        "categories": choices(reference.categories(session, active_only=True), lang),
+        "districts": choices(reference.districts(session, valid_on=today), lang),
     }
 
 

@@ -68,3 +68,26 @@ def test_staff_queue_queries_do_not_grow_with_the_page(city, db, client, app):
         assert client.get("/api/v1/queue",
                           headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert len(large) == len(small)
+
+
+REFERENCE_TABLES = ("categories", "districts", "departments", "routing_rules", "users")
+
+
+def test_a_submission_reads_no_reference_data_and_writes_in_few_statements(city, client, app):
+    """Themes, districts, rules and liaisons come from the process's cache (one stamp
+    read); the chain head is written once, the events and messages in as few INSERTs as
+    the database allows (PostgreSQL batches each table's rows into one), and the
+    dashboard's count moves by one row (intake/office/counts.py)."""
+    from .api_support import form
+
+    engine = app.extensions["teian.engine"]
+    assert client.post("/api/v1/proposals", json=form()).status_code == 201  # fills it
+    with counted(engine) as statements:
+        assert client.post("/api/v1/proposals", json=form()).status_code == 201
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "reference_stamp" in reads[0], reads
+    assert not [s for s in statements
+                if any(f" {table} " in s or f" {table}\n" in s for table in REFERENCE_TABLES)]
+    assert sum("event_chain_heads" in s for s in statements) == 1
+    assert sum("proposal_counts" in s for s in statements) == 1  # the dashboard's +1
+    assert len(statements) <= 10, statements  # was 17

@@ -27,7 +27,12 @@ def today_or(today: date | None) -> date:
 
 
 def by_code(session: Session, model, code: str, field_name: str):
-    row = session.execute(select(model).where(model.code == code)).scalar_one_or_none()
+    return known(session.execute(select(model).where(model.code == code)).scalar_one_or_none(),
+                 code, field_name)
+
+
+def known(row, code: str, field_name: str):
+    """``row`` (found by ``code``), or Invalid as :func:`by_code` raises it."""
     if row is None:
         raise Invalid(f"{field_name}: unknown code {code!r}", fields={field_name: ["unknown"]})
     return row

@@ -7,17 +7,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from intake import notify
-from intake.audit import append_event
 from intake.links import Links
 from intake.models import Department, Proposal
 
 from .actors import Actor
+from .chain import append
 
 
 def record(session: Session, proposal: Proposal, actor: Actor, action: str, **event) -> None:
-    """Append the action's event to the proposal's chain."""
-    append_event(session, proposal_id=proposal.id, actor=actor.ref, actor_label=actor.label,
-                 action=action, **event)
+    """Append the action's event to the proposal's chain (its head read once per
+    transaction, :mod:`.chain`)."""
+    append(session, proposal_id=proposal.id, actor=actor.ref, actor_label=actor.label,
+           action=action, **event)
 
 
 def staff_links(links: Links, proposal: Proposal) -> dict[str, str]:

@@ -13,7 +13,16 @@ from .events import (
     OutboxMessage,
     OutboxStatus,
 )
-from .organisation import ApiToken, Category, Department, District, Role, RoutingRule, User
+from .organisation import (
+    ApiToken,
+    Category,
+    Department,
+    District,
+    ReferenceStamp,
+    Role,
+    RoutingRule,
+    User,
+)
 from .proposals import (
     JST,
     Comment,
@@ -37,7 +46,8 @@ __all__ = [
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
     "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
-    "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText", "Role",
+    "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
+    "ReferenceStamp", "Role",
     "RoutingRule",
     "Support",
     "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",

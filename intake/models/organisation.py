@@ -220,3 +220,15 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class ReferenceStamp(Base):
+    """One row whose ``stamp`` changes, in the same transaction, with every change to
+    the reference data above (themes, districts, departments, routing rules, staff):
+    the processes that cache that data (:mod:`intake.reference`) compare it on each use.
+    Written by the session hooks of :mod:`intake.reference`, never by hand."""
+
+    __tablename__ = "reference_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -13,18 +13,16 @@ from sqlalchemy.orm import Session
 
 import workflows
 from forms.proposal import Submission
-from intake import notify, search
+from intake import notify, reference, search
 from intake.attachments.operations import keep_files
 from intake.attachments.storage import Storage
 from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER, SYSTEM
-from intake.core.checks import by_code, today_or
+from intake.core.checks import known, today_or
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import proposer_links, record
 from intake.links import Links
 from intake.models import (
-    Category,
-    District,
     EventAction,
     Proposal,
     ProposerContact,
@@ -48,8 +46,9 @@ def submit_proposal(
     value and the receipt e-mail (the database keeps its hash).
     """
     workflow = workflows.get_workflow(data.kind)
-    category = by_code(session, Category, data.category, "category")
-    district = by_code(session, District, data.district, "district") if data.district else None
+    category = known(reference.category(session, data.category), data.category, "category")
+    district = (known(reference.district(session, data.district), data.district, "district")
+                if data.district else None)
     decision = choose_department(
         session, category_id=category.id, district_id=district.id if district else None,
         text=routing_text(data.title, data.problem, data.proposal),
@@ -79,7 +78,8 @@ def submit_proposal(
         if storage is None:
             raise ValueError("a submission with attachments needs a storage")
         keep_files(session, proposal, data.attachments, storage, now=now)
-    record(session, proposal, PROPOSER, EventAction.submit, to_state=proposal.state, at=now,
+    record(session, proposal, PROPOSER, EventAction.submit, new_chain=True,
+           to_state=proposal.state, at=now,
            data={"channel": channel, "kind": data.kind, "category": category.code})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",
                       rule_id=decision.rule_id)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from intake.models import Department, Role, RoutingRule, User
+from intake import reference
+from intake.models import Department, User
 from workflows.calendar import today_jst
 
 
@@ -34,27 +34,18 @@ def routing_text(*parts: str | None) -> str:
 def choose_department(
     session: Session, *, category_id: int, district_id: int | None, text: str
 ) -> RouteDecision:
-    """The first matching active rule for the category (one query; keyword
-    matching happens on the few candidate rules of one category)."""
-    specificity = case((RoutingRule.district_id.is_not(None), 2), else_=0) + case(
-        (RoutingRule.keyword.is_not(None), 1), else_=0
-    )
-    candidates = session.execute(
-        select(RoutingRule)
-        .join(RoutingRule.department)
-        .where(
-            RoutingRule.category_id == category_id,
-            RoutingRule.active.is_(True),
-            Department.active.is_(True),
-            (RoutingRule.district_id.is_(None)) | (RoutingRule.district_id == district_id),
-        )
-        .order_by(RoutingRule.priority.desc(), specificity.desc(), RoutingRule.id)
-    ).scalars()
+    """The first matching active rule of an active department for the category, highest
+    priority first, the more specific among equals (the process's cached copy of the
+    rules, :mod:`intake.reference`: no query but its stamp's)."""
+    cached = reference.snapshot(session)
     folded = text.casefold()
-    for rule in candidates:
-        if rule.keyword and rule.keyword.casefold() not in folded:
+    for rule in cached.rules.get(category_id, ()):
+        if rule.district_id is not None and rule.district_id != district_id:
             continue
-        return RouteDecision(rule.department, rule.id)
+        if rule.keyword and rule.keyword not in folded:
+            continue
+        return RouteDecision(reference.attach(session, cached.departments[rule.department_id]),
+                             rule.id)
     return RouteDecision(None, None)
 
 
@@ -71,15 +62,7 @@ def choose_assignee(session: Session, department: Department | None, *,
     if department is None:
         return None
     day = today if today is not None else today_jst()
-    liaisons = session.execute(
-        select(User)
-        .where(
-            User.department_id == department.id,
-            User.role == Role.liaison,
-            User.active.is_(True),
-            User.present_on(day),
-        )
-        .order_by(User.is_primary.desc(), User.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    return liaisons
+    present = reference.snapshot(session).present_liaisons(department.id, day)
+    if not present:
+        return None
+    return reference.attach(session, min(present, key=lambda u: (not u.is_primary, u.id)))
