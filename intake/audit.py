@@ -84,12 +84,8 @@ def erase_reason(event: Event) -> None:
     event.reason, event.reason_salt = "", None
 
 
-def reason_problem(event: Event) -> str | None:
-    """Why the stored reason cannot be the one the chain recorded, or None."""
-    return _reason_problem(event.reason, event.reason_salt, event.reason_digest)
-
-
 def _reason_problem(reason: str, salt: str | None, digest: str | None) -> str | None:
+    """Why the stored reason cannot be the one the chain recorded, or None."""
     if digest is None:
         return None  # hashed as text: event_hash checks it
     if salt is None:

@@ -43,20 +43,21 @@ def _shape(attachment: Attachment):
 @bp.post("/attachments/<int:attachment_id>/publish")
 @staff_required
 def attachment_publish(user: User, attachment_id: int):
-    attachment = load_attachment(user, attachment_id)
-    form = _form(AttachmentActionForm, json_body())
-    _perform(form, lambda: publish_attachment(session(), attachment, Actor.staff(user),
-                                              reason=form.reason.data or ""))
-    return _shape(attachment)
+    return _attachment_action(user, attachment_id, publish_attachment)
 
 
 @bp.post("/attachments/<int:attachment_id>/withhold")
 @staff_required
 def attachment_withhold(user: User, attachment_id: int):
+    return _attachment_action(user, attachment_id, withhold_attachment)
+
+
+def _attachment_action(user: User, attachment_id: int, operation):
+    """Publish or withhold: the same checks, body and answer, another operation."""
     attachment = load_attachment(user, attachment_id)
     form = _form(AttachmentActionForm, json_body())
-    _perform(form, lambda: withhold_attachment(session(), attachment, Actor.staff(user),
-                                               reason=form.reason.data or ""))
+    _perform(form, lambda: operation(session(), attachment, Actor.staff(user),
+                                     reason=form.reason.data or ""))
     return _shape(attachment)
 
 

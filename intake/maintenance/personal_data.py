@@ -101,16 +101,18 @@ def _batches(session: Session, day: date) -> Iterator[list[Proposal]]:
         last = rows[-1].id
 
 
-def _personal_reasons(session: Session, proposals: list[Proposal]) -> dict[int, list[Event]]:
-    """The not-yet-erased reasons of the batch that may hold personal data, per proposal."""
+def _personal_reasons(session: Session, proposals, *,
+                      erasable: bool = True) -> dict[int, list[Event]]:
+    """The reasons of the proposals' steps that may hold personal data (questions, answers,
+    a withdrawal reason), per proposal, in order; ``erasable``: only those the purge can
+    erase (a salted digest in the chain, not erased yet)."""
     kinds = {p.id: workflows.get_workflow(p.kind) for p in proposals}
+    query = select(Event).where(Event.proposal_id.in_(list(kinds)),
+                                Event.action == EventAction.transition, Event.reason != "")
+    if erasable:
+        query = query.where(Event.reason_salt.is_not(None))
     found: dict[int, list[Event]] = {}
-    for event in session.execute(
-        select(Event).where(Event.proposal_id.in_(list(kinds)),
-                            Event.action == EventAction.transition,
-                            Event.reason_salt.is_not(None), Event.reason != "")
-        .order_by(Event.proposal_id, Event.seq)
-    ).scalars():
+    for event in session.execute(query.order_by(Event.proposal_id, Event.seq)).scalars():
         if reason_may_be_personal(event, kinds[event.proposal_id]):
             found.setdefault(event.proposal_id, []).append(event)
     return found
@@ -190,20 +192,11 @@ def purge_personal_data(session: Session, closed_before: date,
 
 
 def _exchanges(session: Session, proposals) -> dict[int, list[dict]]:
-    """The steps' texts between the city and the proposer that the public never reads
-    (questions, answers, a withdrawal reason), per proposal, in order."""
-    kinds = {p.id: workflows.get_workflow(p.kind) for p in proposals}
-    found: dict[int, list[dict]] = {}
-    for event in session.execute(
-        select(Event).where(Event.proposal_id.in_(list(kinds)),
-                            Event.action == EventAction.transition, Event.reason != "")
-        .order_by(Event.proposal_id, Event.seq)
-    ).scalars():
-        if reason_may_be_personal(event, kinds[event.proposal_id]):
-            found.setdefault(event.proposal_id, []).append({
-                "at": iso_datetime(event.at), "step": event.trigger,
-                "from": event.from_state, "to": event.to_state, "text": event.reason})
-    return found
+    """What passed between the city and the proposer, as the disclosure lists it."""
+    return {proposal_id: [{"at": iso_datetime(e.at), "step": e.trigger, "from": e.from_state,
+                           "to": e.to_state, "text": e.reason} for e in events]
+            for proposal_id, events in _personal_reasons(session, proposals,
+                                                         erasable=False).items()}
 
 
 def export_person(session: Session, email: str) -> dict:

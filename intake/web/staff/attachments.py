@@ -55,25 +55,24 @@ def attachment_thumbnail(attachment_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/publish")
 def attachment_publish(proposal_id: int, attachment_id: int):
-    proposal = actionable_proposal(proposal_id)
-    attachment = _attachment_of(proposal, attachment_id)
-    form = AttachmentActionForm(request.form, lang=lang(),
-                                prefix=f"attachment-{attachment.id}")
-    return act(
-        proposal, f"attachment:{attachment.id}", form,
-        lambda: publish_attachment(db(), attachment, _me(), reason=form.reason.data or ""),
-        done=lambda _result: t("staff.attachments.done.published", name=attachment.name),
-    )
+    return _attachment_action(proposal_id, attachment_id, publish_attachment,
+                              "staff.attachments.done.published")
 
 
 @bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/withhold")
 def attachment_withhold(proposal_id: int, attachment_id: int):
+    return _attachment_action(proposal_id, attachment_id, withhold_attachment,
+                              "staff.attachments.done.withheld")
+
+
+def _attachment_action(proposal_id: int, attachment_id: int, operation, done_key: str):
+    """Publish or withhold: the same checks, form and flash, another operation."""
     proposal = actionable_proposal(proposal_id)
     attachment = _attachment_of(proposal, attachment_id)
     form = AttachmentActionForm(request.form, lang=lang(),
                                 prefix=f"attachment-{attachment.id}")
     return act(
         proposal, f"attachment:{attachment.id}", form,
-        lambda: withhold_attachment(db(), attachment, _me(), reason=form.reason.data or ""),
-        done=lambda _result: t("staff.attachments.done.withheld", name=attachment.name),
+        lambda: operation(db(), attachment, _me(), reason=form.reason.data or ""),
+        done=lambda _result: t(done_key, name=attachment.name),
     )
