@@ -71,7 +71,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["teian.engine"] = engine
     app.extensions["teian.session"] = sessions
 
-    init_transactions(app, sessions)
     init_security_headers(app)
     init_unavailable(app)
 
@@ -83,6 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    # Last registered, so it runs first after the view (Flask runs after_request hooks in
+    # reverse): the commit ends the write (and a SQLite writer's turn) before the headers,
+    # cookies and the rate limiter's count — which then sees a lost race's 409.
+    init_transactions(app, sessions)
     return app
 
 

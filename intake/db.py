@@ -11,14 +11,21 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from intake import writer_turns
+
 # Every session keeps the per-department counts with the changes it flushes.
 from intake.office import counts as _counts  # noqa: F401  (registers the flush hook)
 
+# Seconds a SQLite writer waits for its turn before giving up (a 409 to the user).
+BUSY_TIMEOUT = 15
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+    """Create the engine; SQLite gets WAL, foreign keys, a busy timeout and writers that
+    take turns (:mod:`intake.writer_turns`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout,
+                                                  "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
@@ -28,6 +35,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        if engine.url.database and engine.url.database != ":memory:":
+            writer_turns.install(engine, engine.url.database, timeout=busy_timeout)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
