@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .models import ApiToken, User, utcnow
 from .security import lockout
@@ -67,6 +67,7 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     UPDATE a minute; it commits with the request, a failed request keeps the old one)."""
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+        .options(joinedload(ApiToken.user))  # one statement for the token and its user
     ).scalar_one_or_none()
     if row is None or row.revoked or not row.user.active:
         return None

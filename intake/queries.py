@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 import workflows
 
@@ -236,6 +236,15 @@ def proposal_by_id(session: Session, proposal_id: int) -> Proposal | None:
     """The proposal, or None; ids beyond the column's range exist nowhere (asking the
     database for them would overflow SQLite's integers)."""
     return session.get(Proposal, proposal_id) if 0 < proposal_id <= INT32_MAX else None
+
+
+def proposal_to_act_on(session: Session, proposal_id: int) -> Proposal | None:
+    """The proposal with what an action reads of it besides its row (the proposer's
+    contact for the notice, the public copy an acceptance writes) in the same statement."""
+    if not 0 < proposal_id <= INT32_MAX:
+        return None
+    return session.get(Proposal, proposal_id, options=[
+        joinedload(Proposal.contact), joinedload(Proposal.published_text)])
 
 
 def published_proposal(session: Session, proposal_id: int) -> Proposal | None:

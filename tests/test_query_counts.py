@@ -91,3 +91,28 @@ def test_a_submission_reads_no_reference_data_and_writes_in_few_statements(city,
     assert sum("event_chain_heads" in s for s in statements) == 1
     assert sum("proposal_counts" in s for s in statements) == 1  # the dashboard's +1
     assert len(statements) <= 10, statements  # was 17
+
+
+def test_a_transition_through_the_api_reads_the_token_with_its_user_and_the_proposal_whole(
+        city, db, client, app):
+    """Accepting a proposal: the token and its user in one statement, the proposal with its
+    contact and public copy in one, the chain head once; then the writes (issue 13)."""
+    token = city.token(city.office_user)
+    headers = {"Authorization": f"Bearer {token}"}
+    engine = app.extensions["teian.engine"]
+    submitted = [(proposal.id, proposal.version) for proposal, _ in
+                 (city.submit(), city.submit())]
+    db.commit()
+    db.expunge_all()  # as in a new request: nothing of them in the session
+    for proposal_id, version in submitted:  # the first also notes the token's last use
+        with counted(engine) as statements:
+            response = client.post(f"/api/v1/proposals/{proposal_id}/transitions",
+                                   json={"trigger": "accept", "version": version},
+                                   headers=headers)
+            assert response.status_code == 200, response.get_json()
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum("api_tokens" in s and "users" in s for s in reads) == 1, reads
+    assert sum(" proposals" in s and "proposer_contacts" in s for s in reads) == 1, reads
+    assert sum("event_chain_heads" in s for s in reads) == 1, reads
+    assert len(reads) == 3, reads  # was 6: token, user, proposal, contact, public copy, head
+    assert len(statements) <= 10, statements  # was 13

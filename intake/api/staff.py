@@ -36,7 +36,7 @@ def load_visible(user: User, proposal_id: int) -> Proposal:
 
 def load_actionable(user: User, proposal_id: int) -> Proposal:
     """A proposal the caller may act on: the lead department's liaison, the office."""
-    proposal = load_proposal(proposal_id)
+    proposal = _found(queries.proposal_to_act_on(session(), proposal_id))
     if access.workflow_role(user, proposal) is None:
         raise _forbidden()
     return proposal
