@@ -1,4 +1,5 @@
-"""Where a submission's time goes, in-process: prints the time and SQL statements per
+"""Where a submission's time goes, in-process: prints the CPU time (the process's own, which
+other jobs on the machine change little) and SQL statements per
 ``POST /api/v1/proposals`` and a cProfile of them (the profile in docs/PERFORMANCE.md).
 
 Runs the application through Flask's test client on a fresh database with the default
@@ -66,7 +67,7 @@ def main() -> None:
         profile.disable()
         elapsed = time.process_time() - t
     print(f"{engine.url.get_backend_name()}: {args.count} submissions through the test client: "
-          f"{plain * 1000:.2f} ms each ({elapsed / args.count * 1000:.2f} ms profiled), "
+          f"{plain * 1000:.2f} ms of CPU each ({elapsed / args.count * 1000:.2f} ms profiled), "
           f"{len(statements) / args.count:.0f} SQL statements each")
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
