@@ -4,17 +4,18 @@ PostgreSQL, memory flat — ≤ 200 MB at 5M events.)
 
 Writes N events (default 1,000,000) in chains of five — one chain per proposal, as the
 app writes them: real hashes, salted reason digests, chain heads — then runs
-``teian audit verify`` in a child process and prints its events per second and peak RSS.
+``teian audit verify`` in a child process, once per ``--jobs`` value (the processes that
+hash side by side), and prints its events per second and peak RSS.
 
-    python benchmarks/audit_verify.py [N]                 # SQLite in a temp folder
+    python benchmarks/audit_verify.py [N] [--jobs 1,2]    # SQLite in a temp folder
     TEIAN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/teian_bench \\
         python benchmarks/audit_verify.py [N]             # an empty PostgreSQL database
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,8 +69,29 @@ def fill(session, n: int) -> None:
     session.commit()
 
 
+PEAK_OF_CHILDREN = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+                    "file=sys.stderr); sys.exit(done.returncode)")
+
+
+def timed_verify(jobs: int) -> tuple[str, float, float]:
+    """``teian audit verify --jobs N`` in a child: its first line, seconds, and the peak
+    RSS (MB) of its largest process (each of the N holds about as much)."""
+    teian = Path(sys.executable).with_name("teian")
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PEAK_OF_CHILDREN, str(teian), "audit",
+                           "verify", "--jobs", str(jobs)], capture_output=True, text=True)
+    took = time.perf_counter() - began
+    *lines, peak = (done.stdout + done.stderr).strip().splitlines()
+    return lines[0], took, int(peak) / 1024
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to run")
+    args = parser.parse_args()
+    n = args.n
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("TEIAN_INSTANCE_PATH", tmp)
         app = create_app()
@@ -82,14 +104,10 @@ def main() -> None:
             session.close()
             print(f"wrote {n:,} events in {time.perf_counter() - began:.1f} s "
                   f"({engine.url.get_backend_name()})")
-        teian = Path(sys.executable).with_name("teian")
-        began = time.perf_counter()
-        done = subprocess.run([str(teian), "audit", "verify"], capture_output=True, text=True)
-        took = time.perf_counter() - began
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print((done.stdout + done.stderr).strip().splitlines()[0])
-        print(f"verify: {n:,} events in {took:.1f} s = {n / took:,.0f} events/s, "
-              f"peak RSS {peak:.0f} MB")
+        for jobs in (int(value) for value in args.jobs.split(",")):
+            said, took, peak = timed_verify(jobs)
+            print(f"verify --jobs {jobs}: {said}; {n:,} events in {took:.1f} s = "
+                  f"{n / took:,.0f} events/s, peak RSS {peak:.0f} MB per process")
 
 
 if __name__ == "__main__":

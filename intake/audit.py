@@ -178,7 +178,8 @@ class ChainProblem:
         return f"{where}: {self.problem}"
 
 
-def _events_with_heads(session: Session) -> Iterable[Sequence]:
+def _events_with_heads(session: Session, lowest: str | None = None,
+                       below: str | None = None) -> Iterable[Sequence]:
     """Every event as a plain tuple (the columns of ``_VERIFIED``) in (chain, seq)
     order, each with the hash its chain's head row records *if the head points at it*
     (NULL otherwise).
@@ -188,17 +189,24 @@ def _events_with_heads(session: Session) -> Iterable[Sequence]:
     an append committing meanwhile cannot look like a broken chain.  Tuples, not ORM
     objects: the log is read at the speed of hashing it.
     """
-    return session.execute(log_in_chain_order().execution_options(yield_per=STREAM_BATCH))
+    return session.execute(log_in_chain_order(lowest, below)
+                           .execution_options(yield_per=STREAM_BATCH))
 
 
-def log_in_chain_order() -> Select:
-    """The query :func:`verify` streams: (chain, seq) order off the unique index, no sort."""
+def log_in_chain_order(lowest: str | None = None, below: str | None = None) -> Select:
+    """The query :func:`verify` streams: (chain, seq) order off the unique index, no sort;
+    only the chains from ``lowest`` up to (not including) ``below`` when given."""
     events, heads = Event.__table__, ChainHead.__table__
-    return (
+    query = (
         select(*(events.c[name] for name in _VERIFIED), heads.c.hash)
         .outerjoin(heads, and_(heads.c.chain == events.c.chain, heads.c.seq == events.c.seq))
         .order_by(events.c.chain, events.c.seq)
     )
+    if lowest is not None:
+        query = query.where(events.c.chain >= lowest)
+    if below is not None:
+        query = query.where(events.c.chain < below)
+    return query
 
 
 _VERIFIED = ("id", "chain", "seq", "proposal_id", "at", "actor", "actor_label", "action",
@@ -216,8 +224,12 @@ def _headless_chain(session: Session) -> str | None:
     ).scalar()
 
 
-def verify(session: Session) -> ChainProblem | None:
-    """The first problem in any chain, or None when every chain is intact."""
+def verify(session: Session, lowest: str | None = None,
+           below: str | None = None) -> ChainProblem | None:
+    """The first problem in any chain, or None when every chain is intact.  With
+    ``lowest``/``below``, only the chains in that range (one part of a parallel check,
+    :mod:`intake.maintenance.parallel_verify`); the check for chains whose events are all
+    gone is then the caller's, :func:`headless_chain`."""
     chain, expected_seq, prev, head_ok = None, 0, GENESIS, False
     erased: dict[int, int] = {}  # seq -> id of events whose reason awaits its purge record
 
@@ -232,7 +244,7 @@ def verify(session: Session) -> ChainProblem | None:
 
     for (event_id, event_chain, seq, proposal_id, at, actor, actor_label, action, trigger,
          from_state, to_state, reason, salt, digest, data, prev_hash, event_hash_,
-         head_hash) in _events_with_heads(session):
+         head_hash) in _events_with_heads(session, lowest, below):
         if event_chain != chain:
             if chain is not None and (problem := finish(chain)):
                 return problem
@@ -260,6 +272,13 @@ def verify(session: Session) -> ChainProblem | None:
         head_ok = head_hash == event_hash_
     if chain is not None and (problem := finish(chain)):
         return problem
+    if lowest is None and below is None:
+        return headless_chain(session)
+    return None
+
+
+def headless_chain(session: Session) -> ChainProblem | None:
+    """A chain whose head row is there but none of its events: a history deleted whole."""
     if (name := _headless_chain(session)) is not None:
         return ChainProblem(name, None, None, "all events of the chain are missing")
     return None

@@ -3,6 +3,7 @@ city's copy trustworthy and recoverable (registered on :data:`intake.cli.main`).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,16 +19,20 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
+              show_default="the number of CPUs",
+              help="processes hashing the chains side by side (a large log only)")
+def audit_verify(jobs: int) -> None:
     """Check every event hash chain and the checkpoints over them; exit 1 naming the
     first bad event, or the chain that lost events a checkpoint recorded."""
     from intake.anchors import latest, verify_anchors
-    from intake.audit import verify
+    from intake.maintenance.parallel_verify import verify_log
 
     app = _app()
     with app.app_context():
         session = _session(app)
-        problem = verify(session) or verify_anchors(session)
+        problem = (verify_log(session, app.config["TEIAN"].database_url, jobs)
+                   or verify_anchors(session))
         newest = latest(session)
     if problem is not None:
         click.echo(f"BROKEN: {problem}", err=True)
