@@ -135,6 +135,19 @@ def serve(target: str, env: dict, workers: int, log: Path) -> tuple[subprocess.P
     raise SystemExit(f"{target} did not start; see {log}")
 
 
+def worker_memory(master: int) -> list[tuple[int, float, float]]:
+    """Each gunicorn worker of ``master``: its pid, peak RSS (``VmHWM``) and RSS now, in MB
+    (Linux ``/proc``).  A worker gunicorn replaced (timed out) starts its peak again: the
+    worker log says so."""
+    found = []
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        status = dict(line.split(":", 1) for line in
+                      Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        found.append((int(pid), int(status["VmHWM"].split()[0]) / 1024,
+                      int(status["VmRSS"].split()[0]) / 1024))
+    return found
+
+
 def submission(category: str, district: str) -> dict:
     return {"kind": "proposal", "title": "駅前のバス停にベンチと屋根を置く提案",
             "category": category, "district": district,
@@ -256,6 +269,10 @@ def main() -> None:
         servers.append(serve("benchmarks.wsgi:app", env, args.workers, workdir / "teian.log"))
         servers.append(serve("benchmarks.bare_app:app", env, args.workers, workdir / "bare.log"))
         run(args, found, servers[0][1], servers[1][1], teian_url, bare_url, workdir)
+        for name, (process, _url) in zip(("Teian", "bare"), servers, strict=True):
+            print(f"{name} workers: " + "; ".join(
+                f"pid {pid} peak RSS {peak:.0f} MB (now {now:.0f} MB)"
+                for pid, peak, now in worker_memory(process.pid)))
     finally:
         for process, _url in servers:
             process.terminate()
