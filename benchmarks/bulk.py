@@ -132,7 +132,7 @@ def load(engine, writers: dict[str, Writer], build: Callable[[int], dict], batch
         else:
             connection.exec_driver_sql("SET synchronous_commit = off")
             connection.exec_driver_sql("SET maintenance_work_mem = '512MB'")
-        indexes = _secondary_indexes(connection, writers)
+        indexes = _secondary_indexes(connection, [*writers, *SEARCH_TABLES])
         for name, _sql in indexes:
             connection.exec_driver_sql(f"DROP INDEX {name}")
         connection.commit()
