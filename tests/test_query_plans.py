@@ -66,8 +66,11 @@ def _statements(db, run) -> list[tuple[str, object]]:
 def test_a_liaisons_queue_walks_its_department_newest_first_without_sorting(
         db, city, is_postgresql):
     """Both parts of the queue (overdue, then the rest) read the department's proposals
-    backwards off ``ix_proposals_dept_id``: no sort of every overdue proposal, no walk
-    through the other departments' (PostgreSQL's plan before the index at 1,000,000)."""
+    newest first off an index, never sorting them: SQLite, without the index, sorted every
+    overdue proposal of the department (0.5 s a page at 1,000,000 generated proposals);
+    with ``ix_proposals_dept_id`` it walks the department backwards.  PostgreSQL may
+    prefer walking the primary key backwards (it did at 1,000,000: 7 ms); either way no
+    sort."""
     from intake.queries import Filters, queue_for
 
     city.submit()
@@ -82,7 +85,7 @@ def test_a_liaisons_queue_walks_its_department_newest_first_without_sorting(
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
             connection.exec_driver_sql("SET LOCAL enable_sort = off")
             found = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
-            assert "ix_proposals_dept_id" in found and "Sort" not in found, found
+            assert "Index Scan Backward" in found and "Sort" not in found, found
         else:
             found = "\n".join(r[-1] for r in connection.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {sql}", params))
