@@ -305,8 +305,13 @@ def generate(app, n: int, templates: int = 320, quiet: bool = False,
     if session.get_bind().dialect.name == "postgresql":
         advance_sequences(session.connection())
         session.commit()
-        session.connection().execute(text("ANALYZE"))
-        session.commit()
+        session.close()
+        # VACUUM as well as ANALYZE: the visibility map lets the dashboard's counts read
+        # their indexes alone (index-only scans), as autovacuum would have it on a live
+        # system; right after a bulk load it is empty (1.2 s instead of 0.4 s at 1M).
+        engine = session.get_bind()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     timings["clones"] = time.perf_counter() - t
     if not quiet:
         print(file=sys.stderr)
