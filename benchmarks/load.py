@@ -135,6 +135,21 @@ def serve(target: str, env: dict, workers: int, log: Path) -> tuple[subprocess.P
     raise SystemExit(f"{target} did not start; see {log}")
 
 
+def worker_memory(master: int) -> list[dict[str, int]]:
+    """Each gunicorn worker of ``master`` (Linux ``/proc``), in MB: its peak RSS
+    (``VmHWM``), RSS now and what that is made of — private memory (``RssAnon``) and
+    mapped files (``RssFile``: shared libraries and SudachiPy's 100 MB dictionary, which
+    every worker maps from the one file and the kernel keeps once).  A worker gunicorn
+    replaced (timed out) starts its peak again: the worker log says so."""
+    found = []
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        status = dict(line.split(":", 1) for line in
+                      Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        found.append({"pid": int(pid), **{key: int(status[key].split()[0]) // 1024 for key in
+                                          ("VmHWM", "VmRSS", "RssAnon", "RssFile")}})
+    return found
+
+
 def submission(category: str, district: str) -> dict:
     return {"kind": "proposal", "title": "駅前のバス停にベンチと屋根を置く提案",
             "category": category, "district": district,
@@ -256,6 +271,11 @@ def main() -> None:
         servers.append(serve("benchmarks.wsgi:app", env, args.workers, workdir / "teian.log"))
         servers.append(serve("benchmarks.bare_app:app", env, args.workers, workdir / "bare.log"))
         run(args, found, servers[0][1], servers[1][1], teian_url, bare_url, workdir)
+        for name, (process, _url) in zip(("Teian", "bare"), servers, strict=True):
+            print(f"{name} workers: " + "; ".join(
+                f"pid {w['pid']} peak RSS {w['VmHWM']} MB (now {w['VmRSS']} MB: private "
+                f"{w['RssAnon']} MB, mapped files {w['RssFile']} MB)"
+                for w in worker_memory(process.pid)))
     finally:
         for process, _url in servers:
             process.terminate()

@@ -80,6 +80,14 @@ def quote_lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def stored_terms(dialect_name: str, folded: str) -> str:
+    """A folded text's terms as an index row holds them: space-separated in text order
+    for FTS5 (positions make the phrase), distinct quoted lexemes for a ``tsvector``."""
+    if dialect_name == "sqlite":
+        return " ".join(terms(folded))
+    return " ".join(map(quote_lexeme, dict.fromkeys(terms(folded))))
+
+
 @dataclass(frozen=True)
 class Entry:
     """One proposal's row in an index: the text it had there (None: no row yet) and now."""
@@ -104,7 +112,7 @@ def write(connection, table: str, entries: Iterable[Entry]) -> None:
             connection.execute(text(f"INSERT INTO {table}({table}, rowid, terms) "
                                     "VALUES ('delete', :id, :terms)"), stale)
         connection.execute(text(f"INSERT INTO {table}(rowid, terms) VALUES (:id, :terms)"),
-                           [{"id": e.proposal_id, "terms": " ".join(terms(e.new))}
+                           [{"id": e.proposal_id, "terms": stored_terms("sqlite", e.new)}
                             for e in entries])
         return
     connection.execute(
@@ -113,8 +121,7 @@ def write(connection, table: str, entries: Iterable[Entry]) -> None:
              "ON CONFLICT (proposal_id) DO UPDATE "
              "SET folded = EXCLUDED.folded, terms = EXCLUDED.terms"),
         [{"id": e.proposal_id, "folded": e.new,
-          "terms": " ".join(map(quote_lexeme, dict.fromkeys(terms(e.new))))}
-         for e in entries],
+          "terms": stored_terms("postgresql", e.new)} for e in entries],
     )
 
 
