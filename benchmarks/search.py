@@ -46,7 +46,8 @@ from intake.models import (  # noqa: E402
     Role,
     User,
 )
-from intake.queries import Filters, published_proposals, queue_for  # noqa: E402
+from intake.queries import Filters, published_proposals  # noqa: E402
+from intake.queues import queue_for  # noqa: E402
 from intake.search.index import ORIGINAL, PUBLIC, Entry, document, write  # noqa: E402
 from intake.seed import load_defaults  # noqa: E402
 

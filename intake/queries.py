@@ -187,48 +187,6 @@ def count_published(session: Session, filters: Filters, cap: int = COUNT_CAP) ->
     ).scalar_one()
 
 
-def queue_for(
-    session: Session,
-    user: User,
-    filters: Filters,
-    today: date,
-    *,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-) -> Page:
-    """A liaison's department queue (the office: every department), overdue
-    first, then newest.  The cursor is (overdue 1/0, last id).
-
-    Two indexed queries instead of one ``ORDER BY <computed overdue>``: the
-    overdue part (few rows; ``due_on`` index), then the rest newest first
-    (``id`` order), each cut by the cursor.  Sorting on a computed rank
-    would read every row of the queue for every page.
-    """
-    query = select(Proposal)
-    if not user.is_office:
-        query = query.where(Proposal.lead_department_id == user.department_id)
-    query, key = _apply_filters(session, query, filters)
-    query = _eager(query)
-    overdue = Proposal.is_overdue(today)
-    rank, last_id = decode_cursor(cursor, 2) or (1, None)
-    rows: list[tuple[int, Proposal]] = []
-    for part_rank, condition in ((1, overdue), (0, ~overdue)):
-        if part_rank > rank:
-            continue  # the cursor is already past the overdue part
-        part = query.where(condition)
-        if last_id is not None and part_rank == rank:
-            part = part.where(key < last_id)
-        wanted = limit + 1 - len(rows)
-        found = session.execute(part.order_by(key.desc()).limit(wanted)).scalars()
-        rows += [(part_rank, p) for p in found]
-        if len(rows) > limit:
-            break
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([rows[-1][0], rows[-1][1].id]) if more and rows else None
-    return Page([p for _rank, p in rows], next_cursor)
-
-
 # --- one proposal ---------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ learns nothing from validation messages; the operation checks the same rule agai
 from __future__ import annotations
 
 import workflows
-from intake import access, queries, serializers
+from intake import access, queries, queues, serializers
 from intake.db import session
 from intake.doors import request_links
 from intake.errors import Forbidden
@@ -57,7 +57,7 @@ def load_opinion(user: User, request_id: int) -> OpinionRequest:
 def queue(user: User):
     filters, cursor, limit = page_args()
     today = workflows.today_jst()
-    page = queries.queue_for(session(), user, filters, today, cursor=cursor, limit=limit)
+    page = queues.queue_for(session(), user, filters, today, cursor=cursor, limit=limit)
     return {"items": [serializers.staff_summary(p, lang(), today) for p in page.items],
             "next_cursor": page.next_cursor}
 

@@ -76,7 +76,7 @@ class Proposal(Base):
         # state), read off the index alone.
         Index("ix_proposals_overdue", "kind", "state", "due_on", "lead_department_id"),
         # A liaison's queue, newest first, in its overdue and other parts alike
-        # (queries.queue_for): walked backwards within the department.
+        # (queues.queue_for): walked backwards within the department.
         Index("ix_proposals_dept_id", "lead_department_id", "id"),
         CheckConstraint("budget_total IS NULL OR budget_total >= 0", name="budget_total_nonneg"),
         CheckConstraint("city_share IS NULL OR city_share >= 0", name="city_share_nonneg"),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.staff import QueueFilterForm
-from intake import queries, search
+from intake import queries, queues, search
 from intake.db import session as db
 from intake.errors import Invalid
 from intake.models import Category, Department, District, OpinionRequest, User
@@ -30,7 +30,7 @@ def state_choices(language: str) -> list[tuple[str, str]]:
 def queue():
     user = officer()
     try:
-        page = queries.queue_for(
+        page = queues.queue_for(
             db(), user, queries.Filters.from_args(request.args), today_jst(),
             cursor=request.args.get("cursor"),
             limit=queries.parse_limit(request.args.get("limit")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from forms.triage import RouteForm
-from intake import queries
+from intake import queries, queues
 from intake.db import session as db
 from intake.doors import request_links
 from intake.errors import ActionError, Conflict, Invalid
@@ -42,7 +42,7 @@ def triage():
 def render_triage(failed: tuple[int, RouteForm, str] | None = None, status: int = 200):
     """The list; ``failed``: the row whose routing was just refused, its form and why."""
     try:
-        page = queries.queue_for(db(), officer(), TRIAGE, today_jst(),
+        page = queues.queue_for(db(), officer(), TRIAGE, today_jst(),
                                  cursor=request.args.get("cursor"),
                                  limit=queries.parse_limit(request.args.get("limit")))
     except Invalid:

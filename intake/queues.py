@@ -1,0 +1,89 @@
+"""The staff queue (SPEC section 5): a liaison's department (the office: every
+department), the overdue first — the most overdue at the top — then the rest newest first.
+
+Its cost must not grow with the number of proposals, nor with the number overdue (issue 13):
+
+- **the overdue part** is read per (workflow, state where the clock runs) off the covering
+  index ``ix_proposals_overdue (kind, state, due_on, lead_department_id)``, each range
+  already in due-date order and cut at the page's size: one ``UNION ALL`` of those short
+  ranges gives at most (ranges × page) ids, merged here; the page's rows are then loaded by
+  id.  Ordering the overdue by their id instead would make the database either read every
+  overdue entry and sort them (when many are overdue) or walk the whole table backwards to
+  find a few (when few are);
+- **the rest** is read newest first off ``ix_proposals_dept_id`` (a liaison) or the
+  primary key (the office), filtering out the overdue.
+
+The cursor is ``[1, due day, id]`` inside the overdue part and ``[0, 0, id]`` after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, or_, select, union_all
+from sqlalchemy.orm import Session
+
+import workflows
+from intake.models import Proposal, User
+from intake.queries import (
+    DEFAULT_LIMIT,
+    Filters,
+    Page,
+    _apply_filters,
+    _eager,
+    decode_cursor,
+    encode_cursor,
+)
+
+OVERDUE, REST = 1, 0
+
+
+def queue_for(session: Session, user: User, filters: Filters, today: date, *,
+              cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Page:
+    """One page of the caller's queue and the cursor of the next."""
+    query = select(Proposal)
+    if not user.is_office:
+        query = query.where(Proposal.lead_department_id == user.department_id)
+    query, key = _apply_filters(session, query, filters)
+    rank, due_day, last_id = decode_cursor(cursor, 3) or (OVERDUE, None, None)
+    rows: list[tuple[list[int], Proposal]] = []
+    if rank == OVERDUE:
+        after = (date.fromordinal(due_day), last_id) if last_id is not None and due_day else None
+        rows += [([OVERDUE, p.due_on.toordinal(), p.id], p)
+                 for p in _overdue(session, query, key, today, after, limit + 1)]
+    if len(rows) <= limit:
+        rest = _eager(query.where(~Proposal.is_overdue(today)))
+        if rank == REST and last_id is not None:
+            rest = rest.where(key < last_id)
+        found = session.execute(rest.order_by(key.desc()).limit(limit + 1 - len(rows)))
+        rows += [([REST, 0, p.id], p) for p in found.scalars()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([p for _key, p in rows], encode_cursor(rows[-1][0]) if more and rows else None)
+
+
+def _overdue(session: Session, query: Select, key, today: date,
+             after: tuple[date, int] | None, wanted: int) -> list[Proposal]:
+    """Up to ``wanted`` overdue proposals of ``query`` after the cursor, most overdue first
+    (a day's newest first)."""
+    ranges = []
+    for name in workflows.workflow_names():
+        for state in workflows.get_workflow(name).clock_running_states():
+            part = query.with_only_columns(key.label("id"), Proposal.due_on.label("due_on")) \
+                .where(Proposal.kind == name, Proposal.state == state,
+                       Proposal.due_on.is_not(None), Proposal.due_on < today)
+            if after is not None:
+                part = part.where(or_(Proposal.due_on > after[0],
+                                      and_(Proposal.due_on == after[0], key < after[1])))
+            ranges.append(part.order_by(Proposal.due_on, key.desc()).limit(wanted).subquery())
+    if not ranges:
+        return []
+    merged = union_all(*(select(r.c.id, r.c.due_on) for r in ranges)).subquery()
+    ids = [row.id for row in session.execute(
+        select(merged.c.id, merged.c.due_on).order_by(merged.c.due_on, merged.c.id.desc())
+        .limit(wanted))]
+    if not ids:
+        return []
+    found = {p.id: p for p in session.execute(
+        _eager(select(Proposal).where(Proposal.id.in_(ids)))).scalars()}
+    return [found[i] for i in ids if i in found]
