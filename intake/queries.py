@@ -156,6 +156,15 @@ def _eager(query: Select) -> Select:
     )
 
 
+def proposals_by_id(session: Session, ids: list[int]) -> dict[int, Proposal]:
+    """The proposals ``ids`` name, with what a list row shows (one query per relation
+    for them all): for lists that find their ids first (the agenda)."""
+    if not ids:
+        return {}
+    found = session.execute(_eager(select(Proposal).where(Proposal.id.in_(ids)))).scalars()
+    return {proposal.id: proposal for proposal in found}
+
+
 def published_proposals(
     session: Session, filters: Filters, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:

@@ -9,26 +9,53 @@ meeting has to talk about, grouped by lead department, each with why it is there
   here.
 
 Only open proposals (in a state that is not ``final``) are on it: a transfer three years ago
-of a proposal long rejected is history, not an agenda item.  One query: the open states cut
-the table down through ``ix_proposals_state_id``; each reason is a column the database
-computes (an EXISTS on ``opinion_requests.proposal_id`` and on
-``ix_events_action_proposal_id``).  A liaison's agenda is their own department's.
+of a proposal long rejected is history, not an agenda item.  A liaison's agenda is their own
+department's.
+
+**Order and pages.**  The triage first, then the departments by code; in each, receipt
+order.  At a million proposals the agenda holds hundreds of thousands of them, so it is
+read a page at a time, by keyset: the cursor is ``[department id (0: the triage), last
+proposal id]`` (:func:`intake.queries.encode_cursor`, the lists' own).  A page asks one
+department at a time, from the cursor's on, until it has enough; each department is one
+query, a ``UNION ALL`` with one branch per open state, each branch a range of
+``ix_proposals_dept_state_id`` (department, state, id) read in id order and cut by
+``LIMIT`` — the closed proposals, most of a city's history, are never read, and neither
+is what lies beyond the page.  The reasons are columns the database computes per row (an
+EXISTS on ``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
+The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
+
+**How many**, per department and reason (:func:`summary`), is read from aggregates, not
+rows: waiting for a ruling from ``proposal_counts`` (:mod:`.counts`); overdue from the
+dashboard's own GROUP BY over ``ix_proposals_overdue``; several departments from the open
+opinion requests and the transfers, joined to their open proposals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, exists, false, func, or_, select, union, union_all
+from sqlalchemy.orm import Session
 
 import workflows
-from intake.models import Department, Event, EventAction, OpinionRequest, OpinionStatus, Proposal
+from intake import queries, reference
+from intake.errors import Invalid
+from intake.models import (
+    Department,
+    Event,
+    EventAction,
+    OpinionRequest,
+    OpinionStatus,
+    Proposal,
+    ProposalCount,
+)
 
-from .figures import EVERYTHING, Scope
+from .figures import EVERYTHING, Scope, overdue_per_department
 
 REASONS = ("several_departments", "overdue", "ruling_pending")
+TRIAGE = 0  # the triage's place in a cursor (ids start at 1)
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,16 @@ class AgendaItem:
 class AgendaGroup:
     department: Department | None  # None: the office's triage
     items: list[AgendaItem]
+
+
+@dataclass(frozen=True)
+class AgendaPage:
+    groups: list[AgendaGroup]  # the page's items by department, in the agenda's order
+    next_cursor: str | None
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return [item for group in self.groups for item in group.items]
 
 
 def ruling_states(workflow: workflows.Workflow) -> tuple[str, ...]:
@@ -63,6 +100,15 @@ def _in_states(states_of) -> object:
     return or_(*parts) if parts else false()
 
 
+def _open_kinds_by_state() -> dict[str, list[str]]:
+    """Each open state and the workflows in which it is open: one branch per state."""
+    found: dict[str, list[str]] = {}
+    for name in workflows.workflow_names():
+        for state in open_states(workflows.get_workflow(name)):
+            found.setdefault(state, []).append(name)
+    return dict(sorted(found.items()))
+
+
 def several_departments():
     open_opinion = exists().where(OpinionRequest.proposal_id == Proposal.id,
                                   OpinionRequest.status == OpinionStatus.open)
@@ -71,34 +117,144 @@ def several_departments():
     return or_(open_opinion, transferred)
 
 
-def agenda(session: Session, today: date, scope: Scope = EVERYTHING) -> list[AgendaGroup]:
-    """The agenda's groups: triage first, then by department code; in each, the items in
-    receipt order."""
-    reasons = {
+def _reasons(today: date) -> dict[str, object]:
+    return {
         "several_departments": several_departments(),
         "overdue": Proposal.is_overdue(today),
         "ruling_pending": _in_states(ruling_states),
     }
-    query = scope.where(
-        select(Proposal, *(condition.label(name) for name, condition in reasons.items()))
-        .where(_in_states(open_states), or_(*reasons.values()))
-        .options(selectinload(Proposal.contact), selectinload(Proposal.category),
-                 selectinload(Proposal.district), selectinload(Proposal.lead_department),
-                 selectinload(Proposal.assignee))
-        .order_by(Proposal.id)
-    )
-    groups: dict[int | None, list[AgendaItem]] = {}
-    for proposal, *flags in session.execute(query):
-        why = tuple(name for name, flag in zip(REASONS, flags, strict=True) if flag)
-        groups.setdefault(proposal.lead_department_id, []).append(AgendaItem(proposal, why))
-    ordered = sorted(groups.values(), key=lambda items: _department_key(items[0].proposal))
-    return [AgendaGroup(items[0].proposal.lead_department, items) for items in ordered]
 
 
-def _department_key(proposal: Proposal) -> str:
-    department = proposal.lead_department
-    return department.code if department is not None else ""
+def _department_order(session: Session, scope: Scope) -> list[int]:
+    """The departments' places in the agenda (``TRIAGE`` first, then by code): every
+    department for the office, a liaison's own only."""
+    if not scope.everything:
+        return [] if scope.department_id is None else [scope.department_id]
+    departments = reference.snapshot(session).departments.values()
+    return [TRIAGE, *(d.id for d in sorted(departments, key=lambda d: d.code))]
 
 
-def items(groups: list[AgendaGroup]) -> list[AgendaItem]:
-    return [item for group in groups for item in group.items]
+def _department_rows(session: Session, today: date, department: int, after: int, limit: int,
+                     columns: Sequence) -> list:
+    """Up to ``limit`` agenda rows of one department past id ``after``, in id order:
+    ``columns``, then one flag per reason."""
+    reasons = _reasons(today)
+    on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
+                    reasons["several_departments"])
+    owner = (Proposal.lead_department_id.is_(None) if department == TRIAGE
+             else Proposal.lead_department_id == department)
+    branches = [
+        select(*columns, *(condition.label(name) for name, condition in reasons.items()))
+        .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
+               Proposal.id > after, on_agenda)
+        .order_by(Proposal.id).limit(limit).subquery()
+        for state, kinds in _open_kinds_by_state().items()
+    ]
+    if not branches:
+        return []
+    merged = union_all(*(select(branch) for branch in branches)).subquery()
+    return session.execute(
+        select(merged).order_by(merged.c[0]).limit(limit)).all()
+
+
+def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT
+         ) -> tuple[list[tuple[int, tuple, tuple[str, ...]]], str | None]:
+    """One page of the agenda as ``(department place, columns' values, reasons)`` and the
+    cursor of the next page (None: the last).  ``columns[0]`` must be ``Proposal.id``."""
+    order = _department_order(session, scope)
+    if not order:  # a liaison without a department
+        return [], None
+    start, after = queries.decode_cursor(cursor, 2) or (order[0], 0)
+    if start not in order:
+        raise Invalid("cursor: not a cursor this list gave out", fields={"cursor": ["invalid"]})
+    found: list[tuple[int, tuple, tuple[str, ...]]] = []
+    for department in order[order.index(start):]:
+        wanted = limit + 1 - len(found)
+        for *values, several, overdue, ruling in _department_rows(
+                session, today, department, after if department == start else 0, wanted,
+                columns):
+            why = tuple(name for name, flag in zip(REASONS, (several, overdue, ruling),
+                                                   strict=True) if flag)
+            found.append((department, tuple(values), why))
+        if len(found) > limit:
+            break
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = (queries.encode_cursor([found[-1][0], found[-1][1][0]])
+                   if more and found else None)
+    return found, next_cursor
+
+
+def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT) -> AgendaPage:
+    """A page of the agenda with its proposals loaded for a list (the staff list item's
+    relations, one query each for the page), grouped by department."""
+    found, next_cursor = rows(session, today, scope, columns=(Proposal.id,), cursor=cursor,
+                              limit=limit)
+    proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found])
+    departments = reference.snapshot(session).departments
+    groups: list[AgendaGroup] = []
+    for department, (proposal_id,), why in found:
+        if not groups or _place(groups[-1]) != department:
+            groups.append(AgendaGroup(departments.get(department), []))
+        groups[-1].items.append(AgendaItem(proposals[proposal_id], why))
+    return AgendaPage(groups, next_cursor)
+
+
+def _place(group: AgendaGroup) -> int:
+    return group.department.id if group.department is not None else TRIAGE
+
+
+def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
+              columns: Sequence, batch_size: int = 500
+              ) -> Iterator[tuple[int, tuple, tuple[str, ...]]]:
+    """The whole agenda, page after page (for the CSV): one batch in memory at a time."""
+    cursor = None
+    while True:
+        found, cursor = rows(session, today, scope, columns=columns, cursor=cursor,
+                             limit=batch_size)
+        yield from found
+        if cursor is None:
+            return
+
+
+@dataclass
+class DepartmentSummary:
+    department: Department | None
+    reasons: dict[str, int] = field(default_factory=dict)  # reason → how many
+
+
+def summary(session: Session, today: date, scope: Scope = EVERYTHING
+            ) -> list[DepartmentSummary]:
+    """How many proposals are on the agenda for each reason, per department, in the
+    agenda's order (a proposal with two reasons counts under both); from aggregates."""
+    counted: dict[int, dict[str, int]] = {}
+
+    def add(department_id: int | None, reason: str, count: int) -> None:
+        if count:
+            reasons = counted.setdefault(department_id or TRIAGE, {})
+            reasons[reason] = reasons.get(reason, 0) + int(count)
+
+    pending = scope.where_department(
+        select(ProposalCount.lead_department_id, func.sum(ProposalCount.delta))
+        .where(or_(*(and_(ProposalCount.kind == name,
+                          ProposalCount.state.in_(ruling_states(workflows.get_workflow(name))))
+                     for name in workflows.workflow_names())))
+        .group_by(ProposalCount.lead_department_id), ProposalCount.lead_department_id)
+    for department_id, count in session.execute(pending):
+        add(department_id, "ruling_pending", count)
+    for department_id, count in session.execute(scope.where(overdue_per_department(today))):
+        add(department_id, "overdue", count)
+    involved = union(  # few rows: the open requests, the transfers
+        select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
+        select(Event.proposal_id).where(Event.action == EventAction.transfer))
+    several = scope.where(
+        select(Proposal.lead_department_id, func.count())
+        .where(Proposal.id.in_(select(involved.subquery())), _in_states(open_states))
+        .group_by(Proposal.lead_department_id))
+    for department_id, count in session.execute(several):
+        add(department_id, "several_departments", count)
+    departments = reference.snapshot(session).departments
+    return [DepartmentSummary(departments.get(place), counted[place])
+            for place in _department_order(session, scope) if place in counted]
