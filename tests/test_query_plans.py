@@ -43,3 +43,58 @@ def test_the_overdue_figures_read_the_overdue_index_only(db, is_postgresql):
         assert "ix_proposals_overdue" in found and "Seq Scan" not in found, found
     else:
         assert "COVERING INDEX ix_proposals_overdue" in found, found
+
+
+def test_an_agenda_page_reads_ranges_of_open_states_in_id_order(db, is_postgresql):
+    """One department's part of a page: a range of (department, state, id) per open state,
+    cut by LIMIT — never the department's closed history, never the whole table."""
+    from intake.models import Proposal
+    from intake.office.agenda import department_query
+
+    found = plan(db, department_query(date(2026, 11, 27), 3, 1000, 51, (Proposal.id,)),
+                 is_postgresql)
+    if is_postgresql:
+        # On a nearly empty table PostgreSQL may take (state, id) and filter the
+        # department; with a city's figures, (department, state, id).  Either is a range
+        # of one open state in id order, merged without a sort.
+        assert "ix_proposals_dept_state_id" in found or "ix_proposals_state_id" in found, found
+        assert "Seq Scan on proposals" not in found and "Merge Append" in found, found
+    else:
+        assert "ix_proposals_dept_state_id (lead_department_id=? AND state=? AND id>?)" \
+            in found, found
+        assert "SCAN proposals" not in found, found
+
+
+def test_the_agenda_summary_reads_aggregates_and_small_sets(db, is_postgresql):
+    """How many per department and reason: no scan of the proposals."""
+    from intake.office import agenda
+
+    statements = []
+    connection = db.connection()
+    from sqlalchemy import event
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        agenda.summary(db, date(2026, 11, 27))
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+    plans = []
+    for statement, parameters in statements:
+        if "proposals" not in statement:
+            continue
+        if is_postgresql:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            plans.append("\n".join(r[0] for r in rows))
+        else:
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append("\n".join(r[-1] for r in rows))
+    assert len(plans) == 2, statements  # overdue; several departments (counts: their table)
+    for found in plans:
+        if is_postgresql:
+            assert "Seq Scan on proposals" not in found, found
+        else:
+            assert "SCAN proposals" not in found, found

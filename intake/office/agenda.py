@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, false, func, or_, select, union, union_all
+from sqlalchemy import Select, and_, exists, false, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 import workflows
@@ -134,10 +134,11 @@ def _department_order(session: Session, scope: Scope) -> list[int]:
     return [TRIAGE, *(d.id for d in sorted(departments, key=lambda d: d.code))]
 
 
-def _department_rows(session: Session, today: date, department: int, after: int, limit: int,
-                     columns: Sequence) -> list:
-    """Up to ``limit`` agenda rows of one department past id ``after``, in id order:
-    ``columns``, then one flag per reason."""
+def department_query(today: date, department: int, after: int, limit: int,
+                     columns: Sequence) -> Select | None:
+    """Up to ``limit`` agenda rows of one department (``TRIAGE``: the triage) past id
+    ``after``, in id order: ``columns``, then one flag per reason.  None when no workflow
+    has an open state."""
     reasons = _reasons(today)
     on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
                     reasons["several_departments"])
@@ -151,10 +152,9 @@ def _department_rows(session: Session, today: date, department: int, after: int,
         for state, kinds in _open_kinds_by_state().items()
     ]
     if not branches:
-        return []
+        return None
     merged = union_all(*(select(branch) for branch in branches)).subquery()
-    return session.execute(
-        select(merged).order_by(merged.c[0]).limit(limit)).all()
+    return select(merged).order_by(merged.c[0]).limit(limit)
 
 
 def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
@@ -171,9 +171,10 @@ def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: S
     found: list[tuple[int, tuple, tuple[str, ...]]] = []
     for department in order[order.index(start):]:
         wanted = limit + 1 - len(found)
-        for *values, several, overdue, ruling in _department_rows(
-                session, today, department, after if department == start else 0, wanted,
-                columns):
+        query = department_query(today, department, after if department == start else 0,
+                                 wanted, columns)
+        for *values, several, overdue, ruling in (session.execute(query) if query is not None
+                                                   else ()):
             why = tuple(name for name, flag in zip(REASONS, (several, overdue, ruling),
                                                    strict=True) if flag)
             found.append((department, tuple(values), why))
