@@ -36,7 +36,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select, union, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 import workflows
@@ -134,27 +146,49 @@ def _department_order(session: Session, scope: Scope) -> list[int]:
     return [TRIAGE, *(d.id for d in sorted(departments, key=lambda d: d.code))]
 
 
-def department_query(today: date, department: int, after: int, limit: int,
-                     columns: Sequence) -> Select | None:
-    """Up to ``limit`` agenda rows of one department (``TRIAGE``: the triage) past id
-    ``after``, in id order: ``columns``, then one flag per reason.  None when no workflow
-    has an open state."""
+# A department's query, built once per day, owner shape, columns and workflows (building it
+# costs more than running it): the department, the last id and the limit are parameters.
+_built: dict[tuple, Select | None] = {}
+_LIMIT = bindparam("agenda_limit", type_=Integer)
+_AFTER = bindparam("agenda_after", type_=Integer)
+_DEPARTMENT = bindparam("agenda_department", type_=Integer)
+
+
+def department_query(today: date, triage: bool, columns: Sequence) -> Select | None:
+    """Agenda rows of one department (``triage``: of the triage) past id ``:agenda_after``,
+    in id order, at most ``:agenda_limit`` (:func:`department_params`): ``columns``, then
+    one flag per reason.  None when no workflow has an open state."""
+    shape = tuple((state, tuple(kinds)) for state, kinds in _open_kinds_by_state().items())
+    key = (today, triage, tuple(str(column) for column in columns), shape)
+    query = _built.get(key, _built)  # the dict itself: not built yet (None is an answer)
+    if query is _built:
+        if len(_built) > 64:
+            _built.clear()
+        query = _built[key] = _build(today, triage, columns, shape)
+    return query
+
+
+def department_params(department: int, after: int, limit: int) -> dict[str, int]:
+    return {"agenda_department": department, "agenda_after": after, "agenda_limit": limit}
+
+
+def _build(today: date, triage: bool, columns: Sequence, shape: tuple) -> Select | None:
     reasons = _reasons(today)
     on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
                     reasons["several_departments"])
-    owner = (Proposal.lead_department_id.is_(None) if department == TRIAGE
-             else Proposal.lead_department_id == department)
+    owner = (Proposal.lead_department_id.is_(None) if triage
+             else Proposal.lead_department_id == _DEPARTMENT)
     branches = [
         select(*columns, *(condition.label(name) for name, condition in reasons.items()))
         .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
-               Proposal.id > after, on_agenda)
-        .order_by(Proposal.id).limit(limit).subquery()
-        for state, kinds in _open_kinds_by_state().items()
+               Proposal.id > _AFTER, on_agenda)
+        .order_by(Proposal.id).limit(_LIMIT).subquery()
+        for state, kinds in shape
     ]
     if not branches:
         return None
     merged = union_all(*(select(branch) for branch in branches)).subquery()
-    return select(merged).order_by(merged.c[0]).limit(limit)
+    return select(merged).order_by(merged.c[0]).limit(_LIMIT)
 
 
 def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
@@ -171,10 +205,10 @@ def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: S
     found: list[tuple[int, tuple, tuple[str, ...]]] = []
     for department in order[order.index(start):]:
         wanted = limit + 1 - len(found)
-        query = department_query(today, department, after if department == start else 0,
-                                 wanted, columns)
-        for *values, several, overdue, ruling in (session.execute(query) if query is not None
-                                                   else ()):
+        query = department_query(today, department == TRIAGE, columns)
+        params = department_params(department, after if department == start else 0, wanted)
+        for *values, several, overdue, ruling in (session.execute(query, params)
+                                                   if query is not None else ()):
             why = tuple(name for name, flag in zip(REASONS, (several, overdue, ruling),
                                                    strict=True) if flag)
             found.append((department, tuple(values), why))
