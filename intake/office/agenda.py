@@ -17,11 +17,13 @@ order.  At a million proposals the agenda holds hundreds of thousands of them, s
 read a page at a time, by keyset: the cursor is ``[department id (0: the triage), last
 proposal id]`` (:func:`intake.queries.encode_cursor`, the lists' own).  A page asks one
 department at a time, from the cursor's on, until it has enough; each department is one
-query, a ``UNION ALL`` with one branch per open state, each branch a range of
+query or two, a ``UNION ALL`` with one branch per open state, each branch a range of
 ``ix_proposals_dept_state_id`` (department, state, id) read in id order and cut by
 ``LIMIT`` — the closed proposals, most of a city's history, are never read, and neither
-is what lies beyond the page.  The reasons are columns the database computes per row (an
-EXISTS on ``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
+is what lies beyond the page (:func:`department_queries` says how the states where few
+proposals are items are kept from reading far).  The reasons are columns the database
+computes per row (an EXISTS on ``opinion_requests.proposal_id`` and on
+``ix_events_action_proposal_id``).
 The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
 
 **How many**, per department and reason (:func:`summary`), is read from aggregates, not
@@ -146,30 +148,47 @@ def _department_order(session: Session, scope: Scope) -> list[int]:
     return [TRIAGE, *(d.id for d in sorted(departments, key=lambda d: d.code))]
 
 
-# A department's query, built once per day, owner shape, columns and workflows (building it
-# costs more than running it): the department, the last id and the limit are parameters.
-_built: dict[tuple, Select | None] = {}
+# A department's queries, built once per day, owner shape, columns and workflows (building
+# them costs more than running them): the department, the ids and the limit are parameters.
+_built: dict[tuple, tuple[Select | None, Select | None]] = {}
 _LIMIT = bindparam("agenda_limit", type_=Integer)
 _AFTER = bindparam("agenda_after", type_=Integer)
+_BEFORE = bindparam("agenda_before", type_=Integer)
 _DEPARTMENT = bindparam("agenda_department", type_=Integer)
 
 
-def department_query(today: date, triage: bool, columns: Sequence) -> Select | None:
-    """Agenda rows of one department (``triage``: of the triage) past id ``:agenda_after``,
-    in id order, at most ``:agenda_limit`` (:func:`department_params`): ``columns``, then
-    one flag per reason.  None when no workflow has an open state."""
+def department_queries(today: date, triage: bool, columns: Sequence
+                       ) -> tuple[Select | None, Select | None]:
+    """Agenda rows of one department (``triage``: of the triage) with an id in
+    ``(:agenda_after, :agenda_before]``, in id order, at most ``:agenda_limit``
+    (:func:`department_params`): ``columns``, then one flag per reason.  Two queries:
+
+    - the *dense* states, where every proposal waits for a ruling, so every row read is
+      an item;
+    - the *sparse* ones, where a proposal is an item only if overdue or involving several
+      departments: read only up to the last id the dense part gave the page, so a page
+      never reads the rest of a department's open proposals that are not on the agenda.
+
+    None for a part no state falls in."""
     shape = tuple((state, tuple(kinds)) for state, kinds in _open_kinds_by_state().items())
     key = (today, triage, tuple(str(column) for column in columns), shape)
-    query = _built.get(key, _built)  # the dict itself: not built yet (None is an answer)
-    if query is _built:
+    built = _built.get(key)
+    if built is None:
         if len(_built) > 64:
             _built.clear()
-        query = _built[key] = _build(today, triage, columns, shape)
-    return query
+        rulings = {name: ruling_states(workflows.get_workflow(name))
+                   for name in workflows.workflow_names()}
+        dense = tuple((s, k) for s, k in shape if all(s in rulings[kind] for kind in k))
+        sparse = tuple(branch for branch in shape if branch not in dense)
+        built = _built[key] = (_build(today, triage, columns, dense),
+                               _build(today, triage, columns, sparse))
+    return built
 
 
-def department_params(department: int, after: int, limit: int) -> dict[str, int]:
-    return {"agenda_department": department, "agenda_after": after, "agenda_limit": limit}
+def department_params(department: int, after: int, limit: int,
+                      before: int = queries.INT32_MAX) -> dict[str, int]:
+    return {"agenda_department": department, "agenda_after": after, "agenda_before": before,
+            "agenda_limit": limit}
 
 
 def _build(today: date, triage: bool, columns: Sequence, shape: tuple) -> Select | None:
@@ -181,7 +200,7 @@ def _build(today: date, triage: bool, columns: Sequence, shape: tuple) -> Select
     branches = [
         select(*columns, *(condition.label(name) for name, condition in reasons.items()))
         .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
-               Proposal.id > _AFTER, on_agenda)
+               Proposal.id > _AFTER, Proposal.id <= _BEFORE, on_agenda)
         .order_by(Proposal.id).limit(_LIMIT).subquery()
         for state, kinds in shape
     ]
@@ -189,6 +208,19 @@ def _build(today: date, triage: bool, columns: Sequence, shape: tuple) -> Select
         return None
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     return select(merged).order_by(merged.c[0]).limit(_LIMIT)
+
+
+def _department_rows(session: Session, today: date, department: int, after: int,
+                     limit: int, columns: Sequence) -> list:
+    """Up to ``limit`` rows of one department past id ``after``, in id order."""
+    dense, sparse = department_queries(today, department == TRIAGE, columns)
+    found = list(session.execute(dense, department_params(department, after, limit))
+                 if dense is not None else ())
+    before = found[-1][0] if len(found) == limit else queries.INT32_MAX
+    if sparse is not None:
+        found += session.execute(sparse, department_params(department, after, limit, before))
+    found.sort(key=lambda row: row[0])
+    return found[:limit]
 
 
 def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
@@ -205,10 +237,9 @@ def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: S
     found: list[tuple[int, tuple, tuple[str, ...]]] = []
     for department in order[order.index(start):]:
         wanted = limit + 1 - len(found)
-        query = department_query(today, department == TRIAGE, columns)
-        params = department_params(department, after if department == start else 0, wanted)
-        for *values, several, overdue, ruling in (session.execute(query, params)
-                                                   if query is not None else ()):
+        for *values, several, overdue, ruling in _department_rows(
+                session, today, department, after if department == start else 0, wanted,
+                columns):
             why = tuple(name for name, flag in zip(REASONS, (several, overdue, ruling),
                                                    strict=True) if flag)
             found.append((department, tuple(values), why))
