@@ -264,6 +264,7 @@ def test_the_printable_agenda_pages_by_department(data_set, city, client, monkey
     from intake.web.staff import office
 
     monkeypatch.setattr(office, "AGENDA_PAGE", 3)
+    monkeypatch.setattr(office_agenda, "SUMMARY_MAX_AGE", 0)  # counted now, for this data
     login(client, city.office_user)
     seen, url, pages = [], "/staff/agenda", []
     while url:
@@ -278,9 +279,8 @@ def test_the_printable_agenda_pages_by_department(data_set, city, client, monkey
             url = url.replace("&amp;", "&")
     assert len(pages) == 3
     assert seen == [(code, receipt) for code, receipt, _why in _expected(data_set)]
-    # every page opens with the whole agenda's figures, per department and reason
-    for html in pages:
-        assert 'class="agenda-summary"' in html
+    # the first page opens with the whole agenda's figures, per department and reason
+    assert ['class="agenda-summary"' in html for html in pages] == [True, False, False]
     summary = pages[0].split('class="agenda-summary"')[1].split("</table>")[0]
     counts = {
         row.split('data-department="')[1].split('"')[0]: {

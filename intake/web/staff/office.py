@@ -75,8 +75,8 @@ AGENDA_PAGE = 50
 
 @bp.get("/agenda")
 def agenda():
-    """A page of the agenda, grouped by department, under how many there are in all per
-    department and reason; a link to the next page."""
+    """A page of the agenda, grouped by department; the first under how many there are in
+    all per department and reason; a link to the next page."""
     today = today_jst()
     scope = Scope.of(officer())
     try:
@@ -85,11 +85,12 @@ def agenda():
     except Invalid:
         return error_page(400, t("staff.error.bad_list"))
     next_url = url_for(".agenda", cursor=found.next_cursor) if found.next_cursor else None
+    first_page = not request.args.get("cursor")
     return render_template("office/agenda.html", groups=found.groups, as_of=today,
                            reasons=office_agenda.REASONS, next_url=next_url,
-                           page_size=AGENDA_PAGE,
-                           first_page=not request.args.get("cursor"),
-                           summary=office_agenda.summary(db(), today, scope))
+                           page_size=AGENDA_PAGE, first_page=first_page,
+                           summary=office_agenda.recent_summary(db(), today, scope)
+                           if first_page else None)
 
 
 @bp.get("/agenda.csv")
