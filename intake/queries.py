@@ -156,12 +156,14 @@ def _eager(query: Select) -> Select:
     )
 
 
-def proposals_by_id(session: Session, ids: list[int]) -> dict[int, Proposal]:
-    """The proposals ``ids`` name, with what a list row shows (one query per relation
-    for them all): for lists that find their ids first (the agenda)."""
+def proposals_by_id(session: Session, ids: list[int], *, relations: bool = True
+                    ) -> dict[int, Proposal]:
+    """The proposals ``ids`` name, with what a list row shows (``relations``: one query
+    per relation for them all): for lists that find their ids first (the agenda)."""
     if not ids:
         return {}
-    found = session.execute(_eager(select(Proposal).where(Proposal.id.in_(ids)))).scalars()
+    query = select(Proposal).where(Proposal.id.in_(ids))
+    found = session.execute(_eager(query) if relations else query).scalars()
     return {proposal.id: proposal for proposal in found}
 
 

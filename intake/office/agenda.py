@@ -255,12 +255,15 @@ def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: S
 
 
 def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
-         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT) -> AgendaPage:
-    """A page of the agenda with its proposals loaded for a list (the staff list item's
-    relations, one query each for the page), grouped by department."""
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT,
+         relations: bool = True) -> AgendaPage:
+    """A page of the agenda, grouped by department, its proposals loaded in one query
+    (``relations``: with the staff list item's relations, one query each for the page;
+    the printable page shows none of them)."""
     found, next_cursor = rows(session, today, scope, columns=(Proposal.id,), cursor=cursor,
                               limit=limit)
-    proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found])
+    proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found],
+                                        relations=relations)
     departments = reference.snapshot(session).departments
     groups: list[AgendaGroup] = []
     for department, (proposal_id,), why in found:

@@ -81,7 +81,7 @@ def agenda():
     scope = Scope.of(officer())
     try:
         found = office_agenda.page(db(), today, scope, cursor=request.args.get("cursor"),
-                                   limit=AGENDA_PAGE)
+                                   limit=AGENDA_PAGE, relations=False)
     except Invalid:
         return error_page(400, t("staff.error.bad_list"))
     next_url = url_for(".agenda", cursor=found.next_cursor) if found.next_cursor else None
