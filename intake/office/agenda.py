@@ -21,9 +21,9 @@ query or two, a ``UNION ALL`` with one branch per open state, each branch a rang
 ``ix_proposals_dept_state_id`` (department, state, id) read in id order and cut by
 ``LIMIT`` — the closed proposals, most of a city's history, are never read, and neither
 is what lies beyond the page (:func:`department_queries` says how the states where few
-proposals are items are kept from reading far).  The reasons are columns the database
-computes per row (an EXISTS on ``opinion_requests.proposal_id`` and on
-``ix_events_action_proposal_id``).
+proposals are items are kept from reading far).  The reasons are then asked once for the
+page's ids: columns the database computes per row (an EXISTS on
+``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
 The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
 
 **How many**, per department and reason (:func:`summary`), is read from aggregates, not
@@ -50,6 +50,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     union,
     union_all,
 )
@@ -163,7 +164,7 @@ def department_queries(today: date, triage: bool, columns: Sequence
                        ) -> tuple[Select | None, Select | None]:
     """Agenda rows of one department (``triage``: of the triage) with an id in
     ``(:agenda_after, :agenda_before]``, in id order, at most ``:agenda_limit``
-    (:func:`department_params`): ``columns``, then one flag per reason.  Two queries:
+    (:func:`department_params`): ``columns``.  Two queries:
 
     - the *dense* states, where every proposal waits for a ruling, so every row read is
       an item;
@@ -182,8 +183,8 @@ def department_queries(today: date, triage: bool, columns: Sequence
                    for name in workflows.workflow_names()}
         dense = tuple((s, k) for s, k in shape if all(s in rulings[kind] for kind in k))
         sparse = tuple(branch for branch in shape if branch not in dense)
-        built = _built[key] = (_build(today, triage, columns, dense),
-                               _build(today, triage, columns, sparse))
+        built = _built[key] = (_build(today, triage, columns, dense, filtered=False),
+                               _build(today, triage, columns, sparse, filtered=True))
     return built
 
 
@@ -193,17 +194,24 @@ def department_params(department: int, after: int, limit: int,
             "agenda_limit": limit}
 
 
-def _build(today: date, triage: bool, columns: Sequence, shape: tuple) -> Select | None:
+def _build(today: date, triage: bool, columns: Sequence, shape: tuple, *,
+           filtered: bool) -> Select | None:
+    """``filtered``: keep the rows with a reason (the dense states need no such test).
+    Each branch is ordered by the whole of ``ix_proposals_dept_state_id`` — the same as
+    by id, its first two columns being fixed — because PostgreSQL does not count
+    ``IS NULL`` (the triage) as fixing a column and would otherwise take ``(state, id)``
+    and read every proposal in the state."""
     reasons = _reasons(today)
     on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
-                    reasons["several_departments"])
+                    reasons["several_departments"]) if filtered else true()
     owner = (Proposal.lead_department_id.is_(None) if triage
              else Proposal.lead_department_id == _DEPARTMENT)
     branches = [
-        select(*columns, *(condition.label(name) for name, condition in reasons.items()))
+        select(*columns)
         .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
                Proposal.id > _AFTER, Proposal.id <= _BEFORE, on_agenda)
-        .order_by(Proposal.id).limit(_LIMIT).subquery()
+        .order_by(Proposal.lead_department_id, Proposal.state, Proposal.id)
+        .limit(_LIMIT).subquery()
         for state, kinds in shape
     ]
     if not branches:
@@ -236,22 +244,30 @@ def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: S
     start, after = queries.decode_cursor(cursor, 2) or (order[0], 0)
     if start not in order:
         raise Invalid("cursor: not a cursor this list gave out", fields={"cursor": ["invalid"]})
-    found: list[tuple[int, tuple, tuple[str, ...]]] = []
+    found: list[tuple[int, tuple]] = []
     for department in order[order.index(start):]:
         wanted = limit + 1 - len(found)
-        for *values, several, overdue, ruling in _department_rows(
-                session, today, department, after if department == start else 0, wanted,
-                columns):
-            why = tuple(name for name, flag in zip(REASONS, (several, overdue, ruling),
-                                                   strict=True) if flag)
-            found.append((department, tuple(values), why))
+        found += [(department, tuple(values)) for values in _department_rows(
+            session, today, department, after if department == start else 0, wanted, columns)]
         if len(found) > limit:
             break
     more = len(found) > limit
     found = found[:limit]
     next_cursor = (queries.encode_cursor([found[-1][0], found[-1][1][0]])
                    if more and found else None)
-    return found, next_cursor
+    why = _reasons_of(session, today, [values[0] for _d, values in found])
+    return [(d, values, why[values[0]]) for d, values in found], next_cursor
+
+
+def _reasons_of(session: Session, today: date, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each proposal's reasons, asked once for a page's ids (not in the page's query,
+    where PostgreSQL would hash every open opinion request to answer them)."""
+    if not ids:
+        return {}
+    reasons = _reasons(today)
+    flags = session.execute(select(Proposal.id, *reasons.values()).where(Proposal.id.in_(ids)))
+    return {proposal_id: tuple(name for name, flag in zip(reasons, values, strict=True) if flag)
+            for proposal_id, *values in flags}
 
 
 def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
