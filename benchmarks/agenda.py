@@ -6,7 +6,9 @@ filled (``--reuse URL``) or N proposals it generates into a temporary SQLite fil
 
 - p50 and p95 of ``--repeat`` sequential requests (fewer when one takes over a second) of
   ``GET /api/v1/agenda`` (the office's first page, a deep page reached by following
-  ``next_cursor``, a liaison's first page) and of the printable ``/staff/agenda``;
+  ``next_cursor``, a liaison's first page) and of the printable ``/staff/agenda``, with the
+  liaison's queue ``GET /api/v1/queue`` beside them (a list of the same items that already
+  paged by keyset: what a page of them costs in this process);
 - ``GET /api/v1/agenda.csv`` read to the end: rows, rows per second, and the peak of
   Python's allocations while streaming it (``tracemalloc``, a second run).
 
@@ -119,6 +121,7 @@ def main() -> None:
          f"/api/v1/agenda?cursor={deep}", office) if deep else None,
         ("API /api/v1/agenda, a liaison, page 1", "/api/v1/agenda", liaison),
         ("page /staff/agenda, office, page 1", "/staff/agenda", {}),
+        ("(beside: API /api/v1/queue, the liaison, page 1)", "/api/v1/queue", liaison),
     ]
     print(f"database: {app.extensions['teian.engine'].url.get_backend_name()}, "
           f"{proposals:,} proposals")
