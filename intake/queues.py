@@ -13,7 +13,14 @@ Its cost must not grow with the number of proposals, nor with the number overdue
 - **the rest** is read newest first off ``ix_proposals_dept_id`` (a liaison) or the
   primary key (the office), filtering out the overdue.
 
-The cursor is ``[1, due day, id]`` inside the overdue part and ``[0, 0, id]`` after it.
+A liaison's ranges are read off ``ix_proposals_dept_overdue`` (department first).  A search
+or a theme or district filter narrows the queue through its own index instead (the search
+index, ``(category_id, id)`` …): walking every overdue entry to find the few that match
+would cost what there is overdue, so then the overdue part too is read newest first, as
+the rest.
+
+The cursor is ``[1, due day, id]`` inside the overdue part (``[1, 0, id]`` when it is read
+newest first) and ``[0, 0, id]`` after it.
 """
 
 from __future__ import annotations
@@ -47,19 +54,27 @@ def queue_for(session: Session, user: User, filters: Filters, today: date, *,
     query, key = _apply_filters(session, query, filters)
     rank, due_day, last_id = decode_cursor(cursor, 3) or (OVERDUE, None, None)
     rows: list[tuple[list[int], Proposal]] = []
-    if rank == OVERDUE:
+    if rank == OVERDUE and not (filters.q or filters.category or filters.district):
         after = (date.fromordinal(due_day), last_id) if last_id is not None and due_day else None
         rows += [([OVERDUE, p.due_on.toordinal(), p.id], p)
                  for p in _overdue(session, query, key, today, after, limit + 1)]
+    elif rank == OVERDUE:
+        rows += [([OVERDUE, 0, p.id], p) for p in _newest_first(
+            session, query.where(Proposal.is_overdue(today)), key, last_id, limit + 1)]
     if len(rows) <= limit:
-        rest = _eager(query.where(~Proposal.is_overdue(today)))
-        if rank == REST and last_id is not None:
-            rest = rest.where(key < last_id)
-        found = session.execute(rest.order_by(key.desc()).limit(limit + 1 - len(rows)))
-        rows += [([REST, 0, p.id], p) for p in found.scalars()]
+        rows += [([REST, 0, p.id], p) for p in _newest_first(
+            session, query.where(~Proposal.is_overdue(today)), key,
+            last_id if rank == REST else None, limit + 1 - len(rows))]
     more = len(rows) > limit
     rows = rows[:limit]
     return Page([p for _key, p in rows], encode_cursor(rows[-1][0]) if more and rows else None)
+
+
+def _newest_first(session: Session, query: Select, key, before: int | None,
+                  wanted: int) -> list[Proposal]:
+    if before is not None:
+        query = query.where(key < before)
+    return list(session.execute(_eager(query).order_by(key.desc()).limit(wanted)).scalars())
 
 
 def _overdue(session: Session, query: Select, key, today: date,

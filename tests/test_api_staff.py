@@ -91,6 +91,23 @@ def test_queue_item_shape_and_filters(city, client):
     assert item["due_on"] and item["overdue"] is False
 
 
+def test_the_most_overdue_come_first_and_a_search_lists_them_newest_first(city, client, db):
+    """Overdue first, the longest overdue at the top (a day's newest first), in pages; a
+    search reads its matches newest first, the overdue still before the rest."""
+    ids = [city.submit(title=f"公園の花壇 {i}")[0].id for i in range(7)]
+    due = {ids[1]: date(2020, 3, 1), ids[5]: date(2020, 1, 6), ids[3]: date(2020, 3, 1)}
+    for proposal_id, day in due.items():
+        db.get(Proposal, proposal_id).due_on = day
+    db.commit()
+    liaison = bearer(city.token(city.parks_liaison))
+    flat = [i for page in walk(client, f"{API}/queue", liaison, limit=2) for i in page]
+    assert flat[:3] == [ids[5], ids[3], ids[1]]
+    assert flat[3:] == sorted(set(ids) - set(due), reverse=True)
+    body = client.get(f"{API}/queue", query_string={"q": "花壇"}, headers=liaison).get_json()
+    found = [item["id"] for item in body["items"]]
+    assert found == sorted(due, reverse=True) + sorted(set(ids) - set(due), reverse=True)
+
+
 def test_queue_pagination_overdue_first_without_duplicates_or_gaps(city, client, db):
     ids = [city.submit()[0].id for _ in range(13)]
     for proposal_id in ids[::3]:  # some overdue, spread over the id range

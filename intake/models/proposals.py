@@ -75,9 +75,10 @@ class Proposal(Base):
         # Overdue per department for the figures: one range per (workflow, running
         # state), read off the index alone.
         Index("ix_proposals_overdue", "kind", "state", "due_on", "lead_department_id"),
-        # A liaison's queue, newest first, in its overdue and other parts alike
-        # (queues.queue_for): walked backwards within the department.
+        # A liaison's queue (queues.queue_for): the rest newest first, walked backwards
+        # within the department; the overdue in due-date order per running state.
         Index("ix_proposals_dept_id", "lead_department_id", "id"),
+        Index("ix_proposals_dept_overdue", "lead_department_id", "kind", "state", "due_on"),
         CheckConstraint("budget_total IS NULL OR budget_total >= 0", name="budget_total_nonneg"),
         CheckConstraint("city_share IS NULL OR city_share >= 0", name="city_share_nonneg"),
         CheckConstraint("version >= 1", name="version_positive"),
