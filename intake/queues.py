@@ -56,8 +56,9 @@ def queue_for(session: Session, user: User, filters: Filters, today: date, *,
     rows: list[tuple[list[int], Proposal]] = []
     if rank == OVERDUE and not (filters.q or filters.category or filters.district):
         after = (date.fromordinal(due_day), last_id) if last_id is not None and due_day else None
-        rows += [([OVERDUE, p.due_on.toordinal(), p.id], p)
-                 for p in _overdue(session, query, key, today, after, limit + 1)]
+        one_department = not user.is_office or bool(filters.department)
+        rows += [([OVERDUE, p.due_on.toordinal(), p.id], p) for p in _overdue(
+            session, query, key, today, after, limit + 1, one_department)]
     elif rank == OVERDUE:
         rows += [([OVERDUE, 0, p.id], p) for p in _newest_first(
             session, query.where(Proposal.is_overdue(today)), key, last_id, limit + 1)]
@@ -70,6 +71,18 @@ def queue_for(session: Session, user: User, filters: Filters, today: date, *,
     return Page([p for _key, p in rows], encode_cursor(rows[-1][0]) if more and rows else None)
 
 
+def _one_state(session: Session, state: str):
+    """``state = :state`` — on PostgreSQL spelt as the range ``BETWEEN :state AND :state``:
+    for an equality the planner drops the state from the ORDER BY and may then walk the
+    one-column ``due_on`` index, filtering the state (0.7 s at 1,000,000 for a state with
+    none overdue); a range keeps the state in the order, which only the covering
+    ``(kind, state, due_on …)`` indexes give.  SQLite plans the equality well and would
+    read the range's every entry."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Proposal.state.between(state, state)
+    return Proposal.state == state
+
+
 def _newest_first(session: Session, query: Select, key, before: int | None,
                   wanted: int) -> list[Proposal]:
     if before is not None:
@@ -78,19 +91,28 @@ def _newest_first(session: Session, query: Select, key, before: int | None,
 
 
 def _overdue(session: Session, query: Select, key, today: date,
-             after: tuple[date, int] | None, wanted: int) -> list[Proposal]:
+             after: tuple[date, int] | None, wanted: int,
+             one_department: bool) -> list[Proposal]:
     """Up to ``wanted`` overdue proposals of ``query`` after the cursor, most overdue first
-    (a day's newest first)."""
+    (a day's newest first).
+
+    Each range is ordered by its index's own columns — the department (when the query
+    holds one), workflow and state, fixed by the range, then the due date — so that the
+    database walks that index: ordered by the due date alone, PostgreSQL walked the
+    one-column ``due_on`` index instead and filtered the state, reading every dated
+    proposal of a state with none overdue (0.7 s at 1,000,000)."""
+    leading = [Proposal.lead_department_id] if one_department else []
     ranges = []
     for name in workflows.workflow_names():
         for state in workflows.get_workflow(name).clock_running_states():
             part = query.with_only_columns(key.label("id"), Proposal.due_on.label("due_on")) \
-                .where(Proposal.kind == name, Proposal.state == state,
+                .where(Proposal.kind == name, _one_state(session, state),
                        Proposal.due_on.is_not(None), Proposal.due_on < today)
             if after is not None:
                 part = part.where(or_(Proposal.due_on > after[0],
                                       and_(Proposal.due_on == after[0], key < after[1])))
-            ranges.append(part.order_by(Proposal.due_on, key.desc()).limit(wanted).subquery())
+            ranges.append(part.order_by(*leading, Proposal.kind, Proposal.state,
+                                        Proposal.due_on, key.desc()).limit(wanted).subquery())
     if not ranges:
         return []
     merged = union_all(*(select(r.c.id, r.c.due_on) for r in ranges)).subquery()
