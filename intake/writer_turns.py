@@ -23,7 +23,6 @@ it locks rows.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import time
@@ -31,13 +30,21 @@ import time
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): SQLite's own busy handler alone, as before
+    fcntl = None
+
 LOCK_SUFFIX = ".writers"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _KEY = "teian_writer_turn"
 
 
 def install(engine: Engine, database_path: str, *, timeout: float = 15.0) -> None:
-    """Make every connection of ``engine`` take its turn before writing."""
+    """Make every connection of ``engine`` take its turn before writing (where the
+    system has ``flock``)."""
+    if fcntl is None:
+        return
     lock_path = database_path + LOCK_SUFFIX
 
     @event.listens_for(engine, "before_cursor_execute")
