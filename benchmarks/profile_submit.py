@@ -69,9 +69,14 @@ def main() -> None:
     print(f"{engine.url.get_backend_name()}: {args.count} submissions through the test client: "
           f"{plain * 1000:.2f} ms of CPU each ({elapsed / args.count * 1000:.2f} ms profiled), "
           f"{len(statements) / args.count:.0f} SQL statements each")
+    print_profile(profile, args.top)
+
+
+def print_profile(profile: cProfile.Profile, top: int) -> None:
+    """The ``top`` entries by cumulative time, without pstats' header (also used by
+    benchmarks/profile_transition.py)."""
     out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out)
-    stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile, stream=out).strip_dirs().sort_stats("cumulative").print_stats(top)
     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import os
-import pstats
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate, prepared_app  # noqa: E402
 from benchmarks.load import setup_teian, submission  # noqa: E402
+from benchmarks.profile_submit import print_profile  # noqa: E402
 
 
 def main() -> None:
@@ -68,9 +67,7 @@ def main() -> None:
     print(f"{engine.url.get_backend_name()}: {args.count} transitions (accept) through the test "
           f"client: {plain * 1000:.2f} ms of CPU each, "
           f"{len(statements) / args.count:.0f} SQL statements each")
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).strip_dirs().sort_stats("cumulative").print_stats(args.top)
-    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    print_profile(profile, args.top)
 
 
 if __name__ == "__main__":
