@@ -21,6 +21,7 @@ from .db import make_engine, make_session_factory
 from .doors import init_uploads
 from .i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
 from .ratelimit import limiter
+from .ratelimit_memory import storage_uri
 from .security.headers import init_security_headers
 from .transaction import init_transactions
 from .unavailable import init_unavailable
@@ -54,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
-        RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        RATELIMIT_STORAGE_URI=storage_uri(settings.ratelimit_storage),
         RATELIMIT_HEADERS_ENABLED=True,
         JSON_AS_ASCII=False,
     )

@@ -5,13 +5,18 @@ client is told apart by ``X-Forwarded-For``."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from limits.errors import ConfigurationError
+from limits.storage import MemoryStorage
 from sqlalchemy import func, select
 
 from intake.config import DEFAULT_SUBMIT_LIMIT, load_settings
 from intake.models import Proposal
 from intake.ratelimit import limiter
+from intake.ratelimit_memory import SWEEP_SECONDS, SweptMemoryStorage, storage_uri
 
 from .api_support import API, form, rate_limited_app
 from .factories import Factory
@@ -155,11 +160,41 @@ def test_a_bad_setting_stops_the_start_naming_it(monkeypatch, tmp_path, name, va
 
 def test_the_storage_setting_reaches_the_limiter(database_url, tmp_path):
     with rate_limited_app(database_url, tmp_path, ratelimit_storage="memory://") as application:
-        assert application.config["RATELIMIT_STORAGE_URI"] == "memory://"
-        assert type(limiter.storage).__name__ == "MemoryStorage"
+        assert application.config["RATELIMIT_STORAGE_URI"] == "teian-memory://"
+        assert isinstance(limiter.storage, MemoryStorage)
     # A storage the limiter cannot use stops the start (so the setting is really read).
     (tmp_path / "other").mkdir()
     with pytest.raises(ConfigurationError, match="nosuchstore"):
         with rate_limited_app(database_url, tmp_path / "other",
                               ratelimit_storage="nosuchstore://host"):
             pass
+
+
+def _timers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if isinstance(thread, threading.Timer)]
+
+
+def test_counting_accepted_submissions_starts_no_thread(limited):
+    """The embedded storage sweeps expired counts inline: a counted hit used to start a
+    10 ms timer thread (limits' MemoryStorage), a thread start inside every request."""
+    client = limited.test_client()
+    for _ in range(3):
+        assert client.post(f"{API}/proposals", json=form()).status_code == 201
+        assert _timers() == []
+
+
+def test_expired_counts_are_swept_by_a_later_hit():
+    """Memory stays bounded without the timer: a count past its expiry is dropped by the
+    first hit after the sweep interval, whatever key that hit counts."""
+    storage = SweptMemoryStorage()
+    storage.incr("gone", expiry=0.05)
+    storage.incr("kept", expiry=60)
+    time.sleep(SWEEP_SECONDS + 0.1)
+    storage.incr("kept", expiry=60)
+    assert set(storage.storage) == {"kept"}
+    assert storage.get("kept") == 2
+
+
+def test_other_storages_are_passed_on_as_set():
+    assert storage_uri("memory://") == "teian-memory://"
+    assert storage_uri("redis://127.0.0.1:6379/7") == "redis://127.0.0.1:6379/7"
