@@ -159,7 +159,7 @@ def test_folding_and_recounting_keep_the_figures(city, db):
     assert {today: shown(figures(db, today)) for today in DAYS} == before
     for table in tables:  # one row per group
         keys = [c for c in table.__table__.c if c.name not in
-                ("id", "delta", "submitted", "ruled", "adopted")]
+                ("id", "delta", "submissions", "rulings", "adoptions")]
         assert db.execute(select(func.count()).select_from(
             select(*keys).group_by(*keys).having(func.count() > 1).subquery())).scalar() == 0
     recount(db)  # what a loader writing proposals with plain SQL calls

@@ -50,9 +50,9 @@ class MonthlyCount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     month: Mapped[date] = mapped_column(Date)  # the first day of a month in Japan
-    submitted: Mapped[int] = mapped_column(Integer)
-    ruled: Mapped[int] = mapped_column(Integer)
-    adopted: Mapped[int] = mapped_column(Integer)
+    submissions: Mapped[int] = mapped_column(Integer)
+    rulings: Mapped[int] = mapped_column(Integer)  # every ruling recorded that month
+    adoptions: Mapped[int] = mapped_column(Integer)  # rulings in workflows.ADOPTING
 
 
 class RulingCount(Base):

@@ -103,7 +103,7 @@ def _months_counted() -> list[Select]:
 
 
 PER_MONTH = keep(Kept(
-    MonthlyCount, ("lead_department_id", "month"), ("submitted", "ruled", "adopted"),
+    MonthlyCount, ("lead_department_id", "month"), ("submissions", "rulings", "adoptions"),
     _per_month, _months_counted))
 PER_RULING = keep(Kept(
     RulingCount, ("lead_department_id", "decision", "business_days"), ("delta",),
@@ -151,7 +151,7 @@ def monthly_sums(first: date, after: date) -> Select:
     """``(month, submitted, ruled, adopted)`` for the months from ``first`` up to, not
     including, ``after`` (first days of Japanese months); months with nothing are left
     out."""
-    return (select(MonthlyCount.month, func.sum(MonthlyCount.submitted),
-                   func.sum(MonthlyCount.ruled), func.sum(MonthlyCount.adopted))
+    return (select(MonthlyCount.month, func.sum(MonthlyCount.submissions),
+                   func.sum(MonthlyCount.rulings), func.sum(MonthlyCount.adoptions))
             .where(MonthlyCount.month >= first, MonthlyCount.month < after)
             .group_by(MonthlyCount.month))

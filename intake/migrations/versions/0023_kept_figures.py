@@ -55,9 +55,9 @@ def upgrade() -> None:
     _table('overdue_counts', sa.Column('due_on', sa.Date(), nullable=False),
            sa.Column('delta', sa.Integer(), nullable=False))
     _table('monthly_counts', sa.Column('month', sa.Date(), nullable=False),
-           sa.Column('submitted', sa.Integer(), nullable=False),
-           sa.Column('ruled', sa.Integer(), nullable=False),
-           sa.Column('adopted', sa.Integer(), nullable=False))
+           sa.Column('submissions', sa.Integer(), nullable=False),
+           sa.Column('rulings', sa.Integer(), nullable=False),
+           sa.Column('adoptions', sa.Integer(), nullable=False))
     _table('ruling_counts', sa.Column('decision', sa.String(length=40), nullable=False),
            sa.Column('business_days', sa.Integer(), nullable=True),
            sa.Column('delta', sa.Integer(), nullable=False))
@@ -68,11 +68,13 @@ def upgrade() -> None:
         "GROUP BY lead_department_id, due_on")
     adopting = ", ".join(f"'{decision}'" for decision in ADOPTING)
     op.execute(
-        "INSERT INTO monthly_counts (lead_department_id, month, submitted, ruled, adopted) "
+        "INSERT INTO monthly_counts (lead_department_id, month, submissions, rulings, "
+        "adoptions) "
         f"SELECT lead_department_id, {_month('submitted_at')}, COUNT(*), 0, 0 "
         f"FROM proposals GROUP BY lead_department_id, {_month('submitted_at')}")
     op.execute(
-        "INSERT INTO monthly_counts (lead_department_id, month, submitted, ruled, adopted) "
+        "INSERT INTO monthly_counts (lead_department_id, month, submissions, rulings, "
+        "adoptions) "
         f"SELECT lead_department_id, {_month('ruled_at')}, 0, COUNT(*), "
         f"SUM(CASE WHEN ruling_decision IN ({adopting}) THEN 1 ELSE 0 END) "
         f"FROM proposals WHERE ruled_at IS NOT NULL "
