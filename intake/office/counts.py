@@ -144,7 +144,9 @@ def ruling_histogram() -> Select:
                    RulingCount.business_days, ruled)
             .group_by(RulingCount.lead_department_id, RulingCount.decision,
                       RulingCount.business_days)
-            .having(ruled != 0))
+            .having(ruled != 0)
+            .order_by(RulingCount.lead_department_id, RulingCount.decision,
+                      RulingCount.business_days))  # decisions in the same order always
 
 
 def monthly_sums(first: date, after: date) -> Select:
