@@ -176,3 +176,25 @@ def test_a_new_proposal_moves_its_groups_only(city, db):
     has_due = proposal.due_on is not None and proposal.clock_running
     assert counted == {OverdueCount: rows[OverdueCount] + has_due,
                        MonthlyCount: rows[MonthlyCount] + 1, RulingCount: rows[RulingCount]}
+
+
+def test_teian_recount_rebuilds_counts_a_plain_sql_write_bypassed(city, db, database_url,
+                                                                   tmp_path, monkeypatch):
+    """A write that bypasses the ORM (a loader, a hand-made fix) leaves the kept counts
+    behind; ``teian recount`` counts them afresh."""
+    from click.testing import CliRunner
+    from sqlalchemy import update
+
+    from intake.cli import main
+
+    a_city_at_work(city, db)
+    db.execute(update(Proposal).where(Proposal.due_on.is_not(None))
+               .values(due_on=date(2026, 1, 5)))
+    db.commit()
+    assert figures(db, date(2026, 1, 20)).overdue != worked_out(db, date(2026, 1, 20))["overdue"]
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEIAN_SECRET_KEY", "cli-test")
+    answer = CliRunner().invoke(main, ["recount"], catch_exceptions=False)
+    assert answer.exit_code == 0 and "recounted" in answer.output
+    assert_figures_follow(db)

@@ -75,10 +75,14 @@ def _unset_facts_are_none(target: Proposal, _args, kwargs) -> None:
     """A new proposal holds None for each tracked attribute it is not given and the
     table has no default for: a change from None is then one with an old value, told
     apart at the flush from a version bump (``flag_modified``), which has none."""
-    for name in TRACKED:
-        column = Proposal.__table__.c[name]
-        if name not in kwargs and column.default is None and column.server_default is None:
+    for name in _WITHOUT_DEFAULT:
+        if name not in kwargs:
             setattr(target, name, None)
+
+
+_WITHOUT_DEFAULT = tuple(name for name in TRACKED
+                         if Proposal.__table__.c[name].default is None
+                         and Proposal.__table__.c[name].server_default is None)
 
 
 def _before_and_after(obj: Proposal) -> tuple[dict, dict]:
