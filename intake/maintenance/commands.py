@@ -143,7 +143,8 @@ def export_person_command(email: str) -> None:
 def recount_command() -> None:
     """Count the dashboard's figures afresh from the proposals: after proposals were
     written with plain SQL, or a workflow's definition changed where its clock runs
-    (the overdue counts follow the states it names)."""
+    (the overdue counts follow the states it names).  Run it while nobody writes: a
+    change committed during the recount may be counted twice."""
     from intake.office.counts import recount
 
     app = _app()
