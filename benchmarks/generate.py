@@ -301,7 +301,7 @@ def generate(app, n: int, templates: int = 320, quiet: bool = False,
             print(f"  {done} proposals ({rate:,.0f}/s)", file=sys.stderr, end="\r")
 
     clone(session, n, templates=templates, builders=builders, report=report)
-    recount(session)  # the clones were written with plain SQL: the dashboard's counts follow
+    recount(session)  # the clones were written with plain SQL: the dashboard's kept counts follow
     if session.get_bind().dialect.name == "postgresql":
         advance_sequences(session.connection())
         session.commit()

@@ -16,6 +16,7 @@ application in-process (the Flask test client: routing, sign-in, queries, templa
 
     python benchmarks/list_pages.py --sqlite /work/data/teian-1m.sqlite3
     python benchmarks/list_pages.py --pg postgresql+psycopg://postgres@127.0.0.1/teian_1m
+    python benchmarks/list_pages.py --sqlite FILE --only dashboard   # those requests only
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def target(name: str) -> int:
     return next((ms for word, ms in TARGETS.items() if word in name), 30)
 
 
-def run(url: str, repeat: int) -> None:
+def run(url: str, repeat: int, only: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({"instance_path": instance, "database_url": url,
                           "secret_key": "benchmark", "base_url": "http://127.0.0.1",
@@ -147,6 +148,8 @@ def run(url: str, repeat: int) -> None:
         print("| request | p50 ms | p95 ms | target | status |")
         print("|---|---|---|---|---|")
         for name, who, path, headers in cases(found, cursor):
+            if only and not any(word in name for word in only):
+                continue
             p50, p95, status = measure(clients[who], path, headers, repeat)
             mark = "" if p95 <= target(name) else " **over**"
             print(f"| {name} | {p50:.1f} | {p95:.1f} | ≤ {target(name)} ms{mark} | {status} |",
@@ -160,8 +163,11 @@ def main() -> None:
     where.add_argument("--sqlite", metavar="FILE", help="a file benchmarks/generate.py made")
     where.add_argument("--pg", metavar="URL", help="a database benchmarks/generate.py filled")
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--only", help="comma-separated words: only the requests they name "
+                                       "(e.g. dashboard,search)")
     args = parser.parse_args()
-    run(args.pg or f"sqlite:///{Path(args.sqlite).resolve()}", args.repeat)
+    run(args.pg or f"sqlite:///{Path(args.sqlite).resolve()}", args.repeat,
+        args.only.split(",") if args.only else None)
 
 
 if __name__ == "__main__":

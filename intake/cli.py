@@ -255,7 +255,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         session.commit()
         sent, failed = deliver_due(session, transport)
         checkpoint(session)  # the audit log's city-wide anchor (intake.anchors)
-        fold(session)  # the dashboard's per-department counts (intake.office.counts)
+        fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
     return escalated, sent, failed
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from intake import writer_turns
 
-# Every session keeps the per-department counts with the changes it flushes.
-from intake.office import counts as _counts  # noqa: F401  (registers the flush hook)
+# Every session keeps the dashboard's counts with the changes it flushes.
+from intake.office import counts as _counts  # noqa: F401  (registers the kept counts)
 
 # Seconds a SQLite writer waits for its turn before giving up (a 409 to the user).
 BUSY_TIMEOUT = 15

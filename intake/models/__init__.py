@@ -3,7 +3,7 @@
 from .answers import AnswerTemplate
 from .attachments import Attachment
 from .base import Base, UTCDateTime, utcnow
-from .counts import ProposalCount
+from .counts import MonthlyCount, OverdueCount, ProposalCount, RulingCount
 from .events import (
     AuditCheckpoint,
     ChainHead,
@@ -45,10 +45,11 @@ __all__ = [
     "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
-    "EventAction", "JST", "OpinionRequest", "OpinionStatus", "OutboxMessage", "OutboxStatus",
-    "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
+    "EventAction", "JST", "MonthlyCount", "OpinionRequest", "OpinionStatus", "OutboxMessage",
+    "OutboxStatus",
+    "OverdueCount", "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
     "ReferenceStamp", "Role",
-    "RoutingRule",
+    "RoutingRule", "RulingCount",
     "Support",
     "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",
 ]

@@ -86,8 +86,9 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The workflow definition this proposal runs under (workflows/<kind>.toml).
-    # kind, state and lead_department_id load their old value when set (active_history):
-    # the per-department counts (intake/office/counts.py) move one from the old group.
+    # kind, state, lead_department_id, due_on, submitted_at and the ruling's decision,
+    # moment and business days load their old value when set (active_history): the
+    # dashboard's kept counts (intake/office/kept.py) move one from the old group.
     kind: Mapped[str] = mapped_column(String(40), default="proposal", active_history=True)
     title: Mapped[str] = mapped_column(String(200))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
@@ -111,9 +112,10 @@ class Proposal(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                   active_history=True)
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     # Business days the department had left when its clock was paused.
     paused_days_left: Mapped[int | None] = mapped_column(Integer)
 
@@ -128,15 +130,15 @@ class Proposal(Base):
     # public list shows the figure without counting rows.
     supports_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    ruling_decision: Mapped[str | None] = mapped_column(String(40))
+    ruling_decision: Mapped[str | None] = mapped_column(String(40), active_history=True)
     ruling_reason: Mapped[str | None] = mapped_column(Text)
     # The ruling's reason code (out_of_scope, duplicate …) where the transition asks one.
     ruling_reason_code: Mapped[str | None] = mapped_column(String(40))
     ruling_scope: Mapped[str | None] = mapped_column(Text)
-    ruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     # Business days from submission to ruling (both as Japanese dates), set with the ruling
     # so the office's percentiles are an indexed GROUP BY, not a walk over every ruling.
-    ruling_business_days: Mapped[int | None] = mapped_column(Integer)
+    ruling_business_days: Mapped[int | None] = mapped_column(Integer, active_history=True)
 
     category: Mapped[Category] = relationship()
     district: Mapped[District | None] = relationship()
@@ -187,21 +189,31 @@ class Proposal(Base):
     def is_overdue(self, today: date) -> bool:
         """Past its due date in a state where the department's clock runs (not final,
         not waiting for the proposer: their lateness is not the department's)."""
-        import workflows
 
-        return (self.due_on is not None and self.due_on < today
-                and workflows.get_workflow(self.kind).clock_runs(self.state))
+        return self.due_on is not None and self.due_on < today and self.clock_running
 
     @is_overdue.inplace.expression
     @classmethod
     def _is_overdue_sql(cls, today: date):
+        return and_(cls.due_on.is_not(None), cls.due_on < today, cls.clock_running)
+
+    @hybrid_property
+    def clock_running(self) -> bool:
+        """Its department's clock runs in its state (its workflow says where)."""
+        import workflows
+
+        return workflows.get_workflow(self.kind).clock_runs(self.state)
+
+    @clock_running.inplace.expression
+    @classmethod
+    def _clock_running_sql(cls):
         import workflows
 
         per_workflow = []
         for name in workflows.workflow_names():
             running = workflows.get_workflow(name).clock_running_states()
             per_workflow.append(and_(cls.kind == name, cls.state.in_(running)))
-        return and_(cls.due_on.is_not(None), cls.due_on < today, or_(*per_workflow))
+        return or_(*per_workflow)
 
     # --- the guard protocol the workflow engine asks (workflows/guards.py) ---
     def has_deliberation_record(self) -> bool:

@@ -1,21 +1,20 @@
 """The office's figures (SPEC section 7), asked the same way by the dashboard page and
 ``GET /api/v1/stats``.
 
-Every figure is an aggregate the database computes over an index, whatever the number of
-proposals (a city's whole history, a million rows):
+Every figure is read off counts kept as proposals change (:mod:`intake.office.counts`),
+tables as small as their groups, whatever the number of proposals (a city's whole
+history, a million rows):
 
-- proposals per department × state: kept as they change, in ``proposal_counts``
-  (:mod:`intake.office.counts`), a table as small as departments × states;
-  how many are overdue: one GROUP BY over ``ix_proposals_overdue``, whose cost is the
-  number of overdue proposals (index entries only);
-- rulings per department × decision × business days to the ruling: one GROUP BY over
-  ``ix_proposals_dept_ruling``.  Durations are whole business days, so this is a
-  histogram of at most departments × decisions × distinct durations rows (a few thousand);
-  the counts per decision, the adoption rate and the percentiles are read off it.  The
-  duration is stored with the ruling (:func:`business_days_to_ruling`), never recomputed
-  per request;
-- the monthly trend: two GROUP BYs over the last twelve Japanese months, each a range on
-  ``ix_proposals_submitted_at`` / ``ix_proposals_ruled_at``.
+- proposals per department × state, in ``proposal_counts``;
+- how many are overdue today: the sum, per department, of ``overdue_counts`` over the
+  due dates before today (a range of days, not of proposals);
+- rulings per department × decision × business days to the ruling, in ``ruling_counts``.
+  Durations are whole business days, so this is a histogram of at most departments ×
+  decisions × distinct durations rows (a few thousand); the counts per decision, the
+  adoption rate and the percentiles are read off it.  The duration is stored with the
+  ruling (:func:`business_days_to_ruling`), never recomputed per request;
+- the monthly trend: ``monthly_counts`` for the last twelve Japanese months (at most
+  departments × 12 rows).
 
 **Percentiles are nearest-rank**: of ``n`` durations sorted ascending, the p-th
 percentile is the one at rank ``ceil(p × n / 100)`` (1-based) — always a duration that
@@ -27,14 +26,14 @@ reading the database's histogram.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 import workflows
-from intake.models import Department, Proposal, User
-from intake.office.counts import counts
+from intake.models import Department, MonthlyCount, OverdueCount, Proposal, RulingCount, User
+from intake.office.counts import counts, monthly_sums, overdue_per_department, ruling_histogram
 from workflows.calendar import JST, business_days_between
 
 MONTHS = 12
@@ -153,19 +152,12 @@ class Figures:
 
 
 def figures(session: Session, today: date, scope: Scope = EVERYTHING) -> Figures:
-    """Everything the dashboard shows, in six indexed queries (see the module's text)."""
+    """Everything the dashboard shows, in five queries over the kept counts."""
     cells = counts(session, scope.where_department)
-    # Apart from the counts, and grouped by workflow and state too, so that each
-    # (workflow, running state) is one range of ``ix_proposals_overdue`` read off the
-    # index alone; counting overdue in the query above read every row instead.
-    late = session.execute(scope.where(overdue_per_department(today))).all()
-    ruled = session.execute(scope.where(
-        select(Proposal.lead_department_id, Proposal.ruling_decision,
-               Proposal.ruling_business_days, func.count())
-        .where(Proposal.ruling_decision.is_not(None))
-        .group_by(Proposal.lead_department_id, Proposal.ruling_decision,
-                  Proposal.ruling_business_days)
-    )).all()
+    late = session.execute(scope.where_department(
+        overdue_per_department(today), OverdueCount.lead_department_id)).all()
+    ruled = session.execute(scope.where_department(
+        ruling_histogram(), RulingCount.lead_department_id)).all()
     departments = {d.id: d for d in session.execute(select(Department)).scalars()}
     rows: dict[int | None, dict] = {}
 
@@ -202,11 +194,6 @@ def figures(session: Session, today: date, scope: Scope = EVERYTHING) -> Figures
     )
 
 
-def overdue_per_department(today: date) -> Select:
-    return (select(Proposal.lead_department_id, func.count()).where(Proposal.is_overdue(today))
-            .group_by(Proposal.kind, Proposal.state, Proposal.lead_department_id))
-
-
 def _sum_dicts(dicts) -> dict:
     total: dict = {}
     for each in dicts:
@@ -223,27 +210,13 @@ def month_starts(today: date, months: int = MONTHS) -> list[date]:
 
 def monthly(session: Session, today: date, scope: Scope = EVERYTHING) -> list[Month]:
     """Submitted, ruled and adopted per Japanese month, the last twelve including this
-    one.  Each moment falls in the month whose bounds (midnight in Japan, as UTC) hold it:
-    a CASE over the bounds, so the same SQL counts on SQLite and PostgreSQL."""
+    one: a sum over the kept counts of each (department, month)."""
     starts = month_starts(today)
-    bounds = [datetime(d.year, d.month, 1, tzinfo=JST).astimezone(UTC) for d in starts]
-
-    def per_month(column, *extra):
-        bucket = case(*((column < bound, i) for i, bound in enumerate(bounds[1:])))
-        inner = scope.where(
-            select(bucket.label("month"), *extra)
-            .where(column >= bounds[0], column < bounds[-1])
-        ).subquery()
-        sums = [func.sum(c) for c in list(inner.c)[1:]]
-        return {month: values for month, *values in session.execute(
-            select(inner.c.month, func.count(), *sums).group_by(inner.c.month))}
-
-    adopted = case((Proposal.ruling_decision.in_(workflows.ADOPTING), 1), else_=0)
-    submitted = per_month(Proposal.submitted_at)
-    ruled = per_month(Proposal.ruled_at, adopted.label("adopted"))
+    found = {month: values for month, *values in session.execute(scope.where_department(
+        monthly_sums(starts[0], starts[-1]), MonthlyCount.lead_department_id))}
     answer = []
-    for i, start in enumerate(starts[:-1]):
-        count, adopted_count = ruled.get(i, (0, 0))
+    for start in starts[:-1]:
+        submitted, ruled, adopted = found.get(start, (0, 0, 0))
         answer.append(Month(f"{start.year:04d}-{start.month:02d}",
-                            submitted.get(i, [0])[0], count, int(adopted_count or 0)))
+                            int(submitted), int(ruled), int(adopted)))
     return answer
