@@ -41,16 +41,18 @@ def agenda(user: User):
 def agenda_csv(user: User):
     """The whole agenda, streamed."""
     today = workflows.today_jst()
-    rows = spreadsheet.agenda_rows(session(), today, Scope.of(user), lang(),
+    reads = session()
+    rows = spreadsheet.agenda_rows(reads, today, Scope.of(user), lang(),
                                    triage=translate("staff.triage", lang()))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
-                        f"agenda-{today.isoformat()}.csv")
+                        f"agenda-{today.isoformat()}.csv", session=reads)
 
 
 @bp.get("/rulings.csv")
 @staff_required
 def rulings_csv(user: User):
-    rows = spreadsheet.ruling_rows(session(), Scope.of(user), lang(),
+    reads = session()
+    rows = spreadsheet.ruling_rows(reads, Scope.of(user), lang(),
                                    triage=translate("staff.triage", lang()))
     return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
-                        f"rulings-{workflows.today_jst().isoformat()}.csv")
+                        f"rulings-{workflows.today_jst().isoformat()}.csv", session=reads)

@@ -96,14 +96,17 @@ def agenda():
 @bp.get("/agenda.csv")
 def agenda_csv():
     today = today_jst()
-    rows = spreadsheet.agenda_rows(db(), today, Scope.of(officer()), lang(),
+    session = db()
+    rows = spreadsheet.agenda_rows(session, today, Scope.of(officer()), lang(),
                                    triage=t("staff.triage"))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
-                        f"agenda-{today.isoformat()}.csv")
+                        f"agenda-{today.isoformat()}.csv", session=session)
 
 
 @bp.get("/rulings.csv")
 def rulings_csv():
-    rows = spreadsheet.ruling_rows(db(), Scope.of(officer()), lang(), triage=t("staff.triage"))
+    session = db()
+    rows = spreadsheet.ruling_rows(session, Scope.of(officer()), lang(),
+                                   triage=t("staff.triage"))
     return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
-                        f"rulings-{today_jst().isoformat()}.csv")
+                        f"rulings-{today_jst().isoformat()}.csv", session=session)
