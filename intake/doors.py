@@ -4,7 +4,10 @@ reached unless ``TEIAN_BASE_URL`` says otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from flask import Flask, Response, current_app, request, stream_with_context
+from sqlalchemy.orm import Session
 
 from .attachments import MAX_BYTES, MAX_FILES
 from .attachments.storage import Storage, folder_storage
@@ -43,11 +46,35 @@ def init_uploads(app: Flask) -> None:
             request.max_content_length = UPLOAD_BODY_BYTES
 
 
-def csv_response(lines, filename: str) -> Response:
-    """A CSV download written as it is read (:mod:`intake.office.spreadsheet`): the
-    request's context stays open until the last line."""
-    return Response(stream_with_context(lines), mimetype=MIMETYPE,
+def csv_response(lines: Iterable[str], filename: str, *, session: Session) -> Response:
+    """A CSV download written as it is read (:mod:`intake.office.spreadsheet`) through
+    ``session``, the one the view gave the rows (:func:`download_response`)."""
+    return download_response(lines, MIMETYPE, filename, session=session)
+
+
+def download_response(chunks: Iterable[str], mimetype: str, filename: str, *,
+                      session: Session) -> Response:
+    """A download sent as ``chunks`` are read, in the request's context, the reads of
+    ``session`` ended when the chunks end — read to the last, failed, or abandoned by
+    the client (the server then closes the iterator).
+
+    Why it is needed: Flask tears the request down when the view returns, before the
+    first chunk is read, and the teardown removes the request's session
+    (:mod:`intake.transaction`).  The chunks then read through the session object the
+    view handed them, which begins a new transaction on a pooled connection; when the
+    stream ends the teardown runs again but finds no session to remove, so that
+    transaction would stay open — "idle in transaction" on PostgreSQL, holding its locks
+    (a TRUNCATE or a migration waits for it) and its connection until the garbage
+    collector happens on the session.  Nothing is written there: it is rolled back."""
+    return Response(stream_with_context(_ending_reads(chunks, session)), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _ending_reads(chunks: Iterable[str], session: Session) -> Iterator[str]:
+    try:
+        yield from chunks
+    finally:
+        session.rollback()
 
 
 def import_file(user: User, raw: bytes, lang: str, *, dry_run: bool) -> list[imports.Outcome]:

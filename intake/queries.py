@@ -130,14 +130,14 @@ def published_selection(session: Session, filters: Filters) -> tuple[Select, Col
     id column to page them by: the one public selection, shared by the list and the
     open-data export (:mod:`intake.opendata`).  ``q`` searches the public index only, so
     nothing is ever found by a text the public version masks."""
-    query, key = _published_matching(session, filters, Proposal)
+    query, key = published_columns(session, filters, Proposal)
     return query.options(contains_eager(Proposal.published_text)), key
 
 
-def _published_matching(session: Session, filters: Filters, *columns) -> tuple[Select,
-                                                                                ColumnElement]:
-    """``columns`` of the published proposals ``filters`` match: the list, the export
-    and the count ask the same question."""
+def published_columns(session: Session, filters: Filters, *columns) -> tuple[Select,
+                                                                               ColumnElement]:
+    """``columns`` of the published proposals ``filters`` match (their public copy
+    joined): the list, the open-data export and the count ask the same question."""
     return _apply_filters(
         session, select(*columns).join(Proposal.published_text).where(Proposal.is_published),
         filters, search.PUBLIC,
@@ -154,6 +154,17 @@ def _eager(query: Select) -> Select:
         selectinload(Proposal.lead_department),
         selectinload(Proposal.assignee),
     )
+
+
+def proposals_by_id(session: Session, ids: list[int], *, relations: bool = True
+                    ) -> dict[int, Proposal]:
+    """The proposals ``ids`` name, with what a list row shows (``relations``: one query
+    per relation for them all): for lists that find their ids first (the agenda)."""
+    if not ids:
+        return {}
+    query = select(Proposal).where(Proposal.id.in_(ids))
+    found = session.execute(_eager(query) if relations else query).scalars()
+    return {proposal.id: proposal for proposal in found}
 
 
 def published_proposals(
@@ -181,7 +192,7 @@ def count_published(session: Session, filters: Filters, cap: int = COUNT_CAP) ->
     """How many published proposals ``filters`` match, up to ``cap + 1`` (more than
     ``cap`` means "more than cap"): a ``LIMIT`` inside the count, never a count of
     every row."""
-    query, _key = _published_matching(session, filters, Proposal.id)
+    query, _key = published_columns(session, filters, Proposal.id)
     return session.execute(
         select(func.count()).select_from(query.limit(cap + 1).subquery())
     ).scalar_one()

@@ -97,7 +97,7 @@ def test_the_ruling_states_come_from_the_workflow_files():
 
 
 def test_the_agenda_lists_exactly_what_it_should(data_set, db):
-    groups = office_agenda.agenda(db, today_jst())
+    groups = office_agenda.page(db, today_jst(), limit=100).groups
     found = [(g.department.code if g.department else "", i.proposal.receipt, list(i.reasons))
              for g in groups for i in g.items]
     assert found == _expected(data_set)
@@ -224,3 +224,82 @@ def test_the_figures_and_the_agenda_cost_the_same_queries_however_many_rows(city
                 assert client.get(API + path, headers=headers).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_the_api_agenda_pages_cover_every_item_once_in_order(data_set, city, client):
+    headers = bearer(city.token(city.office_user))
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = f"?limit=2&cursor={cursor}" if cursor else "?limit=2"
+        body = client.get(f"{API}/agenda{query}", headers=headers).get_json()
+        assert len(body["items"]) <= 2
+        seen += [((i["proposal"]["department"] or {}).get("code", ""),
+                  i["proposal"]["receipt"], i["reasons"]) for i in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 4  # 7 items, 2 a page, across department boundaries
+    assert seen == _expected(data_set)
+
+
+def test_a_bad_agenda_cursor_or_limit_is_refused(data_set, city, client):
+    from intake.queries import encode_cursor
+
+    headers = bearer(city.token(city.office_user))
+    for query in ("cursor=nonsense", "limit=0", "limit=101", "cursor=" + encode_cursor([-1, 0])):
+        assert client.get(f"{API}/agenda?{query}", headers=headers).status_code == 422, query
+    # another department's place is no cursor of a liaison's agenda
+    roads = encode_cursor([city.roads_primary.department_id, 0])
+    liaison = bearer(city.token(city.parks_liaison))
+    assert client.get(f"{API}/agenda?cursor={roads}", headers=liaison).status_code == 422
+    login(client, city.office_user)
+    assert client.get("/staff/agenda?cursor=nonsense").status_code == 400
+
+
+def test_the_printable_agenda_pages_by_department(data_set, city, client, monkeypatch):
+    from intake.web.staff import office
+
+    monkeypatch.setattr(office, "AGENDA_PAGE", 3)
+    monkeypatch.setattr(office_agenda, "SUMMARY_MAX_AGE", 0)  # counted now, for this data
+    login(client, city.office_user)
+    seen, url, pages = [], "/staff/agenda", []
+    while url:
+        html = page(client.get(url))
+        pages.append(html)
+        for owner, rows in table_rows(html, "receipt").items():
+            seen += [(owner.removeprefix("department-").replace("triage", ""), receipt)
+                     for receipt in rows]
+        url = None
+        if 'rel="next"' in html:
+            url = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+            url = url.replace("&amp;", "&")
+    assert len(pages) == 3
+    assert seen == [(code, receipt) for code, receipt, _why in _expected(data_set)]
+    # the first page opens with the whole agenda's figures, per department and reason
+    assert ['class="agenda-summary"' in html for html in pages] == [True, False, False]
+    summary = pages[0].split('class="agenda-summary"')[1].split("</table>")[0]
+    counts = {
+        row.split('data-department="')[1].split('"')[0]: {
+            cell.split('data-reason="')[1].split('"')[0]: int(cell.split(">")[1].split("<")[0])
+            for cell in row.split("<td")[1:]}
+        for row in summary.split("<tr")[2:]}
+    expected: dict[str, dict[str, int]] = {}
+    for code, _receipt, reasons in _expected(data_set):
+        for reason in reasons:
+            per = expected.setdefault(code or "triage", {r: 0 for r in office_agenda.REASONS})
+            per[reason] += 1
+    assert counts == expected
+
+
+def test_the_agenda_rows_are_read_a_batch_at_a_time(data_set, db):
+    from intake.models import Proposal
+
+    rows = list(office_agenda.every_row(db, today_jst(), columns=(Proposal.id,),
+                                        batch_size=2))
+    by_id = {p.id: p.receipt for p in data_set.values()}
+    assert [(by_id[values[0]], list(why)) for _place, values, why in rows] \
+        == [(receipt, why) for _code, receipt, why in _expected(data_set)]

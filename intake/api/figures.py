@@ -16,11 +16,7 @@ from intake.office.figures import Scope, figures
 from . import bp
 from .auth import staff_required
 from .errors import lang
-
-
-def state_label(language: str):
-    return lambda proposal: workflows.get_workflow(proposal.kind).state_label(proposal.state,
-                                                                               language)
+from .proposals import page_args
 
 
 @bp.get("/stats")
@@ -33,25 +29,30 @@ def stats(user: User):
 @bp.get("/agenda")
 @staff_required
 def agenda(user: User):
+    """A page of the agenda (``cursor``, ``limit``: the lists' own; a bad one is a 422)."""
+    _filters, cursor, limit = page_args()
     today = workflows.today_jst()
-    return shapes.agenda(office_agenda.agenda(session(), today, Scope.of(user)), lang(), today)
+    found = office_agenda.page(session(), today, Scope.of(user), cursor=cursor, limit=limit)
+    return shapes.agenda(found, lang(), today)
 
 
 @bp.get("/agenda.csv")
 @staff_required
 def agenda_csv(user: User):
+    """The whole agenda, streamed."""
     today = workflows.today_jst()
-    groups = office_agenda.agenda(session(), today, Scope.of(user))
-    rows = spreadsheet.agenda_rows(groups, lang(), state_label=state_label(lang()),
+    reads = session()
+    rows = spreadsheet.agenda_rows(reads, today, Scope.of(user), lang(),
                                    triage=translate("staff.triage", lang()))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
-                        f"agenda-{today.isoformat()}.csv")
+                        f"agenda-{today.isoformat()}.csv", session=reads)
 
 
 @bp.get("/rulings.csv")
 @staff_required
 def rulings_csv(user: User):
-    rows = spreadsheet.ruling_rows(session(), Scope.of(user), lang(),
+    reads = session()
+    rows = spreadsheet.ruling_rows(reads, Scope.of(user), lang(),
                                    triage=translate("staff.triage", lang()))
     return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
-                        f"rulings-{workflows.today_jst().isoformat()}.csv")
+                        f"rulings-{workflows.today_jst().isoformat()}.csv", session=reads)

@@ -301,9 +301,10 @@ def paths() -> dict:
             staff=True, description="Durations in business days, nearest-rank median and "
             "90th percentile; monthly: the last 12 months in Japan, this one last.")},
         "/agenda": {"get": operation(
-            "The liaison-meeting agenda (a liaison: their department's)", "staff",
-            answer="Agenda", staff=True)},
-        "/agenda.csv": {"get": csv_operation("The agenda as CSV")},
+            "The liaison-meeting agenda (a liaison: their department's), a page at a time: "
+            "the triage, then departments by code, receipt order in each", "staff",
+            answer="Agenda", staff=True, errors=(422,), params=LIST_PARAMS[-2:])},
+        "/agenda.csv": {"get": csv_operation("The whole agenda as CSV (streamed)")},
         "/rulings.csv": {"get": csv_operation("Every ruling as CSV (a liaison: their "
                                               "department's)")},
         "/openapi.json": {"get": {"summary": "This description", "tags": ["meta"],

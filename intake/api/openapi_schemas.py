@@ -211,10 +211,10 @@ SCHEMAS: dict[str, Schema] = {
         "median": nullable(integer(minimum=0)), "p90": nullable(integer(minimum=0)),
     }, description="business days from submission to ruling, nearest-rank percentiles; "
                    "null when nothing was ruled"),
-    "Agenda": obj({"items": array(obj({
+    "Agenda": page_of(obj({
         "proposal": ref("QueueItem"),
         "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
-    }))}),
+    })),
     "Error": error_schema(),
     "SupportAccepted": obj({"status": string(enum=["pending_confirmation"])},
                            description="the same answer whether the address is new, "

@@ -9,26 +9,70 @@ meeting has to talk about, grouped by lead department, each with why it is there
   here.
 
 Only open proposals (in a state that is not ``final``) are on it: a transfer three years ago
-of a proposal long rejected is history, not an agenda item.  One query: the open states cut
-the table down through ``ix_proposals_state_id``; each reason is a column the database
-computes (an EXISTS on ``opinion_requests.proposal_id`` and on
-``ix_events_action_proposal_id``).  A liaison's agenda is their own department's.
+of a proposal long rejected is history, not an agenda item.  A liaison's agenda is their own
+department's.
+
+**Order and pages.**  The triage first, then the departments by code; in each, receipt
+order.  At a million proposals the agenda holds hundreds of thousands of them, so it is
+read a page at a time, by keyset: the cursor is ``[department id (0: the triage), last
+proposal id]`` (:func:`intake.queries.encode_cursor`, the lists' own).  A page asks one
+department at a time, from the cursor's on, until it has enough; each department is one
+query or two, a ``UNION ALL`` with one branch per open state, each branch a range of
+``ix_proposals_dept_state_id`` (department, state, id) read in id order and cut by
+``LIMIT`` — the closed proposals, most of a city's history, are never read, and neither
+is what lies beyond the page (:func:`department_queries` says how the states where few
+proposals are items are kept from reading far).  The reasons are then asked once for the
+page's ids: columns the database computes per row (an EXISTS on
+``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
+The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
+
+**How many**, per department and reason (:func:`summary`), is read from aggregates, not
+rows: waiting for a ruling from ``proposal_counts`` (:mod:`.counts`); overdue from the
+dashboard's own GROUP BY over ``ix_proposals_overdue``; several departments from the open
+opinion requests and the transfers, joined to their open proposals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session
 
 import workflows
-from intake.models import Department, Event, EventAction, OpinionRequest, OpinionStatus, Proposal
+from intake import queries, reference
+from intake.errors import Invalid
+from intake.models import (
+    Department,
+    Event,
+    EventAction,
+    OpinionRequest,
+    OpinionStatus,
+    Proposal,
+    ProposalCount,
+)
 
-from .figures import EVERYTHING, Scope
+from .figures import EVERYTHING, Scope, overdue_per_department
 
 REASONS = ("several_departments", "overdue", "ruling_pending")
+TRIAGE = 0  # the triage's place in a cursor (ids start at 1)
 
 
 @dataclass(frozen=True)
@@ -41,6 +85,16 @@ class AgendaItem:
 class AgendaGroup:
     department: Department | None  # None: the office's triage
     items: list[AgendaItem]
+
+
+@dataclass(frozen=True)
+class AgendaPage:
+    groups: list[AgendaGroup]  # the page's items by department, in the agenda's order
+    next_cursor: str | None
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return [item for group in self.groups for item in group.items]
 
 
 def ruling_states(workflow: workflows.Workflow) -> tuple[str, ...]:
@@ -63,6 +117,15 @@ def _in_states(states_of) -> object:
     return or_(*parts) if parts else false()
 
 
+def _open_kinds_by_state() -> dict[str, list[str]]:
+    """Each open state and the workflows in which it is open: one branch per state."""
+    found: dict[str, list[str]] = {}
+    for name in workflows.workflow_names():
+        for state in open_states(workflows.get_workflow(name)):
+            found.setdefault(state, []).append(name)
+    return dict(sorted(found.items()))
+
+
 def several_departments():
     open_opinion = exists().where(OpinionRequest.proposal_id == Proposal.id,
                                   OpinionRequest.status == OpinionStatus.open)
@@ -71,34 +134,236 @@ def several_departments():
     return or_(open_opinion, transferred)
 
 
-def agenda(session: Session, today: date, scope: Scope = EVERYTHING) -> list[AgendaGroup]:
-    """The agenda's groups: triage first, then by department code; in each, the items in
-    receipt order."""
-    reasons = {
+def _reasons(today: date) -> dict[str, object]:
+    return {
         "several_departments": several_departments(),
         "overdue": Proposal.is_overdue(today),
         "ruling_pending": _in_states(ruling_states),
     }
-    query = scope.where(
-        select(Proposal, *(condition.label(name) for name, condition in reasons.items()))
-        .where(_in_states(open_states), or_(*reasons.values()))
-        .options(selectinload(Proposal.contact), selectinload(Proposal.category),
-                 selectinload(Proposal.district), selectinload(Proposal.lead_department),
-                 selectinload(Proposal.assignee))
-        .order_by(Proposal.id)
-    )
-    groups: dict[int | None, list[AgendaItem]] = {}
-    for proposal, *flags in session.execute(query):
-        why = tuple(name for name, flag in zip(REASONS, flags, strict=True) if flag)
-        groups.setdefault(proposal.lead_department_id, []).append(AgendaItem(proposal, why))
-    ordered = sorted(groups.values(), key=lambda items: _department_key(items[0].proposal))
-    return [AgendaGroup(items[0].proposal.lead_department, items) for items in ordered]
 
 
-def _department_key(proposal: Proposal) -> str:
-    department = proposal.lead_department
-    return department.code if department is not None else ""
+def _department_order(session: Session, scope: Scope) -> list[int]:
+    """The departments' places in the agenda (``TRIAGE`` first, then by code): every
+    department for the office, a liaison's own only."""
+    if not scope.everything:
+        return [] if scope.department_id is None else [scope.department_id]
+    departments = reference.snapshot(session).departments.values()
+    return [TRIAGE, *(d.id for d in sorted(departments, key=lambda d: d.code))]
 
 
-def items(groups: list[AgendaGroup]) -> list[AgendaItem]:
-    return [item for group in groups for item in group.items]
+# A department's queries, built once per day, owner shape, columns and workflows (building
+# them costs more than running them): the department, the ids and the limit are parameters.
+_built: dict[tuple, tuple[Select | None, Select | None]] = {}
+_LIMIT = bindparam("agenda_limit", type_=Integer)
+_AFTER = bindparam("agenda_after", type_=Integer)
+_BEFORE = bindparam("agenda_before", type_=Integer)
+_DEPARTMENT = bindparam("agenda_department", type_=Integer)
+
+
+def department_queries(today: date, triage: bool, columns: Sequence
+                       ) -> tuple[Select | None, Select | None]:
+    """Agenda rows of one department (``triage``: of the triage) with an id in
+    ``(:agenda_after, :agenda_before]``, in id order, at most ``:agenda_limit``
+    (:func:`department_params`): ``columns``.  Two queries:
+
+    - the *dense* states, where every proposal waits for a ruling, so every row read is
+      an item;
+    - the *sparse* ones, where a proposal is an item only if overdue or involving several
+      departments: read only up to the last id the dense part gave the page, so a page
+      never reads the rest of a department's open proposals that are not on the agenda.
+
+    None for a part no state falls in."""
+    shape = tuple((state, tuple(kinds)) for state, kinds in _open_kinds_by_state().items())
+    key = (today, triage, tuple(str(column) for column in columns), shape)
+    built = _built.get(key)
+    if built is None:
+        if len(_built) > 64:
+            _built.clear()
+        rulings = {name: ruling_states(workflows.get_workflow(name))
+                   for name in workflows.workflow_names()}
+        dense = tuple((s, k) for s, k in shape if all(s in rulings[kind] for kind in k))
+        sparse = tuple(branch for branch in shape if branch not in dense)
+        built = _built[key] = (_build(today, triage, columns, dense, filtered=False),
+                               _build(today, triage, columns, sparse, filtered=True))
+    return built
+
+
+def department_params(department: int, after: int, limit: int,
+                      before: int = queries.INT32_MAX) -> dict[str, int]:
+    return {"agenda_department": department, "agenda_after": after, "agenda_before": before,
+            "agenda_limit": limit}
+
+
+def _build(today: date, triage: bool, columns: Sequence, shape: tuple, *,
+           filtered: bool) -> Select | None:
+    """``filtered``: keep the rows with a reason (the dense states need no such test).
+    Each branch is ordered by the whole of ``ix_proposals_dept_state_id`` — the same as
+    by id, its first two columns being fixed — because PostgreSQL does not count
+    ``IS NULL`` (the triage) as fixing a column and would otherwise take ``(state, id)``
+    and read every proposal in the state."""
+    reasons = _reasons(today)
+    on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
+                    reasons["several_departments"]) if filtered else true()
+    owner = (Proposal.lead_department_id.is_(None) if triage
+             else Proposal.lead_department_id == _DEPARTMENT)
+    branches = [
+        select(*columns)
+        .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
+               Proposal.id > _AFTER, Proposal.id <= _BEFORE, on_agenda)
+        .order_by(Proposal.lead_department_id, Proposal.state, Proposal.id)
+        .limit(_LIMIT).subquery()
+        for state, kinds in shape
+    ]
+    if not branches:
+        return None
+    merged = union_all(*(select(branch) for branch in branches)).subquery()
+    return select(merged).order_by(merged.c[0]).limit(_LIMIT)
+
+
+def _department_rows(session: Session, today: date, department: int, after: int,
+                     limit: int, columns: Sequence) -> list:
+    """Up to ``limit`` rows of one department past id ``after``, in id order."""
+    dense, sparse = department_queries(today, department == TRIAGE, columns)
+    found = list(session.execute(dense, department_params(department, after, limit))
+                 if dense is not None else ())
+    before = found[-1][0] if len(found) == limit else queries.INT32_MAX
+    if sparse is not None:
+        found += session.execute(sparse, department_params(department, after, limit, before))
+    found.sort(key=lambda row: row[0])
+    return found[:limit]
+
+
+def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT
+         ) -> tuple[list[tuple[int, tuple, tuple[str, ...]]], str | None]:
+    """One page of the agenda as ``(department place, columns' values, reasons)`` and the
+    cursor of the next page (None: the last).  ``columns[0]`` must be ``Proposal.id``."""
+    order = _department_order(session, scope)
+    if not order:  # a liaison without a department
+        return [], None
+    start, after = queries.decode_cursor(cursor, 2) or (order[0], 0)
+    if start not in order:
+        raise Invalid("cursor: not a cursor this list gave out", fields={"cursor": ["invalid"]})
+    found: list[tuple[int, tuple]] = []
+    for department in order[order.index(start):]:
+        wanted = limit + 1 - len(found)
+        found += [(department, tuple(values)) for values in _department_rows(
+            session, today, department, after if department == start else 0, wanted, columns)]
+        if len(found) > limit:
+            break
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = (queries.encode_cursor([found[-1][0], found[-1][1][0]])
+                   if more and found else None)
+    why = _reasons_of(session, today, [values[0] for _d, values in found])
+    return [(d, values, why[values[0]]) for d, values in found], next_cursor
+
+
+def _reasons_of(session: Session, today: date, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each proposal's reasons, asked once for a page's ids (not in the page's query,
+    where PostgreSQL would hash every open opinion request to answer them)."""
+    if not ids:
+        return {}
+    reasons = _reasons(today)
+    flags = session.execute(select(Proposal.id, *reasons.values()).where(Proposal.id.in_(ids)))
+    return {proposal_id: tuple(name for name, flag in zip(reasons, values, strict=True) if flag)
+            for proposal_id, *values in flags}
+
+
+def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT,
+         relations: bool = True) -> AgendaPage:
+    """A page of the agenda, grouped by department, its proposals loaded in one query
+    (``relations``: with the staff list item's relations, one query each for the page;
+    the printable page shows none of them)."""
+    found, next_cursor = rows(session, today, scope, columns=(Proposal.id,), cursor=cursor,
+                              limit=limit)
+    proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found],
+                                        relations=relations)
+    departments = reference.snapshot(session).departments
+    groups: list[AgendaGroup] = []
+    for department, (proposal_id,), why in found:
+        if not groups or _place(groups[-1]) != department:
+            groups.append(AgendaGroup(departments.get(department), []))
+        groups[-1].items.append(AgendaItem(proposals[proposal_id], why))
+    return AgendaPage(groups, next_cursor)
+
+
+def _place(group: AgendaGroup) -> int:
+    return group.department.id if group.department is not None else TRIAGE
+
+
+def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
+              columns: Sequence, batch_size: int = 500
+              ) -> Iterator[tuple[int, tuple, tuple[str, ...]]]:
+    """The whole agenda, page after page (for the CSV): one batch in memory at a time."""
+    cursor = None
+    while True:
+        found, cursor = rows(session, today, scope, columns=columns, cursor=cursor,
+                             limit=batch_size)
+        yield from found
+        if cursor is None:
+            return
+
+
+# How old the printable page's summary may be, in seconds: its overdue and several-
+# departments counts cost what there is to count (index entries, not rows: 0.1 s per
+# 100,000 generated proposals), too much for every page view; a meeting's figures need not
+# be to the second (the dashboard counts live).
+SUMMARY_MAX_AGE = 120.0
+_summaries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def recent_summary(session: Session, today: date, scope: Scope = EVERYTHING, *,
+                   max_age: float | None = None) -> list[DepartmentSummary]:
+    """:func:`summary` as this process counted it at most ``max_age`` seconds ago."""
+    max_age = SUMMARY_MAX_AGE if max_age is None else max_age
+    bind = session.get_bind()
+    per_engine = _summaries.setdefault(getattr(bind, "engine", bind), {})
+    now = time.monotonic()
+    counted_at, found = per_engine.get((scope, today), (None, None))
+    if counted_at is None or now - counted_at > max_age:
+        found = summary(session, today, scope)
+        per_engine[(scope, today)] = (now, found)
+    return found
+
+
+@dataclass
+class DepartmentSummary:
+    department: Department | None
+    reasons: dict[str, int] = field(default_factory=dict)  # reason → how many
+
+
+def summary(session: Session, today: date, scope: Scope = EVERYTHING
+            ) -> list[DepartmentSummary]:
+    """How many proposals are on the agenda for each reason, per department, in the
+    agenda's order (a proposal with two reasons counts under both); from aggregates."""
+    counted: dict[int, dict[str, int]] = {}
+
+    def add(department_id: int | None, reason: str, count: int) -> None:
+        if count:
+            reasons = counted.setdefault(department_id or TRIAGE, {})
+            reasons[reason] = reasons.get(reason, 0) + int(count)
+
+    pending = scope.where_department(
+        select(ProposalCount.lead_department_id, func.sum(ProposalCount.delta))
+        .where(or_(*(and_(ProposalCount.kind == name,
+                          ProposalCount.state.in_(ruling_states(workflows.get_workflow(name))))
+                     for name in workflows.workflow_names())))
+        .group_by(ProposalCount.lead_department_id), ProposalCount.lead_department_id)
+    for department_id, count in session.execute(pending):
+        add(department_id, "ruling_pending", count)
+    for department_id, count in session.execute(scope.where(overdue_per_department(today))):
+        add(department_id, "overdue", count)
+    involved = union(  # few rows: the open requests, the transfers
+        select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
+        select(Event.proposal_id).where(Event.action == EventAction.transfer))
+    several = scope.where(
+        select(Proposal.lead_department_id, func.count())
+        .where(Proposal.id.in_(select(involved.subquery())), _in_states(open_states))
+        .group_by(Proposal.lead_department_id))
+    for department_id, count in session.execute(several):
+        add(department_id, "several_departments", count)
+    departments = reference.snapshot(session).departments
+    return [DepartmentSummary(departments.get(place), counted[place])
+            for place in _department_order(session, scope) if place in counted]

@@ -11,7 +11,7 @@ from datetime import date
 from intake.serializers import staff_summary
 from intake.shapes import Json, named
 
-from .agenda import AgendaGroup
+from .agenda import AgendaPage
 from .figures import Figures, RulingDays
 
 
@@ -40,7 +40,8 @@ def stats(figures: Figures, lang: str) -> Json:
     }
 
 
-def agenda(groups: list[AgendaGroup], lang: str, today: date) -> Json:
+def agenda(page: AgendaPage, lang: str, today: date) -> Json:
+    """A page of the agenda: a list like the others (``items``, ``next_cursor``)."""
     return {"items": [{"proposal": staff_summary(item.proposal, lang, today),
-                       "reasons": list(item.reasons)}
-                      for group in groups for item in group.items]}
+                       "reasons": list(item.reasons)} for item in page.items],
+            "next_cursor": page.next_cursor}

@@ -10,8 +10,8 @@ Excel in Japan.
   titles and reasons are citizens' and officers' free text;
 - dates are Japanese dates (``YYYY-MM-DD``).
 
-The rulings are written as they are read, a keyset-paged batch at a time, so the export
-of a city's whole history never sits in memory.
+The agenda and the rulings are written as they are read, a keyset-paged batch at a time, so
+the export of a city's whole history never sits in memory.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import workflows
+from intake import reference
 from intake.models import JST, Department, Proposal, receipt_for
 
-from .agenda import AgendaGroup
+from . import agenda
 from .figures import Scope
 
 BOM = "\ufeff"
@@ -74,16 +76,26 @@ def _department(department: Department | None, lang: str, triage: str) -> tuple[
     return ("", triage) if department is None else (department.code, department.name(lang))
 
 
-def agenda_rows(groups: list[AgendaGroup], lang: str, *, state_label, triage: str
+def agenda_rows(session: Session, today: date, scope: Scope, lang: str, *, triage: str
                 ) -> Iterator[tuple]:
-    """One row per agenda item; ``reasons`` are the JSON's codes, separated by spaces."""
-    for group in groups:
-        code, name = _department(group.department, lang, triage)
-        for item in group.items:
-            proposal = item.proposal
-            yield (proposal.receipt, proposal.title, code, name, proposal.category.name(lang),
-                   proposal.state, state_label(proposal), japanese_date(proposal.submitted_at),
-                   japanese_date(proposal.due_on), " ".join(item.reasons))
+    """One row per agenda item, in the agenda's order, read a page at a time
+    (:func:`intake.office.agenda.every_row`); ``reasons`` are the JSON's codes, separated by
+    spaces.  Names come from the reference data, each state's label is looked up once."""
+    cached = reference.snapshot(session)
+    categories = {c.id: c.name(lang) for c in cached.categories}
+    departments = {d.id: d for d in cached.departments.values()}
+    labels: dict[tuple[str, str], str] = {}
+    columns = (Proposal.id, Proposal.submitted_at, Proposal.title, Proposal.lead_department_id,
+               Proposal.category_id, Proposal.kind, Proposal.state, Proposal.due_on)
+    for _place, values, reasons in agenda.every_row(session, today, scope, columns=columns):
+        proposal_id, submitted_at, title, department_id, category_id, kind, state, due_on = values
+        code, name = _department(departments.get(department_id), lang, triage)
+        label = labels.get((kind, state))
+        if label is None:
+            label = labels[(kind, state)] = workflows.get_workflow(kind).state_label(state, lang)
+        yield (receipt_for(proposal_id, submitted_at), title, code, name,
+               categories.get(category_id), state, label, japanese_date(submitted_at),
+               japanese_date(due_on), " ".join(reasons))
 
 
 def ruling_rows(session: Session, scope: Scope, lang: str, *, triage: str,

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import render_template, request, url_for
 
 import workflows
 
 from .. import queries, search
 from ..db import session
+from ..doors import download_response
 from ..errors import Invalid
 from ..opendata.export import COLUMNS, published_rows
 from ..opendata.formats import FORMATS
@@ -26,14 +27,14 @@ from .public import _error_page, _lang, _t, bp
 @bp.get("/proposals.<any(csv, json):fmt>")
 def proposals_download(fmt: str):
     filters = queries.Filters.from_args(request.args)
+    reads = session()
     try:
-        rows = published_rows(session(), filters, _lang())
+        rows = published_rows(reads, filters, _lang())
     except Invalid:  # the one filter that can be refused: q too long
         return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
     chosen = FORMATS[fmt]
     filename = f"teian-proposals-{workflows.today_jst().isoformat()}.{fmt}"
-    return Response(stream_with_context(chosen.chunks(rows)), mimetype=chosen.mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download_response(chosen.chunks(rows), chosen.mimetype, filename, session=reads)
 
 
 @bp.get("/open-data")

@@ -4,17 +4,18 @@ the API answers; the office sees every department, a liaison their own."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request, url_for
 
 import workflows
 from intake.db import session as db
 from intake.doors import csv_response
+from intake.errors import Invalid
 from intake.office import agenda as office_agenda
 from intake.office import charts, spreadsheet
 from intake.office.figures import Figures, Scope, figures
 from workflows.calendar import today_jst
 
-from .common import bp, lang, name_in, officer, t
+from .common import bp, error_page, lang, name_in, officer, t
 from .queue import state_choices
 
 
@@ -67,30 +68,45 @@ def dashboard():
                            decisions=(*workflows.ADOPTING, *workflows.REFUSING))
 
 
+# Items per printed page of the agenda: a meeting reads a few pages at a time; the whole
+# agenda, however long, is the CSV download.
+AGENDA_PAGE = 50
+
+
 @bp.get("/agenda")
 def agenda():
+    """A page of the agenda, grouped by department; the first under how many there are in
+    all per department and reason; a link to the next page."""
     today = today_jst()
-    groups = office_agenda.agenda(db(), today, Scope.of(officer()))
-    return render_template("office/agenda.html", groups=groups, as_of=today,
-                           reasons=office_agenda.REASONS)
-
-
-def _state_label(proposal) -> str:
-    return workflows.get_workflow(proposal.kind).state_label(proposal.state, lang())
+    scope = Scope.of(officer())
+    try:
+        found = office_agenda.page(db(), today, scope, cursor=request.args.get("cursor"),
+                                   limit=AGENDA_PAGE, relations=False)
+    except Invalid:
+        return error_page(400, t("staff.error.bad_list"))
+    next_url = url_for(".agenda", cursor=found.next_cursor) if found.next_cursor else None
+    first_page = not request.args.get("cursor")
+    return render_template("office/agenda.html", groups=found.groups, as_of=today,
+                           reasons=office_agenda.REASONS, next_url=next_url,
+                           page_size=AGENDA_PAGE, first_page=first_page,
+                           summary=office_agenda.recent_summary(db(), today, scope)
+                           if first_page else None)
 
 
 @bp.get("/agenda.csv")
 def agenda_csv():
     today = today_jst()
-    groups = office_agenda.agenda(db(), today, Scope.of(officer()))
-    rows = spreadsheet.agenda_rows(groups, lang(), state_label=_state_label,
+    session = db()
+    rows = spreadsheet.agenda_rows(session, today, Scope.of(officer()), lang(),
                                    triage=t("staff.triage"))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
-                        f"agenda-{today.isoformat()}.csv")
+                        f"agenda-{today.isoformat()}.csv", session=session)
 
 
 @bp.get("/rulings.csv")
 def rulings_csv():
-    rows = spreadsheet.ruling_rows(db(), Scope.of(officer()), lang(), triage=t("staff.triage"))
+    session = db()
+    rows = spreadsheet.ruling_rows(session, Scope.of(officer()), lang(),
+                                   triage=t("staff.triage"))
     return csv_response(spreadsheet.lines(spreadsheet.RULINGS_HEADER, rows),
-                        f"rulings-{today_jst().isoformat()}.csv")
+                        f"rulings-{today_jst().isoformat()}.csv", session=session)
