@@ -52,3 +52,13 @@ def test_no_workflow_state_is_named_in_python():
     for path in SOURCES:
         named = _string_constants(ast.parse(path.read_text())) & (states - shared)
         assert not named, (str(path.relative_to(ROOT)), named)
+
+
+def test_every_streamed_response_goes_through_the_one_that_ends_its_reads():
+    """A stream outlives the request's teardown: only ``intake.doors.download_response``
+    ends the reads of the session it reads through (else a connection stays idle in a
+    transaction, holding its locks), so no other module streams a response itself."""
+    streaming = {str(p.relative_to(ROOT)) for p in SOURCES if "stream_with_context" in
+                 {node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+                  for node in ast.walk(ast.parse(p.read_text()))}}
+    assert streaming == {"intake/doors.py"}
