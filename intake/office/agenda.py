@@ -65,6 +65,7 @@ from intake.models import (
     EventAction,
     OpinionRequest,
     OpinionStatus,
+    OverdueCount,
     Proposal,
     ProposalCount,
 )
@@ -353,7 +354,8 @@ def summary(session: Session, today: date, scope: Scope = EVERYTHING
         .group_by(ProposalCount.lead_department_id), ProposalCount.lead_department_id)
     for department_id, count in session.execute(pending):
         add(department_id, "ruling_pending", count)
-    for department_id, count in session.execute(scope.where(overdue_per_department(today))):
+    late = scope.where_department(overdue_per_department(today), OverdueCount.lead_department_id)
+    for department_id, count in session.execute(late):
         add(department_id, "overdue", count)
     involved = union(  # few rows: the open requests, the transfers
         select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
