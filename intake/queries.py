@@ -116,8 +116,7 @@ def _apply_filters(session: Session, query: Select, filters: Filters,
             query = query.where(Proposal.district_id.is_(None))
         else:
             query = query.where(Proposal.district_id == _id_of(District, filters.district))
-    return search.restrict(query, Proposal.id, filters.q, index,
-                           session.get_bind().dialect.name)
+    return search.restrict(query, Proposal.id, filters.q, index, session)
 
 
 def _id_of(model, code: str):

@@ -134,7 +134,12 @@ def test_a_masked_text_is_never_found_publicly_but_staff_find_it(city, db, clien
         assert queue_ids(client, office, q) == [proposal.id], q
 
 
-def test_pagination_with_q_walks_every_match_once(city, db, client):
+@pytest.mark.parametrize("few", [search.query.FEW_MATCHES, 2])
+def test_pagination_with_q_walks_every_match_once(city, db, client, monkeypatch, few):
+    """Pages without gaps or repeats, newest first, whether the matches are few enough to
+    be looked up by id or (``few`` = 2: seven matches are many) the list is walked with
+    the search as its filter (PostgreSQL; SQLite has one plan)."""
+    monkeypatch.setattr(search.query, "FEW_MATCHES", few)
     ids = []
     for i in range(7):
         proposal, _ = city.submit(title=f"歩道の段差をなくす提案 第{i}号",
