@@ -21,6 +21,7 @@ benchmarks/generate.py first (``--proposals``), or ``--reuse`` one it filled bef
 
     python benchmarks/load.py                       # SQLite, 10 s per endpoint, 3 repeats
     python benchmarks/load.py --db pg --duration 5 --repeat 1
+    python benchmarks/load.py --db pg --pg-prefix teian_mine    # beside another PG run
 """
 
 from __future__ import annotations
@@ -233,6 +234,9 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=5000,
                         help="generate this many first (benchmarks/generate.py)")
     parser.add_argument("--reuse", metavar="URL", help="a database generate.py filled")
+    parser.add_argument("--pg-prefix", default="teian_perf",
+                        help="PostgreSQL: databases PREFIX_load and PREFIX_bare (replaced), so "
+                             "that two runs with different prefixes can run side by side")
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
@@ -242,7 +246,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="teian-load-"))
     if args.db == "pg":
-        teian_url, bare_url = args.reuse or PG + "teian_perf_load", PG + "teian_perf_bare"
+        teian_url = args.reuse or f"{PG}{args.pg_prefix}_load"
+        bare_url = f"{PG}{args.pg_prefix}_bare"
         create_pg_database(teian_url)
         create_pg_database(bare_url)
     else:

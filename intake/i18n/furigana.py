@@ -47,6 +47,8 @@ _lock = threading.Lock()
 # What the analyser says of the catalogue's text (see above); None until first needed.
 _known: dict[str, list[tuple[str, str]]] | None = None
 _learning = False
+# Readings stored with the city's names (intake.easy_names), by text.
+_remembered: dict[str, list[tuple[str, str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,20 @@ def _word_pieces(surface: str, reading: str, *, split: bool = True) -> list[tupl
     return result
 
 
+def remember(text: str, pieces: list[tuple[str, str]]) -> None:
+    """What :func:`suggested_pieces` says of ``text``, as it was stored when the text was
+    written (a department's name): asked again, it is answered without the analyser."""
+    if _remembered.get(text) != pieces:
+        _remembered[text] = pieces
+        furigana.cache_clear()  # a page made before must not keep other readings
+
+
 def suggested_pieces(text: str) -> list[tuple[str, str]]:
     """``text`` as (piece, reading) pairs: a reading on each kanji run, none elsewhere.
     A glossary word with digits (10日 → とおか) is read as a whole, never piece by piece."""
+    remembered = _remembered.get(text)
+    if remembered is not None and not _learning:
+        return list(remembered)
     return [piece for surface, reading, reviewed in _words(text)
             for piece in _word_pieces(surface, reading, split=not reviewed)]
 
