@@ -65,3 +65,16 @@ def test_departments_and_districts_too(city, db):
     db.commit()
     assert department.name_readings == reading_markup.suggest("公園緑地整備課")
     assert district.name_readings == reading_markup.suggest("大供小学校区")
+
+
+def test_the_seed_stores_the_readings_of_its_names(db):
+    from sqlalchemy import select
+
+    from intake.seed import load_defaults
+
+    load_defaults(db)
+    db.commit()
+    rows = [*db.execute(select(Category)).scalars(), *db.execute(select(District)).scalars(),
+            *db.execute(select(Department)).scalars()]
+    assert rows
+    assert all(row.name_readings == reading_markup.suggest(row.name("ja-easy")) for row in rows)
