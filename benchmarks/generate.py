@@ -29,6 +29,7 @@ Prints how long each phase took.  Other benchmarks call :func:`generate`.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import sys
@@ -105,6 +106,16 @@ def texts(rng: random.Random) -> dict[str, str]:
     return {"title": sentence(rng, TITLES),
             "problem": sentence(rng, PROBLEMS) + sentence(rng, PROBLEMS),
             "proposal": sentence(rng, PROPOSALS) + sentence(rng, PROPOSALS)}
+
+
+@functools.cache
+def suggested_readings(title: str) -> str:
+    """The readings a publication stores with a public title (the analyser's, as
+    ``write_public_copy`` suggests them), so that the easy-Japanese pages read them as
+    they would in a city's database; titles repeat, so each is analysed once."""
+    from intake.i18n import reading_markup
+
+    return reading_markup.suggest(title)
 
 
 # --- phase 1: templates through the operations ------------------------------------------
@@ -186,7 +197,8 @@ def _clone(template: dict, pid: int, submitted: datetime, rng: random.Random, id
                 row["id"] = new
             if table == "published_texts":
                 row.update(title=fields["title"], problem=fields["problem"],
-                           proposal_text=fields["proposal"])
+                           proposal_text=fields["proposal"],
+                           title_easy=suggested_readings(fields["title"]))
                 out[PUBLIC].append(Entry(pid, None, folded))
             elif table == "supports":
                 row.update(email=f"s{row['id']}@example.jp",

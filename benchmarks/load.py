@@ -21,6 +21,7 @@ benchmarks/generate.py first (``--proposals``), or ``--reuse`` one it filled bef
 
     python benchmarks/load.py                       # SQLite, 10 s per endpoint, 3 repeats
     python benchmarks/load.py --db pg --duration 5 --repeat 1
+    python benchmarks/load.py --db pg --pg-prefix teian_mine    # beside another PG run
 """
 
 from __future__ import annotations
@@ -116,13 +117,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(target: str, env: dict, workers: int, log: Path) -> tuple[subprocess.Popen, str]:
+def serve(target: str, env: dict, workers: int, log: Path,
+          preload: bool = False) -> tuple[subprocess.Popen, str]:
     """Start gunicorn; return it and its address once it answers."""
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
-         target],
+         *(["--preload"] if preload else []), target],
         cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -233,16 +235,24 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=5000,
                         help="generate this many first (benchmarks/generate.py)")
     parser.add_argument("--reuse", metavar="URL", help="a database generate.py filled")
+    parser.add_argument("--pg-prefix", default="teian_perf",
+                        help="PostgreSQL: databases PREFIX_load and PREFIX_bare (replaced), so "
+                             "that two runs with different prefixes can run side by side")
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="comma-separated words: run the cases whose name has one")
+    parser.add_argument("--preload", action="store_true",
+                        help="gunicorn --preload: the application imported once, before the "
+                             "workers fork (code pages shared; each worker's RSS still counts "
+                             "them)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="teian-load-"))
     if args.db == "pg":
-        teian_url, bare_url = args.reuse or PG + "teian_perf_load", PG + "teian_perf_bare"
+        teian_url = args.reuse or f"{PG}{args.pg_prefix}_load"
+        bare_url = f"{PG}{args.pg_prefix}_bare"
         create_pg_database(teian_url)
         create_pg_database(bare_url)
     else:
@@ -268,7 +278,8 @@ def main() -> None:
            "TEIAN_COMMENT_LIMIT": "1000000 per minute", "BARE_DATABASE_URL": bare_url}
     servers = []
     try:
-        servers.append(serve("benchmarks.wsgi:app", env, args.workers, workdir / "teian.log"))
+        servers.append(serve("benchmarks.wsgi:app", env, args.workers, workdir / "teian.log",
+                             args.preload))
         servers.append(serve("benchmarks.bare_app:app", env, args.workers, workdir / "bare.log"))
         run(args, found, servers[0][1], servers[1][1], teian_url, bare_url, workdir)
         for name, (process, _url) in zip(("Teian", "bare"), servers, strict=True):
@@ -305,6 +316,8 @@ def run(args, found: dict, teian: str, bare: str, teian_url: str, bare_url: str,
           for name, path, headers in (
               ("public list /proposals", "/proposals", {}),
               ("proposal page", f"/proposals/{found['published']}", {}),
+              ("proposal page, easy Japanese",
+               f"/proposals/{found['published']}?lang=ja-easy", {}),
               ("liaison's queue (API)", "/api/v1/queue", liaison),
               ("dashboard /api/v1/stats", "/api/v1/stats", office),
               ("agenda /api/v1/agenda", "/api/v1/agenda", office),

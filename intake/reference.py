@@ -30,6 +30,7 @@ from itertools import chain
 from sqlalchemy import Engine, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from intake.easy_names import remember_names, suggest_changed
 from intake.models import (
     Category,
     Department,
@@ -143,6 +144,7 @@ def _load(session: Session, stamp: str | None) -> Snapshot:
     for user in users:
         if user.role == Role.liaison and user.department_id is not None:
             liaisons.setdefault(user.department_id, []).append(user)
+    remember_names(chain(categories, districts, departments.values()))
     return Snapshot(
         stamp=stamp, categories=categories, districts=districts, departments=departments,
         rules={category: [Rule(r.id, r.district_id, r.keyword.casefold() if r.keyword else None,
@@ -236,5 +238,6 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
 
 def install(factory: sessionmaker) -> None:
     """Keep the stamp on every session the factory makes."""
+    event.listen(factory, "before_flush", suggest_changed)  # before the stamp's check
     event.listen(factory, "before_flush", _before_flush)
     event.listen(factory, "do_orm_execute", _do_orm_execute)

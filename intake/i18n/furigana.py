@@ -11,10 +11,19 @@ everything that is not ruby markup is escaped, so the result is safe to put in a
 Interface strings repeat on every page, so results are cached; the tokenizer is made
 once per process and used under a lock (a Sudachi tokenizer is not shared between
 threads, and waitress serves requests on several).
+
+The catalogue's text is fixed at release, so what the analyser says of it is too: it is
+shipped in ``catalogue_readings.json`` (made by :mod:`intake.i18n.catalogue_readings`,
+checked current by the tests), and the analyser is asked only about other text —
+published titles when they are published, names a city gives its departments, numbers
+put into a message.  A web worker serving catalogue text and stored titles then never
+loads the dictionary: its pages cost about 100 MB of every worker's resident memory and
+a second at a worker's first easy-Japanese page (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import tomllib
@@ -25,6 +34,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 GLOSSARY_PATH = Path(__file__).with_name("glossary.toml")
+CATALOGUE_READINGS_PATH = Path(__file__).with_name("catalogue_readings.json")
 
 # Kanji, plus the marks written inside kanji words (々 repeat, 〆, ヶ as in 霞ヶ関, 〇).
 _KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u3007\u30f6"
@@ -34,6 +44,11 @@ _IS_KANA = re.compile(f"[{_KANA}]+")
 _RUNS = re.compile(f"[{_KANJI}]+|[{_KANA}]+|[^{_KANJI}{_KANA}]+")
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _lock = threading.Lock()
+# What the analyser says of the catalogue's text (see above); None until first needed.
+_known: dict[str, list[tuple[str, str]]] | None = None
+_learning = False
+# Readings stored with the city's names (intake.easy_names), by text.
+_remembered: dict[str, list[tuple[str, str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -82,12 +97,49 @@ def _tokenizer():
     return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
+def _known_readings() -> dict[str, list[tuple[str, str]]]:
+    global _known
+    if _known is None:
+        try:
+            with CATALOGUE_READINGS_PATH.open(encoding="utf-8") as fh:
+                table = json.load(fh)
+        except FileNotFoundError:  # a source tree before its first build: the analyser
+            table = {}
+        _known = {text: [tuple(word) for word in words] for text, words in table.items()}
+    return _known
+
+
+def learn_readings() -> dict[str, list[tuple[str, str]]]:
+    """Start afresh and keep what the analyser says from now on, in the returned dict
+    (:mod:`intake.i18n.catalogue_readings` builds the shipped table so)."""
+    global _known, _learning
+    _known, _learning = {}, True
+    furigana.cache_clear()
+    readings_in_brackets.cache_clear()
+    return _known
+
+
+def forget_learned_readings() -> None:
+    """Back to the shipped table (after :func:`learn_readings`)."""
+    global _known, _learning
+    _known, _learning = None, False
+    furigana.cache_clear()
+    readings_in_brackets.cache_clear()
+
+
 def _analysed(text: str) -> list[tuple[str, str]]:
-    """(surface, reading in hiragana) for each word the analyser finds."""
+    """(surface, reading in hiragana) for each word the analyser finds: the shipped
+    table's answer for catalogue text, else the analyser's."""
+    known = _known_readings().get(text)
+    if known is not None:
+        return list(known)
     with _lock:
         morphemes = [(m.surface(), m.reading_form(), m.is_oov())
                      for m in _tokenizer().tokenize(text)]
-    return [(surface, "" if oov else hiragana(reading)) for surface, reading, oov in morphemes]
+    found = [(surface, "" if oov else hiragana(reading)) for surface, reading, oov in morphemes]
+    if _learning:
+        _known_readings()[text] = found
+    return found
 
 
 def _words(text: str) -> list[tuple[str, str, bool]]:
@@ -146,9 +198,20 @@ def _word_pieces(surface: str, reading: str, *, split: bool = True) -> list[tupl
     return result
 
 
+def remember(text: str, pieces: list[tuple[str, str]]) -> None:
+    """What :func:`suggested_pieces` says of ``text``, as it was stored when the text was
+    written (a department's name): asked again, it is answered without the analyser."""
+    if _remembered.get(text) != pieces:
+        _remembered[text] = pieces
+        furigana.cache_clear()  # a page made before must not keep other readings
+
+
 def suggested_pieces(text: str) -> list[tuple[str, str]]:
     """``text`` as (piece, reading) pairs: a reading on each kanji run, none elsewhere.
     A glossary word with digits (10日 → とおか) is read as a whole, never piece by piece."""
+    remembered = _remembered.get(text)
+    if remembered is not None and not _learning:
+        return list(remembered)
     return [piece for surface, reading, reviewed in _words(text)
             for piece in _word_pieces(surface, reading, split=not reviewed)]
 

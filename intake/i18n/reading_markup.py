@@ -59,6 +59,20 @@ def check(notation: str, title: str) -> str:
     return notation
 
 
+def pieces(notation: str) -> list[tuple[str, str]]:
+    """The notation as (text, reading) pieces, the reading empty where none is given:
+    what :func:`intake.i18n.furigana.suggested_pieces` gave :func:`suggest`."""
+    found, end = [], 0
+    for match in _ANNOTATED.finditer(notation):
+        if match.start() > end:
+            found.append((notation[end:match.start()], ""))
+        found.append((match[1], match[2]))
+        end = match.end()
+    if end < len(notation):
+        found.append((notation[end:], ""))
+    return found
+
+
 def to_html(notation: str) -> Markup:
     """The notation as safe HTML with ``<ruby>``."""
     html, end = [], 0

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     and_,
     or_,
 )
@@ -50,6 +51,10 @@ class Localised:
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
     name_easy: Mapped[str] = mapped_column(String(200), default="")
+    # The easy-Japanese name (name_easy, else name_ja) with readings in the ruby notation
+    # of intake.i18n.reading_markup, suggested by the analyser when the name is written
+    # (intake.easy_names), so that the easy-Japanese pages need no analyser to show it.
+    name_readings: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     def name(self, lang: str = "ja") -> str:
         if lang == "en" and self.name_en:
