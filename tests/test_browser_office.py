@@ -50,6 +50,12 @@ def test_the_office_reads_the_dashboard_and_prints_the_agenda(page, live_server,
         box = chart.bounding_box()
         assert box["width"] > 100 and box["height"] > 20
     assert page.locator("#figure-states svg rect").count() == 3  # three departments
+    # Each department's name on one line, however many states the table has (in a column
+    # beside the chart it broke after every character) — on a laptop's width too.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    for header in page.locator("#figure-states tbody th").all():
+        assert header.bounding_box()["height"] < 2 * header.evaluate(
+            "e => parseFloat(getComputedStyle(e).lineHeight) || 24"), header.inner_text()
     assert outside == []
 
     nav = page.get_by_role("navigation", name=ja("staff.nav.label"))
