@@ -15,13 +15,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from intake.i18n import catalogue_readings, furigana
-from tests.factories import publish_as_written
+from tests.test_easy_titles import published  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLE = "協働で大供公園にベンチを置く"
 # Loaded by a worker that only serves pages, they would hold its memory for nothing.
 HEAVY = ("sudachipy", "PIL", "pillow_heif", "pypdf", "zxcvbn")
 
@@ -76,16 +73,8 @@ def normalised(html: str) -> str:
     return re.sub(r'(nonce|value|content)="[^"]*"', r'\1=""', html)
 
 
-@pytest.fixture
-def published(city, db):
-    proposal, _token = city.submit(title=TITLE)
-    publish_as_written(proposal)
-    db.commit()
-    return proposal
-
-
 def test_a_worker_serving_pages_loads_no_analyser_nor_file_or_password_checkers(
-        database_url, client, published, tmp_path):
+        database_url, client, published, tmp_path):  # noqa: F811 (the fixture)
     paths = ["/", "/proposals", f"/proposals/{published.id}", "/propose", "/track"]
     config = {"instance_path": str(tmp_path / "worker"),
               "database_url": database_url,
