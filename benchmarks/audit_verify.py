@@ -70,20 +70,24 @@ def fill(session, n: int) -> None:
 
 
 PEAK_OF_CHILDREN = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
-                    "file=sys.stderr); sys.exit(done.returncode)")
+                    "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+                    "print(used.ru_utime + used.ru_stime, used.ru_maxrss, file=sys.stderr); "
+                    "sys.exit(done.returncode)")
 
 
-def timed_verify(jobs: int) -> tuple[str, float, float]:
-    """``teian audit verify --jobs N`` in a child: its first line, seconds, and the peak
-    RSS (MB) of its largest process (each of the N holds about as much)."""
+def timed_verify(jobs: int) -> tuple[str, float, float, float]:
+    """``teian audit verify --jobs N`` in a child: its first line, seconds, the peak RSS
+    (MB) of its largest process (each of the N holds about as much), and the CPU seconds
+    its processes used — on SQLite the database's work too, as SQLite runs in the process;
+    other jobs on the machine stretch the seconds much more than the CPU time."""
     teian = Path(sys.executable).with_name("teian")
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", PEAK_OF_CHILDREN, str(teian), "audit",
                            "verify", "--jobs", str(jobs)], capture_output=True, text=True)
     took = time.perf_counter() - began
-    *lines, peak = (done.stdout + done.stderr).strip().splitlines()
-    return lines[0], took, int(peak) / 1024
+    *lines, used = (done.stdout + done.stderr).strip().splitlines()
+    cpu, peak = used.split()
+    return lines[0], took, int(peak) / 1024, float(cpu)
 
 
 def main() -> None:
@@ -105,9 +109,10 @@ def main() -> None:
             print(f"wrote {n:,} events in {time.perf_counter() - began:.1f} s "
                   f"({engine.url.get_backend_name()})")
         for jobs in (int(value) for value in args.jobs.split(",")):
-            said, took, peak = timed_verify(jobs)
+            said, took, peak, cpu = timed_verify(jobs)
             print(f"verify --jobs {jobs}: {said}; {n:,} events in {took:.1f} s = "
-                  f"{n / took:,.0f} events/s, peak RSS {peak:.0f} MB per process")
+                  f"{n / took:,.0f} events/s, peak RSS {peak:.0f} MB per process; "
+                  f"{cpu:.1f} s of CPU = {n / cpu:,.0f} events per CPU second")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Starts Teian (``benchmarks/wsgi.py``) and the bare Flask + SQLAlchemy Core app
 (``benchmarks/bare_app.py``) under ``gunicorn -w 2`` (sync workers) on two ports, on
 SQLite or PostgreSQL, then drives each endpoint with wrk (``apt-get install wrk``) for a
 fixed time and prints, for each, the median over the repeats of req/s, p50 and p99, and
-the ratio to its bare-stack anchor measured in the same repeat:
+the ratio to its bare-stack anchor measured in the same repeat, and the server's CPU time per
+request (the gunicorn workers', and on PostgreSQL the database backends' too), which other
+jobs on the machine change much less than the rates:
 
 - intake, API and form → the bare same-writes endpoint (and the one-insert one beside it);
 - a transition through the API → the bare transition's writes;
@@ -152,6 +154,39 @@ def worker_memory(master: int) -> list[dict[str, int]]:
     return found
 
 
+def cpu_seconds(master: int, database: str | None) -> float:
+    """CPU time (user + system) used so far by the gunicorn workers of ``master`` and, on
+    PostgreSQL, by the server processes serving ``database``: a request's cost, which other
+    jobs on the machine change little, beside its rate, which they do."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    if database:
+        pids += [p.name for p in Path("/proc").iterdir()
+                 if p.name.isdigit() and _serves(p, database)]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _serves(proc: Path, database: str) -> bool:
+    """A PostgreSQL backend connected to ``database`` (its title: ``postgres: user db …``)."""
+    try:
+        title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return title.startswith("postgres: ") and f" {database} " in title
+
+
+def pg_database(url: str) -> str | None:
+    """The database a PostgreSQL URL names; None for SQLite (its work is the worker's)."""
+    return url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
+
+
 def submission(category: str, district: str) -> dict:
     return {"kind": "proposal", "title": "駅前のバス停にベンチと屋根を置く提案",
             "category": category, "district": district,
@@ -281,7 +316,9 @@ def main() -> None:
         servers.append(serve("benchmarks.wsgi:app", env, args.workers, workdir / "teian.log",
                              args.preload))
         servers.append(serve("benchmarks.bare_app:app", env, args.workers, workdir / "bare.log"))
-        run(args, found, servers[0][1], servers[1][1], teian_url, bare_url, workdir)
+        run(args, found, servers[0][1], servers[1][1], teian_url, bare_url, workdir,
+            {"teian": (servers[0][0].pid, pg_database(teian_url)),
+             "bare": (servers[1][0].pid, pg_database(bare_url))})
         for name, (process, _url) in zip(("Teian", "bare"), servers, strict=True):
             print(f"{name} workers: " + "; ".join(
                 f"pid {w['pid']} peak RSS {w['VmHWM']} MB (now {w['VmRSS']} MB: private "
@@ -295,7 +332,7 @@ def main() -> None:
 
 
 def run(args, found: dict, teian: str, bare: str, teian_url: str, bare_url: str,
-        workdir: Path) -> None:
+        workdir: Path, masters: dict[str, tuple[int, str | None]]) -> None:
     body = submission(found["category"], found["district"])
     as_json = {"Content-Type": "application/json"}
     office = {**as_json, "Authorization": f"Bearer {found['office']}"}
@@ -349,13 +386,18 @@ def run(args, found: dict, teian: str, bare: str, teian_url: str, bare_url: str,
             if not case.requests:
                 continue
             url = teian if case.server == "teian" else bare
+            master, database = masters[case.server]
+            cpu = cpu_seconds(master, database)
             result = wrk(case, url, args, workdir)
+            result["cpu_ms"] = ((cpu_seconds(master, database) - cpu) * 1000
+                                / max(result["total"], 1))
             drain(url, "/static/teian.css" if case.server == "teian" else "/proposals/1",
                   args.workers)
             result["pool"] = len(case.requests)
             case.runs.append(result)
             print(f"  [{repeat + 1}/{args.repeat}] {case.name}: {result['rps']:.0f} req/s, "
-                  f"p99 {result['p99']:.1f} ms, failed {result['failed']}", file=sys.stderr)
+                  f"p99 {result['p99']:.1f} ms, failed {result['failed']}, "
+                  f"server CPU {result['cpu_ms']:.2f} ms/request", file=sys.stderr)
     report(cases, by_name, args)
 
 
@@ -365,16 +407,17 @@ def report(cases: list[Case], by_name: dict[str, Case], args) -> None:
 
     print(f"\n{args.db}, gunicorn -w {args.workers} (sync), wrk -t{args.threads} "
           f"-c{args.connections} -d{args.duration}s, median of {args.repeat}")
-    print(f"| {'endpoint':40} | req/s | p50 ms | p99 ms | failed | anchor req/s | ratio |"
-          " ratio to one insert |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {'endpoint':40} | req/s | p50 ms | p99 ms | failed | server CPU ms/req | "
+          "anchor req/s | ratio | ratio to one insert |")
+    print("|---|---|---|---|---|---|---|---|---|")
     insert = by_name.get("bare: one insert")
     for case in cases:
         if not case.runs:
             continue
         rps = median(case, "rps")
         row = (f"| {case.name:40} | {rps:,.0f} | {median(case, 'p50'):.1f} | "
-               f"{median(case, 'p99'):.1f} | {sum(r['failed'] for r in case.runs)} | ")
+               f"{median(case, 'p99'):.1f} | {sum(r['failed'] for r in case.runs)} | "
+               f"{median(case, 'cpu_ms'):.2f} | ")
         anchor = by_name.get(case.anchor) if case.anchor else None
         if anchor is not None and anchor.runs:
             base = median(anchor, "rps")

@@ -92,10 +92,11 @@ def _engine(session: Session) -> Engine:
     return getattr(bind, "engine", bind)
 
 
+_STAMP = select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)  # built once: asked per request
+
+
 def current_stamp(session: Session) -> str | None:
-    return session.execute(
-        select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)
-    ).scalar_one_or_none()
+    return session.execute(_STAMP).scalar_one_or_none()
 
 
 def snapshot(session: Session) -> Snapshot:

@@ -23,8 +23,10 @@ from .errors import UnknownWorkflow, WorkflowDefinitionError
 from .loader import load_workflow, parse_workflow
 
 
+@functools.cache
 def builtin_workflow_names() -> tuple[str, ...]:
-    """Names of the workflows shipped with Teian, e.g. ``("idea", "proposal")``."""
+    """Names of the workflows shipped with Teian, e.g. ``("idea", "proposal")``: listed once
+    per process (the package's files do not change under it; every submission asks)."""
     files = resources.files(__package__).iterdir()
     return tuple(sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml")))
 
