@@ -58,6 +58,13 @@ class Links:
         return self._build("public.attachment_thumbnail" if thumbnail else "public.attachment",
                            attachment_id=attachment_id)
 
+    def tracked_attachment(self, token: str, attachment_id: int, *,
+                           thumbnail: bool = False) -> str:
+        """One of the proposer's own files, published or not, under their tracking link."""
+        return self._build("public.track_attachment_thumbnail" if thumbnail
+                           else "public.track_attachment", token=token,
+                           attachment_id=attachment_id)
+
     def staff_attachment(self, attachment_id: int, *, thumbnail: bool = False) -> str:
         """Any attachment, for the lead department and the office: the staff page's
         address (signed in) and the API's (bearer token)."""

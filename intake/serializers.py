@@ -242,10 +242,16 @@ def pending_question(proposal: Proposal, history: History) -> Json | None:
             "answer_by": iso_date(proposal.due_on)}
 
 
-def tracked_proposal(proposal: Proposal, lang: str, history: History) -> Json:
+def tracked_proposal(proposal: Proposal, lang: str, history: History,
+                     attachments: list[Json]) -> Json:
+    """The proposer's own view: what they sent (``attachments``: their files, published
+    or not, from :func:`intake.attachments.shapes.proposer_attachments`), where it stands."""
     return {
         **proposal_summary(proposal, lang, original_text(proposal)),
         **_deliberation(proposal, lang, history, "proposer"),
+        "budget_total": proposal.budget_total,
+        "city_share": proposal.city_share,
+        "attachments": attachments,
         "published": proposal.is_published,
         "publish_name": proposal.publish_name,
         "pending_question": pending_question(proposal, history),

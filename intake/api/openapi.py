@@ -233,7 +233,9 @@ def paths() -> dict:
         "/track/{token}": {"parameters": [TOKEN], "get": operation(
             "The proposer's own proposal, published or not", "proposer",
             answer="TrackedProposal", errors=(404,),
-            description="No contact details: the link may be forwarded.")},
+            description="What the proposer sent (their own text and files, published or "
+                        "not) and where it stands. No contact details: the link may be "
+                        "forwarded.")},
         "/track/{token}/transitions": {"parameters": [TOKEN], "post": operation(
             "Answer the open question or withdraw", "proposer", answer="TransitionResult",
             body="TrackTransitionRequest", errors=(403, 404, 422))},

@@ -174,6 +174,11 @@ SCHEMAS: dict[str, Schema] = {
     "PublicAttachment": obj({
         "id": integer(), "url": string(format="uri", description="404 until published"),
         "content_type": string(enum=list(ATTACHMENT_TYPES)), "name": TEXT}),
+    "ProposerAttachment": obj({
+        "id": integer(),
+        "url": string(format="uri", description="the file, under the tracking link"),
+        "content_type": string(enum=list(ATTACHMENT_TYPES)), "name": TEXT,
+        "published": boolean(description="shown on the public page")}),
     "StaffAttachment": obj({
         "id": integer(),
         "url": string(format="uri", description="the file, for staff (bearer token)"),
@@ -184,6 +189,9 @@ SCHEMAS: dict[str, Schema] = {
         "withheld_reason": nullable(TEXT), "created_at": DATETIME}),
     "TrackedProposal": obj({**SUMMARY, **PUBLIC_EXTRA, "published": boolean(),
                             "publish_name": boolean(),
+                            "budget_total": nullable(integer()),
+                            "city_share": nullable(integer()),
+                            "attachments": array(ref("ProposerAttachment")),
                             "pending_question": nullable(ref("PendingQuestion")),
                             "available_triggers": array(ref("Trigger"))}),
     "QueueItem": obj({**SUMMARY, **STAFF_EXTRA}),

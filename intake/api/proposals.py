@@ -10,6 +10,7 @@ import workflows
 from forms.comment import CommentForm
 from forms.proposal import ProposalForm, formdata_from_json
 from intake import queries, serializers
+from intake.attachments.shapes import proposer_attachments
 from intake.core.actors import PROPOSER
 from intake.db import session
 from intake.deliberation.operations import add_comment as add_comment_operation
@@ -126,8 +127,9 @@ def add_comment(proposal_id: int):
 @bp.get("/track/<token>")
 def track_proposal(token: str):
     proposal = load_tracked(token)
-    return serializers.tracked_proposal(proposal, lang(),
-                                        queries.history(session(), proposal.id))
+    return serializers.tracked_proposal(
+        proposal, lang(), queries.history(session(), proposal.id),
+        proposer_attachments(proposal, token, request_links()))
 
 
 def text_input_of(kind: str, trigger: str) -> str | None:

@@ -47,6 +47,14 @@ def staff_attachments(proposal: Proposal, links: Links) -> list[Json]:
     } for a in proposal.attachments]
 
 
+def proposer_attachments(proposal: Proposal, token: str, links: Links) -> list[Json]:
+    """The proposer's own files, published or not, through their tracking link (the token is
+    their only key); files erased by the retention rules are gone for them too."""
+    return [{"id": a.id, "url": links.tracked_attachment(token, a.id),
+             "content_type": a.content_type, "name": a.name, "published": a.is_published}
+            for a in proposal.attachments if a.purged_at is None]
+
+
 def file_response(attachment: Attachment, data: bytes, *, thumbnail: bool = False,
                   private: bool = False) -> Response:
     """The file: an image shown in the page, a PDF only ever as a download; never sniffed

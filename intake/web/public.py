@@ -64,7 +64,8 @@ PAGE_SIZE = 20
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
                                "public.track_receipt", "public.track_lookup",
-                               "public.support_confirm"})
+                               "public.support_confirm", "public.track_attachment",
+                               "public.track_attachment_thumbnail"})
 # Error pages with their own wording; any other status gets the general one.
 ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
                429: "too_many"}
@@ -368,4 +369,5 @@ from . import (  # noqa: E402,F401  (more pages and the template helpers, on thi
     public_helpers,
     supports,
     tracking,
+    tracking_files,
 )

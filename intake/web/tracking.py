@@ -24,11 +24,13 @@ import workflows
 from forms.tracking import TrackingLookupForm
 
 from .. import queries, serializers
+from ..attachments.shapes import proposer_attachments
 from ..core.actors import PROPOSER
 from ..db import session
 from ..doors import request_links
 from ..errors import ActionError, Conflict
 from ..models import Proposal
+from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
 from ..ratelimit import LOOKUP_LIMIT, limiter
 from ..workflow.operations import fire_trigger
@@ -97,6 +99,8 @@ def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None
         question=serializers.pending_question(proposal, history),
         actions=_proposer_actions(proposal),
         problem=problem,
+        sent=original_text(proposal),
+        files=proposer_attachments(proposal, token, request_links()),
         **link_context(proposal, token),
     ), status
 
