@@ -240,13 +240,16 @@ def _transport(app):
 
 def _background_pass(app, transport) -> tuple[int, int, int]:
     """One pass of the background work: escalate overdue steps, deliver everything due
-    in the outbox, checkpoint the audit log.  Returns (escalated, sent, failed)."""
+    in the outbox, checkpoint the audit log, fold the dashboard's counts, forget supports
+    whose link expired unconfirmed.  Returns (escalated, sent, failed)."""
     from workflows.calendar import today_jst
 
     from .anchors import checkpoint
     from .delivery import deliver_due
     from .links import links_for
+    from .models import utcnow
     from .office.counts import fold
+    from .supports.expiry import forget_expired_supports
     from .workflow.escalation import escalate_overdue
 
     with app.app_context():
@@ -256,6 +259,8 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         sent, failed = deliver_due(session, transport)
         checkpoint(session)  # the audit log's city-wide anchor (intake.anchors)
         fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
+        forget_expired_supports(session, utcnow())  # addresses nobody confirmed
+        session.commit()
     return escalated, sent, failed
 
 
@@ -282,8 +287,10 @@ def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def worker(once: bool, interval: float) -> None:
     """Escalate overdue proposals and deliver the outbox (SMTP, or .eml
-    files without TEIAN_SMTP_URL).  Each pass delivers everything due;
-    several workers may run at once without sending a message twice."""
+    files without TEIAN_SMTP_URL); also fold the dashboard's counts and
+    forget supports left unconfirmed past their link's week.  Each pass
+    delivers everything due; several workers may run at once without
+    sending a message twice."""
     import time
 
     app = _app()

@@ -56,11 +56,12 @@ from intake.models import (
 from intake.privacy.text import FIELDS, fields_of
 from intake.search import index as search_index
 from intake.serializers import iso_datetime
+from intake.supports import CONFIRMATION_MAIL
 from intake.timeline import reason_may_be_personal
 
 BATCH = 500
 PURGED = ""
-SUPPORT_MAIL = "support_confirm"  # the confirmation mail to a supporter
+SUPPORT_MAIL = CONFIRMATION_MAIL  # the confirmation mail to a supporter
 
 
 @dataclass

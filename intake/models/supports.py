@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -24,6 +24,11 @@ class Support(Base):
         UniqueConstraint("proposal_id", "email"),
         # A purge of one person's data (export-person, 開示請求) finds their rows.
         Index("ix_supports_email", "email"),
+        # The worker forgets unconfirmed supports whose link expired
+        # (intake.supports.expiry): only those rows, oldest first.
+        Index("ix_supports_unconfirmed", "created_at",
+              sqlite_where=text("confirmed_at IS NULL"),
+              postgresql_where=text("confirmed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,5 +39,7 @@ class Support(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     # SHA-256 of the link's token; replaced when an unconfirmed support asks again.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # When the newest confirmation link was made: asking again renews it, and the link
+    # works for intake.supports.expiry.CONFIRM_WITHIN from then.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,8 @@ from intake.auth import new_secret_token, token_digest
 from intake.errors import Conflict, NotFound
 from intake.links import Links
 from intake.models import Proposal, Support, utcnow
+from intake.supports import CONFIRMATION_MAIL
+from intake.supports.expiry import CONFIRM_WITHIN, expired
 
 Clock = Callable[[], datetime]
 
@@ -55,8 +57,9 @@ def request_support(
 
     New address: a support row and a mail with its link.  Unconfirmed one: a fresh link
     replaces the old (only its hash is kept, so the old one cannot be sent again) and is
-    mailed.  Confirmed one: nothing is written or sent.  The caller answers the same in
-    all three cases, and so does this function (it returns nothing).
+    mailed; it works for :data:`~intake.supports.expiry.CONFIRM_WITHIN` from now.
+    Confirmed one: nothing is written or sent.  The caller answers the same in all three
+    cases, and so does this function (it returns nothing).
     """
     _refuse_unless_open(proposal)
     email = email_address(email)
@@ -64,16 +67,18 @@ def request_support(
     if support is not None and support.confirmed_at is not None:
         return
     token, digest = new_secret_token()
+    now = clock()
     if support is None:
-        support = _insert_if_absent(session, proposal, email, name, digest, clock())
+        support = _insert_if_absent(session, proposal, email, name, digest, now)
     if support.token_hash != digest:  # found, or inserted by a request at the same moment
         if support.confirmed_at is not None:
             return
-        support.token_hash = digest
+        support.token_hash, support.created_at = digest, now  # a fresh link, a fresh week
         if name:
             support.name = name
-    notify.enqueue(session, kind="support_confirm", recipient=email, language=language,
+    notify.enqueue(session, kind=CONFIRMATION_MAIL, recipient=email, language=language,
                    proposal=proposal, confirm_url=links.confirm_support(token),
+                   days=CONFIRM_WITHIN.days,
                    public_url=links.public_proposal(proposal.id))
     session.flush()
 
@@ -101,13 +106,16 @@ def _insert_if_absent(session: Session, proposal: Proposal, email: str, name: st
     return _find(session, proposal.id, email)
 
 
-def support_for_token(session: Session, token: str) -> Support | None:
-    """The support a confirmation link names, or None for any other token."""
+def support_for_token(session: Session, token: str, *, clock: Clock = utcnow) -> Support | None:
+    """The support a confirmation link names, or None for any other token and for a link
+    that expired unconfirmed (the worker forgets those rows; until it does, the link is
+    as dead as if it had)."""
     if not token or len(token) > 200:
         return None
-    return session.execute(
+    found = session.execute(
         select(Support).where(Support.token_hash == token_digest(token))
     ).scalar_one_or_none()
+    return None if found is None or expired(found, clock()) else found
 
 
 def confirm_support(session: Session, token: str, *, clock: Clock = utcnow) -> Support:
@@ -121,9 +129,9 @@ def confirm_support(session: Session, token: str, *, clock: Clock = utcnow) -> S
     the first did.  A proposal that closed (final state, or withdrawn from the public)
     since the mail was sent refuses.
     """
-    support = support_for_token(session, token)
+    support = support_for_token(session, token, clock=clock)
     if support is None:
-        raise NotFound("no such confirmation link")
+        raise NotFound("no such confirmation link (or it expired unconfirmed)")
     if support.confirmed_at is not None:
         return support
     proposal = session.get(Proposal, support.proposal_id)
