@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from flask import Flask, Response, current_app, request, stream_with_context
+from flask import Flask, Response, abort, current_app, request, stream_with_context
 from sqlalchemy.orm import Session
 
 from .attachments import MAX_BYTES, MAX_FILES
+from .attachments.shapes import file_response
 from .attachments.storage import Storage, folder_storage
 from .core.actors import Actor
 from .errors import Invalid
 from .links import Links, links_for
-from .models import User
+from .models import Attachment, User
 from .office import imports
 from .office.spreadsheet import MIMETYPE
 
@@ -32,6 +33,17 @@ def request_links() -> Links:
 def request_storage() -> Storage:
     """Where attachment files are kept (the instance folder's ``attachments/``)."""
     return current_app.extensions["teian.attachments"]
+
+
+def attachment_response(attachment: Attachment, *, thumbnail: bool = False,
+                        private: bool) -> Response:
+    """A stored file (or its thumbnail) as the pages answer it, whoever may see it (the
+    caller decided); a file whose bytes are gone is a 404 like any missing one."""
+    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
+    data = request_storage().get(key) if key else None
+    if data is None:
+        abort(404)
+    return file_response(attachment, data, thumbnail=thumbnail, private=private)
 
 
 def init_uploads(app: Flask) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..attachments.shapes import file_response, visible_to_public
+from ..attachments.shapes import visible_to_public
 from ..db import session
-from ..doors import request_storage
+from ..doors import attachment_response
 from ..models import Attachment
 from ..queries import INT32_MAX
 from .public import bp
@@ -21,19 +21,11 @@ def _public(attachment_id: int) -> Attachment:
     return found
 
 
-def _serve(attachment: Attachment, *, thumbnail: bool):
-    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    data = request_storage().get(key) if key else None
-    if data is None:
-        abort(404)
-    return file_response(attachment, data, thumbnail=thumbnail)
-
-
 @bp.get("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
-    return _serve(_public(attachment_id), thumbnail=False)
+    return attachment_response(_public(attachment_id), private=False)
 
 
 @bp.get("/attachments/<int:attachment_id>/thumbnail")
 def attachment_thumbnail(attachment_id: int):
-    return _serve(_public(attachment_id), thumbnail=True)
+    return attachment_response(_public(attachment_id), thumbnail=True, private=False)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..attachments.shapes import file_response
 from ..db import session
-from ..doors import request_storage
+from ..doors import attachment_response
 from ..models import Attachment
 from ..queries import INT32_MAX
 from .public import bp
@@ -29,19 +28,11 @@ def _own(token: str, attachment_id: int) -> Attachment:
     return found
 
 
-def _serve(attachment: Attachment, *, thumbnail: bool):
-    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    data = request_storage().get(key) if key else None
-    if data is None:
-        abort(404)
-    return file_response(attachment, data, thumbnail=thumbnail, private=True)
-
-
 @bp.get("/track/<token>/attachments/<int:attachment_id>")
 def track_attachment(token: str, attachment_id: int):
-    return _serve(_own(token, attachment_id), thumbnail=False)
+    return attachment_response(_own(token, attachment_id), private=True)
 
 
 @bp.get("/track/<token>/attachments/<int:attachment_id>/thumbnail")
 def track_attachment_thumbnail(token: str, attachment_id: int):
-    return _serve(_own(token, attachment_id), thumbnail=True)
+    return attachment_response(_own(token, attachment_id), thumbnail=True, private=True)

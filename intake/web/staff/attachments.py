@@ -9,9 +9,8 @@ from flask import abort, request
 from forms.attachments import AttachmentActionForm
 from intake import access
 from intake.attachments.operations import publish_attachment, withhold_attachment
-from intake.attachments.shapes import file_response
 from intake.db import session as db
-from intake.doors import request_storage
+from intake.doors import attachment_response
 from intake.models import Attachment, Proposal
 from intake.queries import INT32_MAX
 
@@ -35,22 +34,14 @@ def _visible(attachment_id: int) -> Attachment:
     return found
 
 
-def _serve(attachment: Attachment, *, thumbnail: bool):
-    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    data = request_storage().get(key) if key else None
-    if data is None:
-        abort(404)
-    return file_response(attachment, data, thumbnail=thumbnail, private=True)
-
-
 @bp.get("/attachments/<int:attachment_id>")
 def attachment_file(attachment_id: int):
-    return _serve(_visible(attachment_id), thumbnail=False)
+    return attachment_response(_visible(attachment_id), private=True)
 
 
 @bp.get("/attachments/<int:attachment_id>/thumbnail")
 def attachment_thumbnail(attachment_id: int):
-    return _serve(_visible(attachment_id), thumbnail=True)
+    return attachment_response(_visible(attachment_id), thumbnail=True, private=True)
 
 
 @bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/publish")
