@@ -55,7 +55,7 @@ def test_before_publication_the_page_says_only_staff_read_it(city, client):
     tracking = page(client.get(f"/track/{sent['tracking_token']}",
                                headers={"Accept-Language": "ja"}))
     assert PROBLEM in tracking
-    assert "公開されるまで市の職員だけが読みます" in tracking
+    assert "公開されていない提案は、市の職員だけが読みます" in tracking
 
 
 def test_the_proposer_reads_their_own_unpublished_file_under_their_link_only(
