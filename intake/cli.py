@@ -248,7 +248,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
     from .delivery import deliver_due
     from .links import links_for
     from .models import utcnow
-    from .office.counts import fold
+    from .office.counts import fold, recount_if_stale
     from .supports.expiry import forget_expired_supports
     from .workflow.escalation import escalate_overdue
 
@@ -258,6 +258,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         session.commit()
         sent, failed = deliver_due(session, transport)
         checkpoint(session)  # the audit log's city-wide anchor (intake.anchors)
+        recount_if_stale(session)  # a workflow changed where its clock runs
         fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
         forget_expired_supports(session, utcnow())  # addresses nobody confirmed
         session.commit()

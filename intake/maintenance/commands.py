@@ -142,9 +142,8 @@ def export_person_command(email: str) -> None:
 @main.command("recount")
 def recount_command() -> None:
     """Count the dashboard's figures afresh from the proposals: after proposals were
-    written with plain SQL, or a workflow's definition changed where its clock runs
-    (the overdue counts follow the states it names).  Run it while nobody writes: a
-    change committed during the recount may be counted twice."""
+    written with plain SQL.  (After a workflow's definition changed where its clock runs,
+    the next worker pass recounts by itself.)  Writers wait until it has finished."""
     from intake.office.counts import recount
 
     app = _app()

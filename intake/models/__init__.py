@@ -3,7 +3,7 @@
 from .answers import AnswerTemplate
 from .attachments import Attachment
 from .base import Base, UTCDateTime, utcnow
-from .counts import MonthlyCount, OverdueCount, ProposalCount, RulingCount
+from .counts import KeptBasis, MonthlyCount, OverdueCount, ProposalCount, RulingCount
 from .events import (
     AuditCheckpoint,
     ChainHead,
@@ -45,7 +45,8 @@ __all__ = [
     "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
-    "EventAction", "JST", "MonthlyCount", "OpinionRequest", "OpinionStatus", "OutboxMessage",
+    "EventAction", "JST", "KeptBasis", "MonthlyCount", "OpinionRequest", "OpinionStatus",
+    "OutboxMessage",
     "OutboxStatus",
     "OverdueCount", "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
     "ReferenceStamp", "Role",

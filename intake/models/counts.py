@@ -63,3 +63,14 @@ class RulingCount(Base):
     decision: Mapped[str] = mapped_column(String(40))
     business_days: Mapped[int | None] = mapped_column(Integer)
     delta: Mapped[int] = mapped_column(Integer)
+
+
+class KeptBasis(Base):
+    """What the kept counts were counted under: a digest of the facts they take from
+    outside the proposals' own columns (which states of each workflow run the clock), from
+    :func:`intake.office.kept.basis`.  The worker recounts when the definitions changed."""
+
+    __tablename__ = "kept_basis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # one row, id 1
+    digest: Mapped[str] = mapped_column(String(64))

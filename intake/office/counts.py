@@ -22,11 +22,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 import workflows
 from intake.models import MonthlyCount, OverdueCount, Proposal, ProposalCount, RulingCount
-from intake.office.kept import Facts, Kept, fold, keep, recount
+from intake.office.kept import Facts, Kept, fold, keep, recount, recount_if_stale
 from workflows.calendar import JST
 
 __all__ = ["counts", "fold", "monthly_sums", "overdue_per_department", "recount",
-           "ruling_histogram"]
+           "recount_if_stale", "ruling_histogram"]
 
 
 def month_of(moment: datetime) -> date:
@@ -90,7 +90,9 @@ PER_DUE_DATE = keep(Kept(
     OverdueCount, ("lead_department_id", "due_on"), ("delta",), _per_due_date,
     lambda: [select(P.lead_department_id, P.due_on, func.count())
              .where(P.due_on.is_not(None), P.clock_running)
-             .group_by(P.lead_department_id, P.due_on)]))
+             .group_by(P.lead_department_id, P.due_on)],
+    lambda: {name: workflows.get_workflow(name).clock_running_states()
+             for name in workflows.workflow_names()}))
 
 
 def _months_counted() -> list[Select]:
@@ -104,7 +106,7 @@ def _months_counted() -> list[Select]:
 
 PER_MONTH = keep(Kept(
     MonthlyCount, ("lead_department_id", "month"), ("submissions", "rulings", "adoptions"),
-    _per_month, _months_counted))
+    _per_month, _months_counted, lambda: sorted(workflows.ADOPTING)))
 PER_RULING = keep(Kept(
     RulingCount, ("lead_department_id", "decision", "business_days"), ("delta",),
     _per_ruling,

@@ -14,20 +14,22 @@ off its :data:`TRACKED` attributes by the table's :attr:`Kept.contributions`.
   the rows with one ``DELETE … RETURNING``, so a row committed meanwhile is either folded
   or left for next time, never lost or counted twice.
 - :func:`recount` rebuilds the tables from the proposals themselves: for loaders that
-  write proposals with plain SQL (benchmarks/), and after a workflow's definition changed
-  where its clock runs.
+  write proposals with plain SQL (benchmarks/), and — by itself, at the next worker pass
+  (:func:`recount_if_stale`) — after a workflow's definition changed where its clock runs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, event, insert, inspect
+from sqlalchemy import Select, delete, event, insert, inspect, select, text
 from sqlalchemy.orm import LoaderCallableStatus, Session
 
-from intake.models import Proposal
+from intake.models import KeptBasis, Proposal
 
 TRACKED = ("lead_department_id", "kind", "state", "due_on", "submitted_at", "ruled_at",
            "ruling_decision", "ruling_business_days")
@@ -50,6 +52,9 @@ class Kept:
     # The counts afresh: SELECTs over the proposals whose columns are keys + values
     # (rows of the same group add up).
     counted: Callable[[], list[Select]]
+    # What the counts take from outside the proposals' columns (a workflow's definition),
+    # as JSON data: when it changes, the counts are counted again (recount_if_stale).
+    basis: Callable[[], object] = lambda: None
 
 
 KEPT: list[Kept] = []
@@ -165,12 +170,54 @@ def fold(session: Session) -> int:
     return taken_in_all
 
 
-def recount(session: Session) -> None:
+def recount(session: Session, *, current: str | None = None) -> None:
     """Count the proposals afresh into every kept table (a few GROUP BYs over all of
-    them).  Commits."""
+    them), and note the :func:`basis` they were counted under.  Safe while others write:
+    writers and folds wait until it commits (:func:`_alone`).  Commits."""
+    _alone(session)
     for kept in KEPT:
         session.execute(delete(kept.model))
-        for select in kept.counted():
+        for counted in kept.counted():
             session.execute(insert(kept.model).from_select(
-                list(kept.keys + kept.values), select))
+                list(kept.keys + kept.values), counted))
+    session.execute(delete(KeptBasis))
+    session.execute(insert(KeptBasis).values(id=1, digest=current or basis()))
     session.commit()
+
+
+def basis() -> str:
+    """A digest of what every kept table takes from outside the proposals' columns."""
+    facts = json.dumps([kept.basis() for kept in KEPT], sort_keys=True, default=sorted)
+    return hashlib.sha256(facts.encode()).hexdigest()
+
+
+def recount_if_stale(session: Session) -> bool:
+    """Recount when the counts were made under other definitions (a city changed where a
+    workflow's clock runs) or never recorded theirs; every worker pass asks.  True if it
+    recounted."""
+    current = basis()
+    if _stored_basis(session) == current:
+        session.rollback()
+        return False
+    _alone(session)
+    if _stored_basis(session) == current:  # another worker recounted while we waited
+        session.rollback()
+        return False
+    recount(session, current=current)
+    return True
+
+
+def _stored_basis(session: Session) -> str | None:
+    return session.execute(select(KeptBasis.digest).where(KeptBasis.id == 1)).scalar()
+
+
+def _alone(session: Session) -> None:
+    """No change to the proposals or the kept tables until this transaction ends.
+
+    PostgreSQL: SHARE ROW EXCLUSIVE on those tables waits for the writers and folds in
+    flight and holds off new ones (and a second recount); without it a change committed
+    between the recount's DELETE and its INSERT … SELECT would be counted twice.  SQLite:
+    the recount's first DELETE takes the one writer's lock, which does the same."""
+    if session.get_bind().dialect.name == "postgresql":
+        tables = ", ".join(t.model.__tablename__ for t in KEPT)
+        session.execute(text(f"LOCK TABLE proposals, {tables} IN SHARE ROW EXCLUSIVE MODE"))
