@@ -58,7 +58,9 @@ policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
 policy({"proposer"}, "public.track", "public.track_action", "public.track_receipt",
        "api.track_proposal",
-       "api.track_transition")
+       "api.track_transition",
+       # their own files, the unpublished one too (concrete() picks it)
+       "public.track_attachment", "public.track_attachment_thumbnail")
 # A city-issued API key (any member of staff's token).
 policy(STAFF, "open311.create_request")
 # Any signed-in officer: their own queue, account, help and the shared overviews.
@@ -167,7 +169,8 @@ def concrete(rule, world: dict, actor: str) -> str:
         "token": world["token"] if actor == "proposer" else "not-the-token",
     }
     if "attachment_id" in rule.rule:
-        which = "shown" if rule.endpoint.startswith("public.") else "acted_on"
+        which = ("shown" if rule.endpoint.startswith("public.")
+                 and not rule.endpoint.startswith("public.track") else "acted_on")
         values["attachment_id"] = world["attachments"][which].id
     if "answer-template" in rule.rule:
         values["code"] = world["template"].code
