@@ -61,7 +61,6 @@ from intake.timeline import reason_may_be_personal
 
 BATCH = 500
 PURGED = ""
-SUPPORT_MAIL = CONFIRMATION_MAIL  # the confirmation mail to a supporter
 
 
 @dataclass
@@ -180,7 +179,7 @@ def purge_personal_data(session: Session, closed_before: date,
         report.supports += erased.rowcount or 0
         erased = session.execute(
             update(OutboxMessage).where(OutboxMessage.proposal_id.in_(ids),
-                                        OutboxMessage.kind == SUPPORT_MAIL)
+                                        OutboxMessage.kind == CONFIRMATION_MAIL)
             .values(recipient=PURGED, body=PURGED))
         report.messages += erased.rowcount or 0
         report.proposals += len(batch)
