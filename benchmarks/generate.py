@@ -110,9 +110,9 @@ def texts(rng: random.Random) -> dict[str, str]:
 
 @functools.cache
 def suggested_readings(title: str) -> str:
-    """The readings a publication stores with a public title (the analyser's, as
-    ``write_public_copy`` suggests them), so that the easy-Japanese pages read them as
-    they would in a city's database; titles repeat, so each is analysed once."""
+    """The readings a public title has once the worker gave them (the analyser's, as
+    ``intake.privacy.pending_readings`` suggests them), so that the easy-Japanese pages
+    read them as they would in a city's database; titles repeat, so each is analysed once."""
     from intake.i18n import reading_markup
 
     return reading_markup.suggest(title)

@@ -238,10 +238,11 @@ def _transport(app):
     return Transport(settings.smtp_url, settings.instance_path, base_url=settings.base_url)
 
 
-def _background_pass(app, transport) -> tuple[int, int, int]:
+def _background_pass(app, transport) -> tuple[int, int, int, int]:
     """One pass of the background work: escalate overdue steps, deliver everything due
     in the outbox, checkpoint the audit log, fold the dashboard's counts, forget supports
-    whose link expired unconfirmed.  Returns (escalated, sent, failed)."""
+    whose link expired unconfirmed, give published titles their readings.  Returns
+    (escalated, sent, failed, titles given readings)."""
     from workflows.calendar import today_jst
 
     from .anchors import checkpoint
@@ -249,6 +250,7 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
     from .links import links_for
     from .models import utcnow
     from .office.counts import fold, recount_if_stale
+    from .privacy.pending_readings import give_pending_readings
     from .supports.expiry import forget_expired_supports
     from .workflow.escalation import escalate_overdue
 
@@ -262,7 +264,10 @@ def _background_pass(app, transport) -> tuple[int, int, int]:
         fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
         forget_expired_supports(session, utcnow())  # addresses nobody confirmed
         session.commit()
-    return escalated, sent, failed
+        # Last: the analyser's dictionary is loaded here, never in a web worker.
+        readings = give_pending_readings(session)
+        session.commit()
+    return escalated, sent, failed, readings
 
 
 def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
@@ -288,8 +293,9 @@ def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def worker(once: bool, interval: float) -> None:
     """Escalate overdue proposals and deliver the outbox (SMTP, or .eml
-    files without TEIAN_SMTP_URL); also fold the dashboard's counts and
-    forget supports left unconfirmed past their link's week.  Each pass
+    files without TEIAN_SMTP_URL); also fold the dashboard's counts,
+    forget supports left unconfirmed past their link's week and give
+    published titles their easy-Japanese readings.  Each pass
     delivers everything due; several workers may run at once without
     sending a message twice."""
     import time
@@ -297,9 +303,10 @@ def worker(once: bool, interval: float) -> None:
     app = _app()
     transport = _transport(app)
     while True:
-        escalated, sent, failed = _background_pass(app, transport)
-        if sent or failed or escalated or once:
-            click.echo(f"escalated {escalated}, delivered {sent}, failed {failed}")
+        escalated, sent, failed, readings = _background_pass(app, transport)
+        if sent or failed or escalated or readings or once:
+            click.echo(f"escalated {escalated}, delivered {sent}, failed {failed}, "
+                       f"titles given readings {readings}")
         if once:
             return
         time.sleep(interval)

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 
+from sqlalchemy.orm import object_session
+
 from forms.proposal import Submission
 from intake.auth import hash_password, issue_api_token
 from intake.models import Category, Department, District, Role, RoutingRule, User, utcnow
 from intake.privacy.operations import write_public_copy
+from intake.privacy.pending_readings import give_pending_readings
 from intake.privacy.text import fields_of
 from tests import ops as operations
 
@@ -17,12 +20,16 @@ PASSWORD = "correct horse battery staple"
 
 
 @cache
-def publish_as_written(proposal, at=None):
+def publish_as_written(proposal, at=None, *, readings: bool = True):
     """Publish ``proposal`` with its text as written, the way acceptance does when the
-    scan finds nothing (for tests about reading, not about accepting or reviewing)."""
+    scan finds nothing (for tests about reading, not about accepting or reviewing); its
+    title's readings given as the worker's next pass gives them (``readings=False``:
+    still pending)."""
     at = at or utcnow()
     write_public_copy(proposal, fields_of(proposal), redactions=0, now=at)
     proposal.published_at = at
+    if readings:
+        give_pending_readings(object_session(proposal))
     return proposal
 
 

@@ -1,5 +1,6 @@
 """Published titles with readings on the easy-Japanese pages: suggested by the analyser
-when published, stored as ruby notation, corrected by the lead liaison or the office on
+in the worker's pass after publication (tests/test_pending_readings.py), stored as ruby
+notation, corrected by the lead liaison or the office on
 the staff page or through the API (intake/privacy/easy_title.py)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from intake.i18n import reading_markup
 from intake.models import Event, PublishedText
+from intake.privacy.pending_readings import give_pending_readings
 from tests.factories import publish_as_written
 
 from .api_support import API, bearer
@@ -21,7 +23,7 @@ SUGGESTED = "｜協働《きょうどう》で｜大供《だいく》｜公園�
 @pytest.fixture
 def published(city, db):
     proposal, _token = city.submit(title=TITLE)
-    publish_as_written(proposal)
+    publish_as_written(proposal)  # and the worker's pass
     db.commit()
     return proposal
 
@@ -36,7 +38,7 @@ def easy_page(client, proposal) -> str:
     return page(client.get(f"/proposals/{proposal.id}?lang=ja-easy"))
 
 
-def test_publishing_stores_the_analysers_readings(published, db):
+def test_the_worker_stores_the_analysers_readings(published, db):
     copy = db.get(PublishedText, published.id)
     assert copy.title_easy == SUGGESTED
     assert reading_markup.plain(copy.title_easy) == TITLE
@@ -83,6 +85,10 @@ def test_an_empty_text_goes_back_to_the_suggestion(client, city, published, db):
     published = reload(db, published)
     assert post_easy_title(client, published, "").status_code == 302
     db.expire_all()
+    assert db.get(PublishedText, published.id).title_easy is None  # pending again
+    assert "<ruby>" not in easy_page(client, published).split('<h1', 1)[1].split('</h1>')[0]
+    give_pending_readings(db)
+    db.commit()
     assert db.get(PublishedText, published.id).title_easy == SUGGESTED
 
 
@@ -119,4 +125,7 @@ def test_a_new_public_title_gets_new_readings(client, city, published, db):
     db.expire_all()
     copy = db.get(PublishedText, published.id)
     assert "大供" not in copy.title
+    assert copy.title_easy is None  # the corrected readings read the old title
+    give_pending_readings(db)
+    db.commit()
     assert reading_markup.plain(copy.title_easy) == copy.title

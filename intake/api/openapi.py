@@ -284,7 +284,8 @@ def paths() -> dict:
             errors=(403, 404, 409, 422),
             description="title_easy: the published title with readings in the ruby "
                         "notation ｜協働《きょうどう》 (hiragana or katakana); only the "
-                        "readings may change. Empty: the analyser's suggestion again.")},
+                        "readings may change. Empty: the analyser's suggestion again, "
+                        "given by the background worker (title_easy is null until then).")},
         "/comments/{id}/publish": {"parameters": [ID], "post": operation(
             "Publish a held comment with texts masked, or mask more of a public one",
             "staff", answer="StaffComment", body="CommentPublishRequest", staff=True,

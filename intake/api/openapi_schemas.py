@@ -162,7 +162,9 @@ SCHEMAS: dict[str, Schema] = {
     "PublicationResult": obj({"id": integer(), "state": TEXT, "version": integer(),
                               "publication": ref("Publication")}),
     "EasyTitleResult": obj({"id": integer(), "state": TEXT, "version": integer(),
-                            "title_easy": TEXT}),
+                            "title_easy": nullable(string(
+                                description="null: pending, the worker suggests the "
+                                            "readings on its next pass"))}),
     "Trigger": TRIGGER,
     "PendingQuestion": obj({"question": TEXT, "asked_at": DATETIME,
                             "answer_by": nullable(DATE)}),

@@ -22,6 +22,7 @@ from ..core.actors import PROPOSER, Actor
 from ..deliberation.operations import add_comment, record_session
 from ..links import Links
 from ..models import Department, Proposal, Role, User
+from ..privacy.pending_readings import give_pending_readings
 from ..proposals.operations import submit_proposal
 from ..workflow.operations import fire_trigger
 
@@ -59,6 +60,10 @@ def load_demo(session: Session, links: Links) -> list[tuple[str, str, str]]:
         return []
     logins = _create_officers(session)
     _create_proposals(session, links)
+    session.commit()
+    # The published titles' readings, as the worker would give them on its first pass:
+    # the demo's easy-Japanese pages show them from the start.
+    give_pending_readings(session)
     session.commit()
     return logins
 

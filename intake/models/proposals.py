@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     and_,
     or_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -306,8 +307,9 @@ class PublishedText(Base):
     expected_effect: Mapped[str] = mapped_column(Text, default="")
     role_split: Mapped[str] = mapped_column(Text, default="")
     # The title with readings for the easy-Japanese pages, in the ruby notation of
-    # intake.i18n.reading_markup (｜協働《きょうどう》): suggested by the analyser when
-    # the title is published, correctable by the lead liaison or the office.
+    # intake.i18n.reading_markup (｜協働《きょうどう》): NULL (pending) when a title is
+    # published, suggested by the worker (intake.privacy.pending_readings), correctable by
+    # the lead liaison or the office.
     title_easy: Mapped[str | None] = mapped_column(Text, nullable=True)
     # How many texts were masked (the texts themselves are not repeated anywhere).
     redactions: Mapped[int] = mapped_column(Integer, default=0)
@@ -315,7 +317,13 @@ class PublishedText(Base):
 
     proposal: Mapped[Proposal] = relationship(back_populates="published_text")
 
-    __table_args__ = (CheckConstraint("redactions >= 0", name="redactions_nonneg"),)
+    __table_args__ = (
+        CheckConstraint("redactions >= 0", name="redactions_nonneg"),
+        # The worker's pending readings: only those rows, so an idle pass is one probe.
+        Index("ix_published_texts_pending_readings", "proposal_id",
+              sqlite_where=text("title_easy IS NULL"),
+              postgresql_where=text("title_easy IS NULL")),
+    )
 
 
 class Comment(Base):

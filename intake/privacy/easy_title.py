@@ -1,10 +1,13 @@
 """Correcting the readings of a published title (easy Japanese).
 
 The easy-Japanese pages show a published title with readings (``<ruby>``).  They are
-suggested by the analyser when the title is published (:func:`write_public_copy`); the
+suggested by the analyser after the title is published (:func:`write_public_copy`
+leaves them pending); the
 lead liaison or the office may correct them here, the page and the API alike.  Only the
 readings change: the text without them must stay the public title
-(:mod:`intake.i18n.reading_markup`).  An empty text goes back to the suggestion.
+(:mod:`intake.i18n.reading_markup`).  An empty text asks for the suggestion again: the
+readings are pending until the background worker gives them
+(:mod:`intake.privacy.pending_readings`; the analyser is never loaded by a web worker).
 """
 
 from __future__ import annotations
@@ -34,8 +37,7 @@ def set_easy_title(session: Session, proposal: Proposal, actor: Actor, *, text: 
                        code="not_published")
     reset = not (text or "").strip()
     try:
-        notation = (reading_markup.suggest(copy.title) if reset
-                    else reading_markup.check(text, copy.title))
+        notation = None if reset else reading_markup.check(text, copy.title)
     except reading_markup.MarkupError as exc:
         raise Invalid(f"title_easy: {exc.code}", fields={"title_easy": [exc.code]}) from exc
     copy.title_easy = notation

@@ -24,7 +24,6 @@ from intake.core.checks import check_version, officer_role, required_text
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
 from intake.errors import Conflict, Forbidden, Invalid
-from intake.i18n import reading_markup
 from intake.models import EventAction, Proposal, PublishedText, utcnow
 
 from .text import (
@@ -70,10 +69,10 @@ def write_public_copy(proposal: Proposal, fields: dict[str, str], *, redactions:
     old = None if copy is None else fields_of(copy)
     if copy is None:
         copy = proposal.published_text = PublishedText(proposal_id=proposal.id)
-    if copy.title != fields["title"] or copy.title_easy is None:
-        # A new public title: the analyser suggests its readings (reviewed ones are kept
-        # while the title stays the same).
-        copy.title_easy = reading_markup.suggest(fields["title"])
+    if copy.title != fields["title"]:
+        # A new public title: its readings are pending until the worker suggests them
+        # (intake.privacy.pending_readings); reviewed ones are kept while the title stays.
+        copy.title_easy = None
     copy.title, copy.problem, copy.proposal_text = (fields["title"], fields["problem"],
                                                     fields["proposal"])
     copy.expected_effect, copy.role_split = fields["expected_effect"], fields["role_split"]

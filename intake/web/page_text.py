@@ -43,15 +43,33 @@ def ruby_filter(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
     text = "" if value is None else str(value)
-    return furigana(text) if easy_with_ruby() else escape(text)
+    if not easy_with_ruby():
+        return escape(text)
+    _know_the_names()
+    return furigana(text)
+
+
+def _know_the_names() -> None:
+    """The city's names (a theme, a district, a department) have their readings stored
+    with them, and the reference data's cache hands them to the furigana helper when it
+    loads (:mod:`intake.easy_names`).  A page may show a name before anything in its
+    request loaded that cache — a worker's first easy-Japanese proposal page — and the
+    helper would then load the analyser to read it: so the cache is loaded first (once
+    per transaction; usually the request already has)."""
+    from intake import reference
+    from intake.db import session
+
+    reference.snapshot(session())
 
 
 def title_with_readings(copy: PublishedText) -> Markup:
-    """A published title with readings: the stored ones (suggested at publication,
-    perhaps corrected by staff) while they still read this title, else the analyser's."""
+    """A published title with readings: the stored ones (suggested by the worker after
+    publication, perhaps corrected by staff) while they still read this title; else the
+    title without readings — pending ones come with the worker's next pass
+    (:mod:`intake.privacy.pending_readings`), and a web worker never loads the analyser."""
     if copy.title_easy and reading_markup.plain(copy.title_easy) == copy.title:
         return reading_markup.to_html(copy.title_easy)
-    return furigana(copy.title)
+    return escape(copy.title)
 
 
 def plain_filter(value: object) -> Markup:
