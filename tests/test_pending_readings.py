@@ -47,20 +47,25 @@ WEB_WORKER = textwrap.dedent("""
 """)
 
 
+def in_a_process(script: str, database_url: str, tmp_path, *args) -> dict:
+    """Run ``script`` (a new web worker: the application made afresh) on the test's
+    database; its JSON answer."""
+    (tmp_path / "web").mkdir()
+    config = {"instance_path": str(tmp_path / "web"), "database_url": database_url,
+              "secret_key": "test-secret", "base_url": "http://teian.test", "smtp_url": ""}
+    done = subprocess.run([sys.executable, "-c", script, *map(json.dumps, (config, *args))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_a_worker_that_publishes_leaves_the_readings_to_the_background_worker(
         database_url, client, city, db, tmp_path, monkeypatch):
     proposal, _token = city.submit(title=TITLE)
     db.commit()
-    (tmp_path / "web").mkdir()
-    config = {"instance_path": str(tmp_path / "web"), "database_url": database_url,
-              "secret_key": "test-secret", "base_url": "http://teian.test", "smtp_url": ""}
-    done = subprocess.run(
-        [sys.executable, "-c", WEB_WORKER,
-         *map(json.dumps, (config, proposal.id, city.token(city.parks_liaison)))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == 0, done.stderr
-    web = json.loads(done.stdout)
+    web = in_a_process(WEB_WORKER, database_url, tmp_path,
+                       proposal.id, city.token(city.parks_liaison))
     assert web["analyser"] is False
     easy = web["pages"][f"/proposals/{proposal.id}?lang=ja-easy"]
     assert TITLE in easy and "<ruby>大供<rt>" not in easy  # the plain title, no guess
@@ -136,15 +141,7 @@ def test_a_workers_first_page_reads_the_names_stored_readings(
     proposal, _token = city.submit(title=TITLE)
     publish_as_written(proposal)
     db.commit()
-    (tmp_path / "web").mkdir()
-    config = {"instance_path": str(tmp_path / "web"), "database_url": database_url,
-              "secret_key": "test-secret", "base_url": "http://teian.test", "smtp_url": ""}
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_PAGE,
-         *map(json.dumps, (config, f"/proposals/{proposal.id}?lang=ja-easy"))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == 0, done.stderr
-    web = json.loads(done.stdout)
+    web = in_a_process(FIRST_PAGE, database_url, tmp_path,
+                       f"/proposals/{proposal.id}?lang=ja-easy")
     assert "<ruby>公園<rt>こうえん</rt></ruby>" in web["html"]
     assert web["analyser"] is False
