@@ -25,6 +25,18 @@ def settings(connection, index: str) -> tuple[int | None, list[str] | None]:
         "WHERE relname = :index AND attname = 'terms'"), {"index": index}).one()
 
 
+KEYS = {index: [f"{index}_pkey PRIMARY KEY (proposal_id)",
+                f"{index}_proposal_id_fkey FOREIGN KEY (proposal_id) "
+                "REFERENCES proposals(id) ON DELETE CASCADE"] for index in TABLES}
+
+
+def constraints(connection, index: str) -> list[str]:
+    """The table's constraints, as 0010_search made them (the tables are rebuilt)."""
+    return [f"{name} {definition}" for name, definition in connection.execute(text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = CAST(:index AS regclass) ORDER BY conname"), {"index": index})]
+
+
 def test_upgrade_writes_the_trigrams_and_downgrade_takes_them_back(
         city, db, database_url, is_postgresql):
     if not is_postgresql:
@@ -44,6 +56,7 @@ def test_upgrade_writes_the_trigrams_and_downgrade_takes_them_back(
                 assert {len(term) for term in terms} == {1, 2}, terms
                 assert "壇の花" not in terms
             assert settings(connection, index)[1] is None
+            assert constraints(connection, index) == KEYS[index]
         command.upgrade(alembic_config(connection), "0027_search_trigrams")
         for index in TABLES:
             for folded, terms in vectors(connection, index).values():
@@ -54,6 +67,7 @@ def test_upgrade_writes_the_trigrams_and_downgrade_takes_them_back(
                 assert {len(term) for term in terms} == {1, 2, 3}, terms
             target, options = settings(connection, index)
             assert target == 300 and options == ["toast_tuple_target=4080"]
+            assert constraints(connection, index) == KEYS[index]
             assert connection.execute(text(
                 f"SELECT count(*) FROM {index} WHERE terms @@ CAST(:q AS tsquery)"),
                 {"q": "'花壇の'"}).scalar() == 1
