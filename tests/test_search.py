@@ -85,6 +85,25 @@ def test_no_match_across_a_space_or_a_field(city, db, client):
     assert public_ids(client, "前広") == [proposal.id]  # it is in the proposal text
 
 
+def test_a_word_of_three_or_more_characters_matches_only_as_written(city, db, client):
+    """PostgreSQL looks such a word up by its trigrams, not its pairs: 壇の and の花 both
+    in a text, apart, is no 壇の花; 壇の花 and の花壇 both in a text, apart, is no
+    壇の花壇 (the folded text is still checked).  SQLite's phrase of bigrams: the same."""
+    apart, _ = city.submit(title="花壇の手入れと野の花の観察")
+    windows, _ = city.submit(title="壇の花と野の花壇が並ぶ公園")
+    adjacent, _ = city.submit(title="市民花壇の花壇を増やす提案")
+    for proposal in (apart, windows, adjacent):
+        publish(db, proposal)
+    office = city.token(city.office_user)
+    for found in (lambda q: public_ids(client, q), lambda q: queue_ids(client, office, q)):
+        assert found("壇の花") == [adjacent.id, windows.id]
+        assert found("壇の花壇") == [adjacent.id]
+        assert found("花壇の手") == [apart.id]
+        assert found("の花の") == [apart.id]
+        assert found("の花壇 花の観") == []  # every word: no text has both
+        assert found("手入れの花") == []
+
+
 def test_staff_queue_searches_the_original_too(published, city, client):
     office = city.token(city.office_user)
     assert queue_ids(client, office, "ＬＥＤ") == [published["led"]]

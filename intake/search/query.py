@@ -2,8 +2,10 @@
 
 The query is folded like the text (:func:`~.index.fold`) and split at white space (a
 full-width space folds to a half-width one); every word must occur (AND), as a
-substring of one field.  A word of two or more characters is the phrase of its bigrams;
-a one-character word is a prefix query (every character starts a term), answered from
+substring of one field.  A word of two or more characters is the phrase of its bigrams
+on SQLite; on PostgreSQL a two-character word is its bigram and a longer word every one
+of its trigrams (:func:`lexemes`), the folded text then checked for the word itself.  A
+one-character word is a prefix query (every character starts a term), answered from
 the index too — no scan, but a common character matches many proposals, so such a
 query costs what a common word costs.  A query longer than :data:`MAX_QUERY` characters
 is refused with a message naming ``q``; one of only spaces filters nothing.
@@ -58,11 +60,12 @@ def restrict(query: Select, id_column, q: str | None, index: str,
     PostgreSQL: ``id IN`` the index's exact matches, and the planner walks the list's
     own index newest first or reads the GIN index, whichever the words' frequency makes
     cheaper — when it knows that frequency: its statistics keep the most common
-    character pairs (:func:`known_to_the_planner`), and guess any other pair matches
-    0.5 % of rows, which once made it walk all 1,000,000 proposals to find none (0.6 s;
+    terms, pairs and trigrams (:func:`known_to_the_planner`), and guess any other term
+    matches 0.5 % of rows, which once made it walk all 1,000,000 proposals to find none (0.6 s;
     1.3 s for the office's queue).  A word with a pair they do not know is therefore
     looked up first, at most :data:`FEW_MATCHES` + 1 matches off the GIN index (a rare
-    pair keeps that short): as few as that, the filter is those ids — exact, and the
+    term keeps that short; a three-character word that is in no text has a trigram in
+    no row, however common its pairs): as few as that, the filter is those ids — exact, and the
     planner knows how many; more, ``id IN`` as above, and a walk newest first finds a
     page soon since the matches are at least that dense."""
     found = words(q)
@@ -92,10 +95,13 @@ FEW_MATCHES = 1000
 
 
 def known_to_the_planner(session, index: str, found: list[str]) -> bool:
-    """Whether PostgreSQL's statistics of ``index`` hold every character pair of every
-    word (a one-character word: some term it starts), so that the planner's estimate of
-    how many proposals match rests on counts, not on its guess for an unknown term.
-    No statistics yet (a new or small table): not known."""
+    """Whether PostgreSQL's statistics of ``index`` hold every term the query looks up
+    (:func:`lexemes`: a two-character word's pair, a longer word's trigrams; a
+    one-character word: some term it starts), so that the planner's estimate of how
+    many proposals match rests on counts, not on its guess for an unknown term.  The
+    ``terms`` column keeps 300 × 10 of them (migration 0028_search_trigrams: the
+    generated texts' common pairs and trigrams).  No statistics yet (a new or small
+    table): not known."""
     common = session.execute(text(
         "SELECT CAST(CAST(most_common_elems AS text) AS text[]) FROM pg_stats "
         "WHERE schemaname = current_schema() AND tablename = :table AND attname = 'terms'"
@@ -104,13 +110,13 @@ def known_to_the_planner(session, index: str, found: list[str]) -> bool:
         return False
     common = set(common)
     return all(any(term.startswith(word) for term in common) if len(word) == 1
-               else all(word[i:i + 2] in common for i in range(len(word) - 1))
+               else all(term in common for term in lexemes(word))
                for word in found)
 
 
 def matches(index: str, found: list[str]) -> Select:
     """The ids of the proposals whose folded text in ``index`` holds every word: the
-    GIN index's candidates (every bigram), checked against the text (``strpos``)."""
+    GIN index's candidates (:func:`tsquery`), checked against the text (``strpos``)."""
     rows = table(index, column("proposal_id"), column("folded"), column("terms"))
     return select(rows.c.proposal_id).where(
         rows.c.terms.op("@@")(bindparam("search_tsquery", tsquery(found), type_=TSQUERY)),
@@ -149,13 +155,24 @@ def _fts5_string(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def lexemes(word: str) -> list[str]:
+    """The terms of the PostgreSQL index a word of two or more characters is looked up
+    by: its bigram (two characters), else its distinct trigrams — all of them, since a
+    text holds the word only if it holds every window of it.  Three characters: the one
+    trigram is the word, so the candidates are the matches; a pair would only say that
+    both pairs occur, maybe apart (壇の花: 20,000 candidates at 1,000,000, no match)."""
+    if len(word) == 2:
+        return [word]
+    return list(dict.fromkeys(word[i:i + 3] for i in range(len(word) - 2)))
+
+
 def tsquery(found: list[str]) -> str:
-    """Every distinct bigram of every word (a lone character as a prefix), all required:
+    """Every word's terms (:func:`lexemes`; a lone character as a prefix), all required:
     the candidates; ``strpos`` on the folded text then keeps the exact matches."""
-    lexemes: dict[str, None] = {}
+    found_lexemes: dict[str, None] = {}
     for word in found:
         if len(word) == 1:
-            lexemes[quote_lexeme(word) + ":*"] = None
-        for i in range(len(word) - 1):
-            lexemes[quote_lexeme(word[i:i + 2])] = None
-    return " & ".join(lexemes)
+            found_lexemes[quote_lexeme(word) + ":*"] = None
+        else:
+            found_lexemes.update(dict.fromkeys(map(quote_lexeme, lexemes(word))))
+    return " & ".join(found_lexemes)
