@@ -238,6 +238,9 @@ def _transport(app):
     return Transport(settings.smtp_url, settings.instance_path, base_url=settings.base_url)
 
 
+READINGS_BATCH, READINGS_PER_PASS = 200, 2000
+
+
 def _background_pass(app, transport) -> tuple[int, int, int, int]:
     """One pass of the background work: escalate overdue steps, deliver everything due
     in the outbox, checkpoint the audit log, fold the dashboard's counts, forget supports
@@ -264,9 +267,16 @@ def _background_pass(app, transport) -> tuple[int, int, int, int]:
         fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
         forget_expired_supports(session, utcnow())  # addresses nobody confirmed
         session.commit()
-        # Last: the analyser's dictionary is loaded here, never in a web worker.
-        readings = give_pending_readings(session)
-        session.commit()
+        # Last: the analyser's dictionary is loaded here, never in a web worker.  A batch
+        # a transaction (writers wait for one batch at most), and a bounded number a pass
+        # so that a backlog (titles published before 0012) never holds up the mail.
+        readings = 0
+        while readings < READINGS_PER_PASS:
+            given = give_pending_readings(session, limit=READINGS_BATCH)
+            session.commit()
+            readings += given
+            if given < READINGS_BATCH:
+                break
     return escalated, sent, failed, readings
 
 

@@ -145,3 +145,24 @@ def test_a_workers_first_page_reads_the_names_stored_readings(
                        f"/proposals/{proposal.id}?lang=ja-easy")
     assert "<ruby>公園<rt>こうえん</rt></ruby>" in web["html"]
     assert web["analyser"] is False
+
+
+def test_a_worker_pass_gives_a_bounded_number_a_batch_at_a_time(
+        city, db, database_url, tmp_path, monkeypatch):
+    """A backlog (titles published before readings were stored) is worked off over
+    several passes, each batch committed on its own, so the mail is never held up."""
+    import intake.cli
+
+    for number in range(5):
+        proposal, _token = city.submit(title=f"{TITLE}{number}")
+        publish_as_written(proposal, readings=False)
+    db.commit()
+    monkeypatch.setattr(intake.cli, "READINGS_BATCH", 2)
+    monkeypatch.setattr(intake.cli, "READINGS_PER_PASS", 3)
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "worker"))
+    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
+    passes = [CliRunner().invoke(main, ["worker", "--once"], catch_exceptions=False).output
+              for _ in range(3)]
+    assert [p.rsplit("titles given readings ", 1)[1].strip() for p in passes] == ["4", "1", "0"]
+    db.expire_all()
+    assert all(db.execute(select(PublishedText.title_easy)).scalars())

@@ -2,8 +2,8 @@
 
 The easy-Japanese pages show a published title with readings (``<ruby>``).  They are
 suggested by the analyser after the title is published (:func:`write_public_copy`
-leaves them pending); the
-lead liaison or the office may correct them here, the page and the API alike.  Only the
+leaves them pending); the lead liaison or the office may correct them here, the page and
+the API alike.  Only the
 readings change: the text without them must stay the public title
 (:mod:`intake.i18n.reading_markup`).  An empty text asks for the suggestion again: the
 readings are pending until the background worker gives them
