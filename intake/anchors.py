@@ -73,10 +73,11 @@ def checkpoint(session: Session, now: datetime | None = None,
     transaction (it is the worker's, not a request's)."""
     now = now or utcnow()
     previous = latest(session)
-    heads = [(h.chain, h.seq, h.hash) for h in session.execute(
-        select(ChainHead).where(ChainHead.anchored.is_(False)).order_by(ChainHead.chain)
-        .limit(limit)
-    ).scalars()]
+    # Plain rows, not objects: a session that kept a head object from an earlier
+    # transaction (``expire_on_commit=False``) would hand back its old number and hash.
+    heads = [tuple(row) for row in session.execute(
+        select(ChainHead.chain, ChainHead.seq, ChainHead.hash)
+        .where(ChainHead.anchored.is_(False)).order_by(ChainHead.chain).limit(limit))]
     max_proposal_id = session.execute(select(func.max(Proposal.id))).scalar() or 0
     if not heads and previous is not None and previous.max_proposal_id == max_proposal_id:
         session.rollback()

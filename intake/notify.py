@@ -1,6 +1,6 @@
 """Notifications through the transactional outbox (SPEC section 6).
 
-``enqueue`` adds an :class:`OutboxMessage` to the caller's session, so the
+``enqueue`` writes an :class:`OutboxMessage` row in the caller's transaction, so the
 message commits with the change that caused it or not at all.  Delivery
 (SMTP, or ``.eml`` files with no SMTP configured) happens later, outside
 the user's transaction.
@@ -8,7 +8,7 @@ the user's transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflows.calendar import today_jst
@@ -26,23 +26,30 @@ def enqueue(
     language: str,
     proposal: Proposal | None,
     **params: object,
-) -> OutboxMessage | None:
-    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``)."""
+) -> None:
+    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``).
+
+    One plain INSERT on the session's connection, not an object for the unit of work:
+    nothing reads a message back in the transaction that queues it, and the unit of
+    work's bookkeeping cost more than the row (docs/PERFORMANCE.md)."""
     if not recipient:
-        return None
+        return
     if proposal is not None:
+        if proposal.id is None:  # still waiting for its INSERT
+            session.flush()
         params.setdefault("receipt", proposal.receipt)
         params.setdefault("title", proposal.title)
-    message = OutboxMessage(
-        proposal_id=proposal.id if proposal is not None else None,
-        kind=kind,
-        recipient=recipient,
-        language=language,
-        subject=translate(f"mail.{kind}.subject", language, **params),
-        body=translate_mail(f"mail.{kind}.body", language, **params),
-    )
-    session.add(message)
-    return message
+    session.connection().execute(_INSERT_MESSAGE, {
+        "proposal_id": proposal.id if proposal is not None else None,
+        "kind": kind,
+        "recipient": recipient,
+        "language": language,
+        "subject": translate(f"mail.{kind}.subject", language, **params),
+        "body": translate_mail(f"mail.{kind}.body", language, **params),
+    })
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)  # the columns not given take their defaults
 
 
 def office_addresses(session: Session) -> list[str]:

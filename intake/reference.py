@@ -96,7 +96,13 @@ _STAMP = select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)  # built onc
 
 
 def current_stamp(session: Session) -> str | None:
-    return session.execute(_STAMP).scalar_one_or_none()
+    """The stamp as this transaction sees it.  Read on the session's connection (the ORM's
+    statement handling cost more than the read, asked once per request); pending changes
+    are flushed first, as the ORM's autoflush would, so a change to the reference data
+    not yet written has renewed the stamp before it is read."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(_STAMP).scalar_one_or_none()
 
 
 def snapshot(session: Session) -> Snapshot:

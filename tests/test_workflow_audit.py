@@ -295,12 +295,14 @@ def test_events_of_one_proposal_form_one_chain(city):
 def test_a_long_lived_session_appends_after_another_sessions_event(city, other_session):
     """Sessions keep their objects across commits (``expire_on_commit=False``).  A session
     that wrote a proposal's event earlier must still append after events other sessions
-    wrote since — not reuse the chain head it remembers (a duplicate ``seq``, a 500)."""
+    wrote since — not reuse a chain head it remembers (a duplicate ``seq``, a 500), even
+    one it holds as an object."""
     db = city.session
     proposal, _ = city.submit()
     # The session remembers the head for as long as anything holds it (its identity map
     # alone holds objects weakly): here, this test.
     remembered = db.get(ChainHead, f"P{proposal.id}")
+    assert remembered.seq == 2
     elsewhere = other_session.get(Proposal, proposal.id)
     operations.fire_trigger(other_session, elsewhere, "accept", lead(elsewhere))
     other_session.commit()
@@ -311,7 +313,9 @@ def test_a_long_lived_session_appends_after_another_sessions_event(city, other_s
     seqs = db.execute(select(Event.seq).where(Event.proposal_id == proposal.id)
                       .order_by(Event.seq)).scalars().all()
     assert seqs == [1, 2, 3, 4]  # submit, route, accept (elsewhere), transfer
-    assert remembered.seq == 4
+    db.refresh(remembered)  # the row moved on under the object this session holds
+    assert (remembered.seq, remembered.hash) == (4, db.execute(
+        select(Event.hash).where(Event.proposal_id == proposal.id, Event.seq == 4)).scalar())
     assert audit.verify(db) is None
 
 

@@ -16,7 +16,10 @@ from .chain import append
 
 def record(session: Session, proposal: Proposal, actor: Actor, action: str, **event) -> None:
     """Append the action's event to the proposal's chain (its head read once per
-    transaction, :mod:`.chain`)."""
+    transaction, :mod:`.chain`); the event is written at once, so a proposal still
+    waiting for its INSERT gets it first."""
+    if proposal.id is None:
+        session.flush()
     append(session, proposal_id=proposal.id, actor=actor.ref, actor_label=actor.label,
            action=action, **event)
 
