@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from .models import ApiToken, User, utcnow
@@ -61,14 +61,18 @@ def issue_api_token_row(session: Session, user: User, label: str = "") -> tuple[
     return token, row
 
 
+# One statement for the token and its user, built once: every API request asks it, and
+# building it (and its cache key) cost as much as running it.
+_TOKEN_WITH_USER = (select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
+                    .options(joinedload(ApiToken.user)))
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The active user a live token belongs to; notes when the token was last used
     (written only when the stored time is a minute old, so a busy client costs one
     UPDATE a minute; it commits with the request, a failed request keeps the old one)."""
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-        .options(joinedload(ApiToken.user))  # one statement for the token and its user
-    ).scalar_one_or_none()
+    row = session.execute(_TOKEN_WITH_USER,
+                          {"digest": token_digest(token)}).scalar_one_or_none()
     if row is None or row.revoked or not row.user.active:
         return None
     now = now or utcnow()

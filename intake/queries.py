@@ -206,13 +206,15 @@ def proposal_by_id(session: Session, proposal_id: int) -> Proposal | None:
     return session.get(Proposal, proposal_id) if 0 < proposal_id <= INT32_MAX else None
 
 
+_WITH_WHAT_ACTIONS_READ = (joinedload(Proposal.contact), joinedload(Proposal.published_text))
+
+
 def proposal_to_act_on(session: Session, proposal_id: int) -> Proposal | None:
     """The proposal with what an action reads of it besides its row (the proposer's
     contact for the notice, the public copy an acceptance writes) in the same statement."""
     if not 0 < proposal_id <= INT32_MAX:
         return None
-    return session.get(Proposal, proposal_id, options=[
-        joinedload(Proposal.contact), joinedload(Proposal.published_text)])
+    return session.get(Proposal, proposal_id, options=_WITH_WHAT_ACTIONS_READ)
 
 
 def published_proposal(session: Session, proposal_id: int) -> Proposal | None:
