@@ -65,7 +65,10 @@ def serve(host: str, port: int) -> None:
 def _serve(app, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
+    from .heap import settle
+
     _remember_listen_url(app, host, port)
+    settle(app)
     if app.config["TEIAN"].embedded:
         _start_embedded_delivery(app)
     click.echo(f"Teian is serving on http://{host}:{port}/  (Ctrl+C stops it)")
