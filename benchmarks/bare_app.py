@@ -200,15 +200,21 @@ def reset(url: str, submitted: int = 100_000) -> None:
         conn.execute(insert(proposals).values(
             title="駅前にベンチを置く提案", state="adopted", version=3,
             tracking_token_hash="0" * 64, submitted_at=datetime.now(UTC)))
-        now = datetime.now(UTC)
-        conn.execute(insert(proposals), [
-            {"id": i, "title": "バス停に屋根を", "category": "doro", "problem": "雨",
-             "proposal_text": "屋根", "district": None, "language": "ja", "state": "submitted",
-             "version": 1, "tracking_token_hash": f"{i:064x}", "submitted_at": now}
-            for i in range(2, submitted + 2)])
-        conn.execute(insert(heads), [{"chain": f"P{i}", "seq": 2, "hash": f"{i:064x}"}
-                                     for i in range(2, submitted + 2)])
+        if submitted:
+            _submitted(conn, submitted)
         if target.dialect.name == "postgresql":  # new rows' ids after those given here
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('proposals', 'id'), "
                                  "(SELECT max(id) FROM proposals))")
     target.dispose()
+
+
+def _submitted(conn, count: int) -> None:
+    """``count`` proposals a transition can take, each with its chain head."""
+    now = datetime.now(UTC)
+    conn.execute(insert(proposals), [
+        {"id": i, "title": "バス停に屋根を", "category": "doro", "problem": "雨",
+         "proposal_text": "屋根", "district": None, "language": "ja", "state": "submitted",
+         "version": 1, "tracking_token_hash": f"{i:064x}", "submitted_at": now}
+        for i in range(2, count + 2)])
+    conn.execute(insert(heads), [{"chain": f"P{i}", "seq": 2, "hash": f"{i:064x}"}
+                                 for i in range(2, count + 2)])

@@ -7,6 +7,9 @@ organisation (``teian init``), so the figures are the application's own cost wit
 server or a network.
 
     python benchmarks/profile_submit.py [COUNT] [--pg URL] [--top 25]
+
+Beside it, the bare stack's ``POST /submit`` (benchmarks/bare_app.py: the same validation
+and exactly a submission's writes) through the same test client, and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import event
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import prepared_app  # noqa: E402
+from benchmarks.in_process import bare_client, cpu_ms_each, print_by_package  # noqa: E402
 from benchmarks.load import submission  # noqa: E402
 
 
@@ -52,10 +56,11 @@ def main() -> None:
         client = app.test_client()
         for _ in range(20):  # warm: imports, caches, the first connection
             assert client.post("/api/v1/proposals", json=body).status_code == 201
-        t = time.process_time()
-        for _ in range(args.count):
-            client.post("/api/v1/proposals", json=body)
-        plain = (time.process_time() - t) / args.count
+        plain = cpu_ms_each(lambda _: client.post("/api/v1/proposals", json=body), args.count)
+        bare = bare_client(url, Path(tmp), submitted=0)
+        for _ in range(20):
+            assert bare.post("/submit", json=body).status_code == 201
+        bare_ms = cpu_ms_each(lambda _: bare.post("/submit", json=body), args.count)
         statements = []
         engine = app.extensions["teian.engine"]
         event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -67,9 +72,12 @@ def main() -> None:
         profile.disable()
         elapsed = time.process_time() - t
     print(f"{engine.url.get_backend_name()}: {args.count} submissions through the test client: "
-          f"{plain * 1000:.2f} ms of CPU each ({elapsed / args.count * 1000:.2f} ms profiled), "
+          f"{plain:.2f} ms of CPU each ({elapsed / args.count * 1000:.2f} ms profiled), "
           f"{len(statements) / args.count:.0f} SQL statements each")
+    print(f"bare same writes (POST /submit), same client: {bare_ms:.2f} ms of CPU each; "
+          f"ratio {bare_ms / plain:.2f}")
     print_profile(profile, args.top)
+    print_by_package(pstats.Stats(profile), args.count)
 
 
 def print_profile(profile: cProfile.Profile, top: int) -> None:
