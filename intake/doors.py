@@ -64,7 +64,7 @@ def csv_response(lines: Iterable[str], filename: str, *, session: Session) -> Re
     return download_response(lines, MIMETYPE, filename, session=session)
 
 
-def download_response(chunks: Iterable[str], mimetype: str, filename: str, *,
+def download_response(chunks: Iterable[str], content_type: str, filename: str, *,
                       session: Session) -> Response:
     """A download sent as ``chunks`` are read, in the request's context, the reads of
     ``session`` ended when the chunks end — read to the last, failed, or abandoned by
@@ -77,8 +77,12 @@ def download_response(chunks: Iterable[str], mimetype: str, filename: str, *,
     stream ends the teardown runs again but finds no session to remove, so that
     transaction would stay open — "idle in transaction" on PostgreSQL, holding its locks
     (a TRUNCATE or a migration waits for it) and its connection until the garbage
-    collector happens on the session.  Nothing is written there: it is rolled back."""
-    return Response(stream_with_context(_ending_reads(chunks, session)), mimetype=mimetype,
+    collector happens on the session.  Nothing is written there: it is rolled back.
+
+    ``content_type`` is sent as given, its charset included (Werkzeug's ``mimetype``
+    would add a second one to a ``text/*`` type)."""
+    return Response(stream_with_context(_ending_reads(chunks, session)),
+                    content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

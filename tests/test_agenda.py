@@ -118,7 +118,7 @@ def test_the_api_agenda(data_set, city, client):
 def test_the_agenda_csv(data_set, city, client):
     response = client.get(f"{API}/agenda.csv", headers=bearer(city.token(city.office_user)))
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response.get_data())
     assert tuple(rows[0]) == AGENDA_HEADER

@@ -194,7 +194,8 @@ def test_list_downloads_hold_every_published_proposal_and_no_personal_data(
     assert response.status_code == 200
     assert response.is_streamed
     assert "attachment" in response.headers["Content-Disposition"]
-    assert response.mimetype == ("text/csv" if fmt == "csv" else "application/json")
+    assert response.headers["Content-Type"] == (
+        "text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8")
     data = response.get_data()
     rows = csv_rows(data) if fmt == "csv" else json_rows(data)
     assert_holds_exactly_the_published(rows, seeded)
