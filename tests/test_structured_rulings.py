@@ -4,7 +4,10 @@ public page, in the public API and in rulings.csv."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from intake.core.actors import Actor
+from intake.models import OutboxMessage
 
 from .api_support import API, bearer
 from .office_support import read_csv
@@ -58,3 +61,14 @@ def test_every_part_of_a_ruling_is_public_on_the_page_the_api_and_the_csv(city, 
         ("adopted", "", "", "全面的に採択します。"),
         ("partially_adopted", "", "花壇の設置のみ", "花壇だけ採択します。"),
         ("rejected", "already_done", "", "既に事業があります。")]
+
+
+def test_the_proposer_is_told_the_decision_itself_an_adoption_in_part_too(city):
+    adopted, partial, rejected = _ruled(city)
+    bodies = {proposal_id: body for proposal_id, body in city.session.execute(
+        select(OutboxMessage.proposal_id, OutboxMessage.body)
+        .where(OutboxMessage.kind == "ruling"))}
+    # The state of both adoptions is "adopted"; the mail says which kind it was.
+    assert f"：{ja('ruling.decision.partially_adopted')}\n" in bodies[partial.id]
+    assert f"：{ja('ruling.decision.adopted')}\n" in bodies[adopted.id]
+    assert f"：{ja('ruling.decision.rejected')}\n" in bodies[rejected.id]

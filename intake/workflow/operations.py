@@ -30,6 +30,7 @@ from intake.core.checks import (
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department, tell_office, tell_proposer
 from intake.errors import Forbidden, Invalid, Refused
+from intake.i18n import translate
 from intake.links import Links
 from intake.models import EventAction, Proposal, utcnow
 from intake.office.figures import business_days_to_ruling
@@ -152,7 +153,12 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
             else:
                 kind = "state_changed"
             label = workflow.state_label(proposal.state, proposal.language)
-            tell_proposer(session, links, proposal, kind, text=reason, decision=label,
+            # The ruling's own decision, which the state may not tell apart ("adopted"
+            # holds an adoption in part too).
+            decision = (translate(f"ruling.decision.{proposal.ruling_decision}",
+                                  proposal.language)
+                        if transition.ruling and proposal.ruling_decision else label)
+            tell_proposer(session, links, proposal, kind, text=reason, decision=decision,
                           state=label)
             continue
         params = {"text": reason or "—", "state": workflow.state_label(proposal.state, "ja")}
