@@ -240,6 +240,41 @@ def test_the_lead_liaison_sees_the_whole_proposal_with_personal_data(client, cit
         assert shown in text
 
 
+def test_every_step_a_proposal_can_record_is_named_in_the_timeline_in_ja_and_en(app, client,
+                                                                                 city):
+    """An escalation and a resent tracking link too: no log word (``escalate``) and no
+    system reason in the log's language (``overdue since …``) on the page."""
+    from datetime import timedelta
+
+    from intake.dates import people_date
+    from intake.links import links_for
+    from intake.models import EventAction
+    from intake.workflow.escalation import escalate_overdue
+    from workflows.calendar import today_jst
+
+    proposal, _ = city.submit()
+    proposal.due_on = today_jst() - timedelta(days=3)
+    city.session.commit()
+    assert escalate_overdue(city.session, today_jst(), links=links_for(app)) == 1
+    city.session.commit()
+    assert client.post("/track", data={"receipt": proposal.receipt,
+                                       "email": "hanako@example.jp"}).status_code == 303
+    login(client, city.parks_liaison)
+    for language in ("ja", "en"):
+        text = page(client.get(f"/staff/proposals/{proposal.id}?lang={language}"))
+        assert translate("staff.event.escalate", language) in text
+        assert translate("staff.event.tracking_link", language) in text
+        assert "overdue since" not in text and ">escalate<" not in text
+        said = {"ja": "期限（", "en": "Overdue since "}[language]  # the reason, localised
+        assert said + people_date(proposal.due_on, language) in text
+    # Every action a proposal's log can hold has a name in both languages.
+    proposal_actions = set(EventAction) - {EventAction.admin_change, EventAction.login_locked}
+    for action in proposal_actions:
+        for language in ("ja", "en"):
+            assert f"staff.event.{action.value}" in catalogue(), action
+            assert catalogue()[f"staff.event.{action.value}"].get(language), (action, language)
+
+
 def test_another_departments_liaison_gets_403_and_no_content(client, city):
     proposal, _ = city.submit(title="秘密の公園計画について")
     login(client, city.roads_primary)

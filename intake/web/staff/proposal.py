@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort, render_template, url_for
 from flask_wtf import FlaskForm
@@ -39,6 +39,7 @@ from intake.i18n import label_or
 from intake.models import (
     Department,
     Event,
+    EventAction,
     OpinionRequest,
     OpinionStatus,
     Proposal,
@@ -110,6 +111,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         trigger_label=lambda trigger: trigger_label(workflow, trigger),
         event_label=lambda action: label_or(f"staff.event.{action}", lang(), action),
         event_change=change_of(workflow),
+        event_reason=reason_of,
         actor_label=actor_labels(timeline_events),
     ), status
 
@@ -298,6 +300,19 @@ def change_of(workflow: workflows.Workflow) -> Callable[[Event], str]:
         return ""
 
     return change
+
+
+def reason_of(event: Event) -> str:
+    """An event's reason as staff read it: the system's own reasons for an escalation
+    are kept in the log in one language (``overdue since 2026-11-19``) and said here in
+    the page's, from the event's data."""
+    due_on = (event.data or {}).get("due_on")
+    if event.action == EventAction.escalate and isinstance(due_on, str):
+        try:
+            return t("staff.event.escalate_reason", due_on=format_jst(date.fromisoformat(due_on)))
+        except ValueError:
+            pass
+    return event.reason or ""
 
 
 def jst_text(moment: str) -> str:
