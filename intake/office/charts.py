@@ -8,10 +8,11 @@ except the category labels and the value at the end of each bar.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-LABEL_WIDTH = 170  # room for a department's name at the chart's font size
+LABEL_WIDTH = 170  # the least room for a department's name at the chart's font size
 PLOT_WIDTH = 360
 VALUE_ROOM = 56  # the value written after the longest bar
 BAR = 16
@@ -56,23 +57,33 @@ def _scale(values: Values, stacked: bool) -> float:
     return max([*totals, 0]) or 1
 
 
+def label_width(labels: Sequence[str]) -> int:
+    """Room for the longest label at the chart's 12px font: a full-width character (漢字,
+    かな) takes about 12px, any other about 7 — an English department's name is longer in
+    characters than its Japanese one and was cut off at the chart's left edge."""
+    def width(text: str) -> float:
+        return sum(12 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
+    return max([LABEL_WIDTH, *(int(width(label)) + 12 for label in labels)])
+
+
 def horizontal(categories: Sequence[str], series: Sequence[str], values: Values, *,
                stacked: bool = False, fmt: Callable[[float], str] = str,
                maximum: float | None = None) -> Chart:
     """One row per category (a department): its series side by side, or end to end when
     ``stacked`` (the total written after the last).  ``None`` draws nothing (no value)."""
     top = maximum or _scale(values, stacked)
+    left = label_width(categories)
     per_row = BAR if stacked else BAR * len(series)
     bars: list[Bar] = []
     texts: list[Text] = []
     y = GAP
     for category, row in zip(categories, values, strict=True):
-        texts.append(Text(LABEL_WIDTH - 8, y + per_row / 2 + 5, category, "end"))
-        x = LABEL_WIDTH
+        texts.append(Text(left - 8, y + per_row / 2 + 5, category, "end"))
+        x = left
         for index, (name, value) in enumerate(zip(series, row, strict=True)):
             if value is None:
                 if not stacked:
-                    texts.append(Text(LABEL_WIDTH + 4, y + BAR * index + BAR - 4, "—",
+                    texts.append(Text(left + 4, y + BAR * index + BAR - 4, "—",
                                       kind="value"))
                 continue
             width = PLOT_WIDTH * value / top
@@ -86,8 +97,8 @@ def horizontal(categories: Sequence[str], series: Sequence[str], values: Values,
             texts.append(Text(x + 4, y + BAR - 4, fmt(sum(v or 0 for v in row)), kind="value"))
         y += per_row + GAP
     height = int(y)
-    return Chart(LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM, height, bars, texts,
-                 [(LABEL_WIDTH, 0, LABEL_WIDTH, height)], list(series))
+    return Chart(left + PLOT_WIDTH + VALUE_ROOM, height, bars, texts,
+                 [(left, 0, left, height)], list(series))
 
 
 def vertical(categories: Sequence[str], series: Sequence[str], values: Values, *,
