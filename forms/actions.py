@@ -26,12 +26,13 @@ from wtforms.widgets import DateInput, HiddenInput, NumberInput
 from intake.i18n import DEFAULT_LANGUAGE, LANGUAGES, label_or, translate
 from intake.models import AnswerTemplate
 from workflows import InputDef, Workflow
+from workflows.engine import TEXT_MAX
 
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
 from .validators import Length, Optional, Required, message
 
 INT32_MAX = 2**31 - 1  # integer columns
-REASON_MAX = 4000
+REASON_MAX = TEXT_MAX  # the engine holds every door to it; the form says it first
 PLACE_MAX = 200
 AGENDA_MAX = 4000
 MINUTES_MAX = 50000

@@ -29,6 +29,7 @@ from wtforms.widgets import (
 
 from intake.i18n import translate
 from intake.models import JST
+from intake.search import MAX_QUERY
 from intake.security.passwords import password_problem
 
 from .validators import Required, message
@@ -201,7 +202,8 @@ class QueueFilterForm(StaffForm):
     department = SelectField(validate_choice=False)
     category = SelectField(validate_choice=False)
     district = SelectField(validate_choice=False)
-    q = StringField(widget=SearchInput())
+    # The browser keeps a search within what the queue accepts.
+    q = StringField(widget=SearchInput(), render_kw={"maxlength": MAX_QUERY})
 
     def __init__(
         self,

@@ -61,8 +61,12 @@ def _message(exc: ActionError, lang: str, label: Callable[[str], str]) -> str:
 
 def _refusal(exc: Refused, lang: str, label: Callable[[str], str]) -> str:
     guard = str(exc.details.get("guard") or "")
-    if guard.startswith("input:"):
-        return translate("staff.error.input", lang, field=label(guard.removeprefix("input:")))
+    if guard.startswith("input:"):  # the input's own rule, as beside the field
+        name = guard.removeprefix("input:")
+        rules = exc.fields.get(name) or []
+        if rules:
+            return rule_text(rules[0], label(name), lang)
+        return translate("staff.error.input", lang, field=label(name))
     if exc.code == "trigger_not_allowed":
         state, kind = exc.details.get("state"), exc.details.get("kind")
         action = trigger = str(exc.details.get("trigger") or "")

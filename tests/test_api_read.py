@@ -331,6 +331,13 @@ def test_tracking_question_answer_and_withdrawal(city, client, db):
     assert missing.get_json()["error"]["fields"] == {
         "answer": ["回答（answer）を入力してください。"]}
 
+    from workflows.engine import TEXT_MAX
+    too_long = client.post(f"{track}/transitions",
+                           json={"trigger": "provide_info", "text": "広" * (TEXT_MAX + 1)})
+    assert too_long.status_code == 422
+    assert too_long.get_json()["error"]["fields"] == {
+        "answer": [f"「回答（answer）」は{TEXT_MAX}文字以内にしてください。"]}
+
     answered = client.post(f"{track}/transitions",
                            json={"trigger": "provide_info", "text": "10平方メートルほどです。"})
     assert answered.status_code == 200

@@ -153,5 +153,9 @@ def test_the_look_up_cannot_be_used_to_mail_someone_over_and_over(database_url, 
     with rate_limited_app(database_url, tmp_path) as limited:
         client = limited.test_client()
         data = {"receipt": "T-2026-000001", "email": "someone@example.jp"}
-        answers = [client.post("/track", data=data).status_code for _ in range(4)]
-    assert answers == [303, 303, 303, 429]
+        answers = [client.post("/track", data=data) for _ in range(4)]
+    assert [a.status_code for a in answers] == [303, 303, 303, 429]
+    # Refused, the form is there again with what was typed (the message says it is kept).
+    refused = answers[-1].get_data(as_text=True)
+    assert 'value="someone@example.jp"' in refused and 'value="T-2026-000001"' in refused
+    assert "入力した内容は残っています" in refused

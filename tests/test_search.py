@@ -4,6 +4,8 @@ required, two-character and one-character words, the public copy only for the pu
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from intake import search
@@ -220,10 +222,17 @@ def test_a_query_too_long_is_refused_with_a_message(published, city, client):
     page = client.get("/proposals", query_string={"q": q})
     assert page.status_code == 400
     assert f"{search.MAX_QUERY}文字以内" in page.get_data(as_text=True)
+    assert 'href="/proposals"' in page.get_data(as_text=True)  # back to the list, not home
+    # The search boxes keep a visitor within the limit in the first place.
+    listed = client.get("/proposals").get_data(as_text=True)
+    assert re.search(rf'<input[^>]*name="q"[^>]*maxlength="{search.MAX_QUERY}"', listed)
     login(client, city.office_user)
     staff_page = client.get("/staff/", query_string={"q": q})
     assert staff_page.status_code == 400
     assert f"{search.MAX_QUERY}文字以内" in staff_page.get_data(as_text=True)
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert re.search(rf'<input[^>]*maxlength="{search.MAX_QUERY}"[^>]*name="q"'
+                     rf'|<input[^>]*name="q"[^>]*maxlength="{search.MAX_QUERY}"', queue)
     assert public_ids(client, "あ" * search.MAX_QUERY) == []
 
 

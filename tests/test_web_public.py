@@ -374,6 +374,18 @@ def test_proposer_answers_the_question_through_the_tracking_page(city, client, d
     assert t("error.required", field="回答") in refused.get_data(as_text=True)
     db.expire_all()
     assert proposal.state == "awaiting_proposer"
+    # An answer is held to the length every door holds a transition's text to, and the
+    # page says so, keeping what was typed; the box itself says the limit first.
+    from workflows.engine import TEXT_MAX
+    assert f'maxlength="{TEXT_MAX}"' in page
+    too_long = "北" * (TEXT_MAX + 1)
+    refused = client.post(f"/track/{token}/provide_info", data={"text": too_long})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert t("error.length_max", field="回答", max=TEXT_MAX, length=TEXT_MAX + 1) in body
+    assert too_long in body
+    db.expire_all()
+    assert proposal.state == "awaiting_proposer"
 
     answered = client.post(f"/track/{token}/provide_info", data={"text": "公園の北側です。"})
     assert answered.status_code == 303
@@ -494,6 +506,8 @@ def test_bad_cursor_is_a_400_page_not_a_500(city, client, cursor):
     response = client.get(f"/proposals?cursor={cursor}")
     assert response.status_code == 400
     assert t("public.list.bad_cursor") in response.get_data(as_text=True)
+    # It says to start from the list's first page: a link takes the visitor there.
+    assert f'href="/proposals">{t("public.list.first_page")}<' in response.get_data(as_text=True)
 
 
 def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, client, db):

@@ -378,8 +378,10 @@ def test_reject_from_review_without_a_reason_code_is_refused_by_name(client, cit
     response = post_action(client, proposal, "reject", reason="予算がありません")
     assert response.status_code == 422
     text = page(response)
-    assert ja("staff.error.input", field="理由の区分", guard="input:reason_code") in text
-    assert ja("staff.error.field", field="理由の区分") in text  # beside the select
+    # The summary on top says what is wrong, as beside the select.
+    summary = text.split('class="error-summary-list')[1].split("</ul>")[0]
+    assert ja("staff.error.field.required", field="理由の区分") in summary
+    assert text.count(ja("staff.error.field.required", field="理由の区分")) >= 2
     assert 'href="#action-trigger-reject"' in text  # the summary on top links to the form
     assert "予算がありません" in text
     assert reload(city.session, proposal).state == "in_review"
@@ -479,7 +481,11 @@ def test_a_bad_session_form_is_refused_and_nothing_is_recorded(client, city, hel
     response = post_action(client, proposal, "sessions", version=None, held_at=held_at,
                            participants=participants)
     assert response.status_code == 422
-    assert ja("staff.error.form") in page(response)
+    text = page(response)
+    assert ja("staff.error.form") not in text  # the summary names the field and the rule
+    summary = text.split('class="error-summary-list')[1].split("</ul>")[0]
+    assert (ja("staff.field.held_at") if held_at in ("", "2025-13-01T10:00")
+            else ja("staff.field.participants")) in summary
     count = city.session.execute(select(func.count(DeliberationSession.id))).scalar()
     assert count == 0
 

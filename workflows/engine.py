@@ -120,12 +120,18 @@ class Engine:
         return transition
 
 
+TEXT_MAX = 4000
+"""The most characters a transition's free text may hold (a reason, a question, an
+answer), whoever sends it: the staff pages, the proposer's tracking page, the API."""
+
+
 def clean_inputs(transition: TransitionDef, given: Mapping[str, Any]) -> dict[str, Any]:
     """Check and normalise the declared inputs, in declaration order; raise on the first bad one.
 
     A required text that is blank after stripping counts as missing: a reason of "  " is no
     reason. Undeclared inputs pass through untouched (the staff form may send a reason with
-    every trigger); only declared ones are checked.
+    every trigger); only declared ones are checked, and any text is held to
+    :data:`TEXT_MAX`.
     """
     cleaned = dict(given)
     for name, spec in transition.inputs.items():
@@ -134,6 +140,10 @@ def clean_inputs(transition: TransitionDef, given: Mapping[str, Any]) -> dict[st
             cleaned.pop(name, None)
         else:
             cleaned[name] = value
+    for name, value in cleaned.items():
+        if isinstance(value, str) and len(value) > TEXT_MAX:
+            raise GuardRefused(f"input:{name}", f"{name} must be at most {TEXT_MAX} characters",
+                               field=name, rule="length")
     return cleaned
 
 

@@ -95,7 +95,7 @@ class GuardRefused(TransitionRefused):
     ``guard`` is the guard's name, or ``"input:<name>"`` for the engine's own input checks;
     ``field`` names the input the user must correct (``None`` when the refusal is about the
     proposal itself, e.g. no deliberation record yet) and ``rule`` which check it failed
-    (``required``, ``date``, ``text``, ``choice``), so the app can word it per language.
+    (``required``, ``date``, ``text``, ``choice``, ``length``), so the app can word it per language.
     """
 
     code = "guard_refused"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -26,8 +26,16 @@ from intake.core.checks import (
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department
 from intake.errors import Conflict, Forbidden, Invalid
+from intake.i18n import translate
 from intake.links import Links
-from intake.models import EventAction, OpinionRequest, OpinionStatus, Proposal, utcnow
+from intake.models import (
+    Department,
+    EventAction,
+    OpinionRequest,
+    OpinionStatus,
+    Proposal,
+    utcnow,
+)
 from workflows import calendar
 
 
@@ -80,7 +88,7 @@ def answer_opinion(
     if actor.user is None or not access.may_answer_opinion(actor.user, request):
         raise Forbidden("only the consulted department or the office may answer")
     answer = required_text(answer, "answer")
-    _settle(session, request, OpinionStatus.answered, answer)
+    _settle(session, [request], OpinionStatus.answered, answer)
     proposal = request.proposal
     record(session, proposal, actor, EventAction.opinion_answer, reason=answer,
            data={"request": request.id, "department": request.department.code})
@@ -99,7 +107,7 @@ def waive_opinion(
     proposal = request.proposal
     officer_role(actor, proposal)
     reason = required_text(reason, "reason")
-    _settle(session, request, OpinionStatus.waived, "")
+    _settle(session, [request], OpinionStatus.waived, "")
     record(session, proposal, actor, EventAction.opinion_waive, reason=reason,
            data={"request": request.id, "department": request.department.code})
     tell_department(session, links, request.department, "opinion_waived", proposal,
@@ -108,18 +116,45 @@ def waive_opinion(
     return request
 
 
-def _settle(session: Session, request: OpinionRequest, status: OpinionStatus,
+def open_requests_to(proposal: Proposal, department: Department) -> list[OpinionRequest]:
+    """The proposal's requests still awaiting ``department``'s opinion."""
+    return [r for r in proposal.opinion_requests
+            if r.department_id == department.id and r.status == OpinionStatus.open]
+
+
+def settle_for_new_lead(session: Session, proposal: Proposal, requests: list[OpinionRequest],
+                        actor: Actor, *, links: Links) -> None:
+    """Waive ``requests`` — those awaiting the department that now leads ``proposal``
+    (:func:`open_requests_to`, read before the transfer): a department is not consulted
+    on a proposal it leads.  Each waiver is audited with the reason, and the department
+    is told once that it need not answer.  The transfer's caller does the rest."""
+    if not requests:
+        return
+    department = proposal.lead_department
+    reason = translate("staff.opinion_waive.now_lead", "ja", department=department.name("ja"))
+    _settle(session, requests, OpinionStatus.waived, "")
+    for request in requests:
+        record(session, proposal, actor, EventAction.opinion_waive, reason=reason,
+               data={"request": request.id, "department": department.code,
+                     "settled_by": "transfer"})
+    tell_department(session, links, department, "opinion_waived", proposal, text=reason)
+
+
+def _settle(session: Session, requests: list[OpinionRequest], status: OpinionStatus,
             answer: str) -> None:
-    """Close an open request, or Conflict if it is no longer open — also when an answer
-    and a waiver race: the UPDATE matches only a row still open."""
+    """Close open requests in one UPDATE, or Conflict if one is no longer open — also
+    when an answer and a waiver race: the UPDATE matches only rows still open."""
+    ids = [r.id for r in requests]
     result = session.execute(
         update(OpinionRequest)
-        .where(OpinionRequest.id == request.id, OpinionRequest.status == OpinionStatus.open)
+        .where(OpinionRequest.id.in_(ids), OpinionRequest.status == OpinionStatus.open)
         .values(status=status, answer=answer, answered_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")  # the loaded rows say so too
     )
-    if result.rowcount != 1:
-        session.refresh(request)
-        raise Conflict(f"the opinion request is already {request.status}",
-                       code="opinion_settled")
-    session.refresh(request)
+    if result.rowcount != len(ids):
+        settled = session.execute(
+            select(OpinionRequest.status)
+            .where(OpinionRequest.id.in_(ids), OpinionRequest.status != OpinionStatus.open)
+            .limit(1)
+        ).scalar()
+        raise Conflict(f"the opinion request is already {settled}", code="opinion_settled")

@@ -21,6 +21,7 @@ from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department
 from intake.links import Links
 from intake.models import Department, EventAction, Proposal
+from intake.opinions.operations import open_requests_to, settle_for_new_lead
 
 from .rules import choose_assignee
 
@@ -71,6 +72,10 @@ def transfer_proposal(
     state that is the acceptance deadline SPEC section 3 names.  While the clock is
     paused (awaiting the proposer) the proposer's deadline stands; a state without a
     deadline keeps none.
+
+    A request still awaiting the receiving department's opinion is waived with the
+    transfer: a department is not consulted on a proposal it leads.  Requests to other
+    departments stay open, now answered to the new lead.
     """
     officer_role(actor, proposal)
     check_version(proposal, expected_version)
@@ -80,6 +85,7 @@ def transfer_proposal(
     # Every query before the first change, so the row is written once (version + 1).
     assignee, previous = (choose_assignee(session, target, today=today_or(today)),
                           proposal.lead_department)
+    now_moot = open_requests_to(proposal, target)
     state = workflow.states[proposal.state]
     if state.deadline_days is not None and not state.pauses_clock:
         proposal.due_on = workflow.deadline_on_entry(proposal.state, today_or(today))
@@ -87,5 +93,6 @@ def transfer_proposal(
     session.flush()
     record_assignment(session, links, proposal, previous, actor, reason=reason,
                       action=EventAction.transfer)
+    settle_for_new_lead(session, proposal, now_moot, actor, links=links)
     session.flush()
     return proposal

@@ -41,6 +41,7 @@ from forms.comment import WebCommentForm
 from forms.proposal import CITY_WIDE, WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
 from forms.support import WebSupportForm
+from forms.tracking import TrackingLookupForm
 
 from .. import queries, search, serializers
 from ..api.payload import storable
@@ -168,9 +169,11 @@ def proposals():
         page = queries.published_proposals(db, filters, cursor=cursor, limit=PAGE_SIZE)
         found = queries.count_published(db, filters, queries.COUNT_CAP)
     except Invalid as error:
+        first_page = url_for("public.proposals")
         if "q" in error.fields:
-            return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
-        return _error_page(400, _t("public.list.bad_cursor"))
+            return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY),
+                               back=first_page)
+        return _error_page(400, _t("public.list.bad_cursor"), back=first_page)
     active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
     return render_template(
         "public/proposals.html",
@@ -179,6 +182,7 @@ def proposals():
         filtered=bool(active),
         found=found,
         count_cap=queries.COUNT_CAP,
+        max_query=search.MAX_QUERY,
         next_url=url_for(".proposals", **active, cursor=page.next_cursor)
         if page.next_cursor else None,
         first_url=url_for(".proposals", **active) if cursor else None,
@@ -288,11 +292,13 @@ def _keep_private_pages_private(response):
     return response
 
 
-def _error_page(status: int, message: str | None = None):
+def _error_page(status: int, message: str | None = None, *, back: str | None = None):
+    """The public error page; ``back``: the list's first page, for a broken list link."""
     page = ERROR_PAGES.get(status, "other")
     return render_template(
         "public/error.html",
         status=status,
+        back=back,
         title=_t(f"public.error.{page}.title"),
         message=message or _t(f"public.error.{page}.body"),
     ), status
@@ -323,6 +329,10 @@ def _form_again(problems: list[str], status: int):
             forms = ({"form": _comment_form(request.form)} if request.endpoint == "public.comment"
                      else {"support_form": _support_form(request.form)})
             return _proposal_page(found, problems=problems, status=status, **forms)
+    if request.endpoint == "public.track_lookup":
+        form = TrackingLookupForm(request.form, lang=_lang())
+        return render_template("public/track_lookup.html", form=form,
+                               problems=problems), status
     return None
 
 

@@ -22,6 +22,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 import workflows
 from forms.tracking import TrackingLookupForm
+from workflows.engine import TEXT_MAX
 
 from .. import queries, serializers
 from ..attachments.shapes import proposer_attachments
@@ -101,6 +102,7 @@ def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None
         problem=problem,
         sent=original_text(proposal),
         files=proposer_attachments(proposal, token, request_links()),
+        text_max=TEXT_MAX,
         **link_context(proposal, token),
     ), status
 
@@ -141,7 +143,12 @@ def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: st
                     text: str) -> ActionProblem:
     """The refusal in the proposer's words (the operation's message is for developers)."""
     if action is not None and action.text_input in exc.fields:
-        return ActionProblem(trigger, _t("error.required", field=action.input_label), text, "text")
+        if "length" in exc.fields[action.text_input]:
+            message = _t("error.length_max", field=action.input_label, max=TEXT_MAX,
+                         length=len(text))
+        else:
+            message = _t("error.required", field=action.input_label)
+        return ActionProblem(trigger, message, text, "text")
     key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
     return ActionProblem(trigger, _t(f"public.track.error.{key}"), text, "form")
 

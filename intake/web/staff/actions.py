@@ -183,6 +183,13 @@ def record_session(proposal_id: int):
     )
 
 
+def form_problems(form: FlaskForm) -> str:
+    """What is wrong with the form, for the summary on top: each field's first message, as
+    beside the field (a bare "check what you entered" sent the officer hunting)."""
+    return " ".join(errors[0] for errors in form.errors.values() if errors) or t(
+        "staff.error.form")
+
+
 def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], Any], *,
         done: Callable[[Any], str], confirm: bool = False):
     """Validate the form and run the operation; or show why not, beside the form.
@@ -195,7 +202,7 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
     if not form.validate():
         if "version" in form.errors:  # a page without its version: not one we gave out
             return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
-        return render_proposal(proposal, Failure(key, form, t("staff.error.form")), 422)
+        return render_proposal(proposal, Failure(key, form, form_problems(form)), 422)
     try:
         result = operation()
     except ActionError as exc:
