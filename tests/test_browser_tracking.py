@@ -45,6 +45,11 @@ def test_without_javascript_the_link_is_text_and_no_button_is_offered(browser, l
         assert tab.get_by_text(f"{live_server}/track/{token}").first.is_visible()
         assert tab.get_by_role("button").count() == 0
         assert tab.locator("svg.qr-code").is_visible()
+        # The link wraps inside one box (as a line of text its dashed frame broke into
+        # pieces, one per line).
+        tab.set_viewport_size({"width": 600, "height": 800})
+        link = tab.locator(".receipt-sheet .tracking-link")
+        assert link.evaluate("e => e.getClientRects().length") == 1
     finally:
         context.close()
 
