@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 import workflows
+from forms.proposal import CITY_WIDE
 
 from . import search
 from .auth import token_digest
@@ -100,27 +101,63 @@ def _apply_filters(session: Session, query: Select, filters: Filters,
     ``q`` looks — the original text (staff) or the public copy
     (:data:`~intake.search.PUBLIC`), so a search can never find a proposal by a text the
     public version masks."""
+    refuse_unknown_values(session, filters)
     if filters.state:
         query = query.where(Proposal.state == filters.state)
     if filters.category:
         query = query.where(Proposal.category_id == _id_of(Category, filters.category))
     if filters.department:
-        if filters.department == "triage":
+        if filters.department == TRIAGE:
             query = query.where(Proposal.lead_department_id.is_(None))
         else:
             query = query.where(
                 Proposal.lead_department_id == _id_of(Department, filters.department)
             )
     if filters.district:
-        if filters.district == "city-wide":
+        if filters.district == CITY_WIDE:
             query = query.where(Proposal.district_id.is_(None))
         else:
             query = query.where(Proposal.district_id == _id_of(District, filters.district))
     return search.restrict(query, Proposal.id, filters.q, index, session)
 
 
+TRIAGE = "triage"  # the department filter for proposals no department leads
+
+
+def refuse_unknown_values(session: Session, filters: Filters) -> None:
+    """A filter value no list offers — an old bookmark, a typo in a hand-made address —
+    is refused naming the field (rule ``unknown``), not answered with an empty list that
+    reads as "no proposals", beside a filter showing 「すべて」.  States are every
+    workflow's; codes are checked against the cached reference data (inactive themes and
+    merged districts included: old proposals keep theirs), read only when a code is given.
+    """
+    unknown: dict[str, list[str]] = {}
+    if filters.state and filters.state not in known_states():
+        unknown["state"] = ["unknown"]
+    if filters.category or filters.department or filters.district:
+        from intake import reference  # the cached copy, checked against its stamp
+
+        known = reference.snapshot(session)
+        if filters.category and filters.category not in {c.code for c in known.categories}:
+            unknown["category"] = ["unknown"]
+        if filters.department and filters.department != TRIAGE and filters.department not in {
+                d.code for d in known.departments.values()}:
+            unknown["department"] = ["unknown"]
+        if filters.district and filters.district != CITY_WIDE and filters.district not in {
+                d.code for d in known.districts}:
+            unknown["district"] = ["unknown"]
+    if unknown:
+        raise Invalid(f"unknown filter value for {', '.join(unknown)}", fields=unknown)
+
+
+def known_states() -> frozenset[str]:
+    """Every state of every workflow a proposal may name."""
+    return frozenset(state for name in workflows.workflow_names()
+                     for state in workflows.get_workflow(name).states)
+
+
 def _id_of(model, code: str):
-    """A scalar subquery for a code, so an unknown code simply matches nothing."""
+    """A scalar subquery for a code (its id, found in the query itself)."""
     return select(model.id).where(model.code == code).scalar_subquery()
 
 

@@ -91,7 +91,7 @@ def test_names_follow_the_request_language(city, client, db):
     ({"district": "d01"}, "district"),
     ({"q": "ベンチ"}, "bench"),
     ({"state": "in_review"}, "review"),
-    ({"category": "unknown-code"}, None),
+    ({"department": "triage"}, None),
 ])
 def test_list_filters(city, client, db, query, expected):
     made = {
@@ -107,6 +107,28 @@ def test_list_filters(city, client, db, query, expected):
     ids = [item["id"] for item in
            client.get(f"{API}/proposals", query_string=query).get_json()["items"]]
     assert ids == ([made[expected].id] if expected else [])
+
+
+@pytest.mark.parametrize("field", ["state", "category", "department", "district"])
+def test_a_filter_value_no_list_offers_is_a_422_naming_the_filter(city, client, db, field):
+    """An unknown value is a mistake to correct, not a question with no answer."""
+    _published(city, db, 1)
+    response = client.get(f"{API}/proposals", query_string={field: "nonsense"},
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid" and list(error["fields"]) == [field]
+    assert error["fields"][field] == [f"Choose one of the listed {field} options."]
+
+
+def test_a_filter_keeps_an_inactive_theme(city, client, db):
+    """Old proposals keep a theme the city has switched off: it can still be asked for."""
+    proposal, _token = city.submit(category="roads")
+    publish(db, proposal)
+    proposal.category.active = False
+    db.commit()
+    items = client.get(f"{API}/proposals", query_string={"category": "roads"}).get_json()
+    assert [item["id"] for item in items["items"]] == [proposal.id]
 
 
 def test_q_treats_like_wildcards_literally(city, client, db):

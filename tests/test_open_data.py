@@ -224,7 +224,13 @@ def test_downloads_apply_the_list_filters(client, seeded, fmt):
     assert got("q=噴水") == {seeded["ruled"].id}
     assert got("q=ベンチ") == {seeded["masked"].id}
     assert got("district=d01") == set()
-    assert got("category=nonexistent") == set()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_download_with_a_filter_value_no_list_offers_says_which(client, seeded, fmt):
+    response = client.get(f"/proposals.{fmt}?category=nonexistent")
+    assert response.status_code == 400
+    assert "「テーマ」の選択肢から選んでください。" in response.get_data(as_text=True)
 
 
 def test_a_download_never_finds_a_proposal_by_its_masked_text(client, seeded):

@@ -501,6 +501,25 @@ def test_list_filters_and_pages_by_cursor(city, client, publish):
     assert kept.value("category") == "roads" and kept.value("q") == "道路"
 
 
+@pytest.mark.parametrize(("query", "label"), [
+    ("state=nonsense", "public.meta.state"), ("category=nonsense", "field.category"),
+    ("district=nonsense", "field.district"), ("department=nonsense", "public.meta.department"),
+])
+def test_a_filter_value_no_list_offers_is_named_not_answered_with_nothing(city, client,
+                                                                            query, label):
+    """An old bookmark or a typo: the page says which filter, and links to the list."""
+    response = client.get(f"/proposals?{query}")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert f"「{t(label)}」の選択肢から選んでください。" in text
+    assert f'href="/proposals">{t("public.list.first_page")}<' in text
+
+
+def test_the_whole_city_and_a_known_state_are_filters_not_mistakes(city, client, publish):
+    assert client.get("/proposals?district=city-wide").status_code == 200
+    assert client.get("/proposals?state=rejected").status_code == 200
+
+
 @pytest.mark.parametrize("cursor", ["garbage!", "W10", "WyJ4Il0", "e30"])
 def test_bad_cursor_is_a_400_page_not_a_500(city, client, cursor):
     response = client.get(f"/proposals?cursor={cursor}")

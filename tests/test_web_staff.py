@@ -215,6 +215,17 @@ def test_a_broken_cursor_or_limit_is_a_400_page(client, city, query):
     assert ja("staff.error.bad_list") in page(response)
 
 
+@pytest.mark.parametrize(("query", "label"), [
+    ("state=nonsense", "staff.field.state"), ("department=nonsense", "staff.field.department"),
+    ("category=nonsense", "staff.field.category"), ("district=nonsense", "staff.field.district"),
+])
+def test_a_filter_value_the_form_does_not_offer_is_named(client, city, query, label):
+    login(client, city.office_user)
+    response = client.get(f"/staff/?{query}")
+    assert response.status_code == 400
+    assert f"「{ja(label)}」の選択肢から選んでください。" in page(response)
+
+
 def test_a_deputy_takes_proposals_while_the_primary_is_absent(client, city):
     city.roads_primary.absent = True
     city.session.commit()

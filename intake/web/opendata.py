@@ -15,13 +15,14 @@ from flask import render_template, request, url_for
 
 import workflows
 
-from .. import queries, search
+from .. import queries
 from ..db import session
 from ..doors import download_response
 from ..errors import Invalid
 from ..opendata.export import COLUMNS, published_rows
 from ..opendata.formats import FORMATS
-from .public import _error_page, _lang, _t, bp
+from .public import _lang, bp
+from .public_list import list_refused
 
 
 @bp.get("/proposals.<any(csv, json):fmt>")
@@ -30,8 +31,8 @@ def proposals_download(fmt: str):
     reads = session()
     try:
         rows = published_rows(reads, filters, _lang())
-    except Invalid:  # the one filter that can be refused: q too long
-        return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY))
+    except Invalid as error:  # q too long, or a filter value no list offers
+        return list_refused(error)
     chosen = FORMATS[fmt]
     filename = f"teian-proposals-{workflows.today_jst().isoformat()}.{fmt}"
     return download_response(chosen.chunks(rows), chosen.mimetype, filename, session=reads)

@@ -17,7 +17,6 @@ language.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 from flask import (
@@ -36,19 +35,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
-import workflows
 from forms.comment import WebCommentForm
-from forms.proposal import CITY_WIDE, WebProposalForm
+from forms.proposal import WebProposalForm
 from forms.spam import MIN_FILL_SECONDS
 from forms.support import WebSupportForm
 from forms.tracking import TrackingLookupForm
 
-from .. import queries, search, serializers
+from .. import queries, serializers
 from ..api.payload import storable
 from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links, request_storage
-from ..errors import ActionError, Invalid
+from ..errors import ActionError
 from ..i18n import DEFAULT_LANGUAGE, translate
 from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
@@ -147,51 +145,6 @@ def submitted():
 
 
 # --- published proposals --------------------------------------------------------------------
-
-
-def _state_choices(lang: str) -> list[tuple[str, str]]:
-    """The states a published proposal can be in, of every workflow, once, for the list
-    filter (the workflow definitions say which: :meth:`Workflow.publishable_states`)."""
-    choices: dict[str, str] = {}
-    for name in workflows.workflow_names():
-        workflow = workflows.get_workflow(name)
-        for state in workflow.publishable_states():
-            choices.setdefault(state, workflow.state_label(state, lang))
-    return list(choices.items())
-
-
-@bp.get("/proposals")
-def proposals():
-    filters = queries.Filters.from_args(request.args)
-    cursor = request.args.get("cursor")
-    db = session()
-    try:
-        page = queries.published_proposals(db, filters, cursor=cursor, limit=PAGE_SIZE)
-        found = queries.count_published(db, filters, queries.COUNT_CAP)
-    except Invalid as error:
-        first_page = url_for("public.proposals")
-        if "q" in error.fields:
-            return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY),
-                               back=first_page)
-        return _error_page(400, _t("public.list.bad_cursor"), back=first_page)
-    active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
-    return render_template(
-        "public/proposals.html",
-        page=page,
-        filters=filters,
-        filtered=bool(active),
-        found=found,
-        count_cap=queries.COUNT_CAP,
-        max_query=search.MAX_QUERY,
-        next_url=url_for(".proposals", **active, cursor=page.next_cursor)
-        if page.next_cursor else None,
-        first_url=url_for(".proposals", **active) if cursor else None,
-        states=_state_choices(_lang()),
-        # Inactive themes and merged districts too: old proposals keep theirs.
-        categories=queries.choices(queries.categories(db, active_only=False), _lang()),
-        districts=[(CITY_WIDE, _t("field.district.citywide")),
-                   *queries.choices(queries.districts(db, valid_on=None), _lang())],
-    )
 
 
 def _published_or_404(proposal_id: int) -> Proposal:
@@ -377,6 +330,7 @@ from . import (  # noqa: E402,F401  (more pages and the template helpers, on thi
     attachments,
     opendata,
     public_helpers,
+    public_list,
     supports,
     tracking,
     tracking_files,

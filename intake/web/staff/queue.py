@@ -11,10 +11,13 @@ from forms.staff import QueueFilterForm
 from intake import queries, queues, search
 from intake.db import session as db
 from intake.errors import Invalid
+from intake.explain import rule_text
 from intake.models import Category, Department, District, OpinionRequest, User
 from workflows.calendar import today_jst
 
 from .common import bp, builtin_workflows, code_choices, error_page, lang, officer, t
+
+FILTERS = ("state", "department", "category", "district")  # the form's selects
 
 
 def state_choices(language: str) -> list[tuple[str, str]]:
@@ -38,6 +41,10 @@ def queue():
     except Invalid as error:
         if "q" in error.fields:
             return error_page(400, t("search.q_too_long", max=search.MAX_QUERY))
+        named = [name for name in error.fields if name in FILTERS]
+        if named:  # a filter value the form does not offer (an old bookmark, a typo)
+            return error_page(400, " ".join(rule_text("unknown", t(f"staff.field.{name}"), lang())
+                                            for name in named))
         return error_page(400, t("staff.error.bad_list"))
     filters = QueueFilterForm(
         request.args,
