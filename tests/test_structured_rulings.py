@@ -4,6 +4,8 @@ public page, in the public API and in rulings.csv."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from intake.core.actors import Actor
@@ -11,7 +13,7 @@ from intake.models import OutboxMessage
 
 from .api_support import API, bearer
 from .office_support import read_csv
-from .staff_support import advanced, fire, ja, reload
+from .staff_support import advanced, fire, ja, login, reload
 from .workflow_support import record_deliberation
 
 
@@ -72,3 +74,21 @@ def test_the_proposer_is_told_the_decision_itself_an_adoption_in_part_too(city):
     assert f"：{ja('ruling.decision.partially_adopted')}\n" in bodies[partial.id]
     assert f"：{ja('ruling.decision.adopted')}\n" in bodies[adopted.id]
     assert f"：{ja('ruling.decision.rejected')}\n" in bodies[rejected.id]
+
+
+def _status_tags(html: str) -> list[str]:
+    return re.findall(r'<span class="tag tag-[a-z_]+">([^<]+)</span>', html)
+
+
+def test_an_adoption_in_part_is_shown_as_such_wherever_a_status_is_shown(city, client):
+    """Its state is the adoption's; a status reading 「採択」 would overstate the ruling."""
+    adopted, partial, rejected = _ruled(city)
+    partly, fully = ja("ruling.decision.partially_adopted"), ja("ruling.decision.adopted")
+    assert _status_tags(client.get(f"/proposals/{partial.id}").get_data(as_text=True)) == [partly]
+    assert _status_tags(client.get(f"/proposals/{adopted.id}").get_data(as_text=True)) == [fully]
+    listed = _status_tags(client.get("/proposals?state=adopted").get_data(as_text=True))
+    assert sorted(listed) == sorted([partly, fully])
+    login(client, city.parks_liaison)
+    queue = client.get("/staff/?state=adopted").get_data(as_text=True)
+    assert f'<td class="keep-words">{partly}</td>' in queue
+    assert f'<td class="keep-words">{fully}</td>' in queue

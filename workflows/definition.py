@@ -308,6 +308,15 @@ class Workflow:
         state_def = self.states.get(state)
         return state if state_def is None else state_def.label_in(lang)
 
+    def is_partial_ruling(self, state: str, decision: str | None) -> bool:
+        """Whether ``decision`` is the partial ruling of a transition into ``state`` (an
+        adoption in part, recorded in the state of a full one): the state's name alone
+        would overstate it, so a status shown for people names the decision instead."""
+        return decision is not None and any(
+            t.dest == state and any(spec.partial_ruling == decision
+                                    for spec in t.inputs.values())
+            for t in self.transitions)
+
     def mermaid(self, lang: str = "ja") -> str:
         """The workflow as a Mermaid ``stateDiagram-v2``, labelled in ``lang``."""
         return to_mermaid(self, lang)

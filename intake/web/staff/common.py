@@ -29,6 +29,7 @@ from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, STAFF_LANGUAGE_NAMES, translate
 from intake.models import Proposal, User, utcnow
 from intake.security import sessions, totp
+from intake.workflow.status import status_label
 from workflows.calendar import today_jst
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -181,9 +182,7 @@ def _page_helpers() -> dict:
         "jst": format_jst,
         "today": today,
         "overdue": lambda proposal: proposal.is_overdue(today),
-        "state_label": lambda proposal: workflows.get_workflow(proposal.kind).state_label(
-            proposal.state, language
-        ),
+        "state_label": lambda proposal: status_label(proposal, language),
         "name_in": name_in,
         "languages": STAFF_LANGUAGE_NAMES,  # no easy Japanese on staff pages
     }
