@@ -176,3 +176,49 @@ def test_the_moderation_list_leads_to_the_comment(page, live_server, city,  # no
                                      receipt=staff_data["talk"].receipt)).click()
     page.wait_for_url(re.compile(rf"/staff/proposals/{staff_data['talk'].id}#comment-{held.id}$"))
     assert page.locator(f"#comment-{held.id}").is_visible()
+
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+LONG_URL = "https://example.jp/" + "kouen-no-shoumei-wo-fuyasu-" * 6 + "index.html"
+LONG_EMAIL = "machizukuri-kyougikai-jimukyoku-tantousha@community-center.example.jp"
+
+
+def phone_pages(root: str, data: dict, office: bool) -> list[str]:
+    """Every page the staff navigation reaches, a proposal's page with its action forms, and
+    the office's administration pages (their tables are the widest)."""
+    pages = staff_pages(root, data, office) + [
+        f"{root}/staff/proposals/{data['long'].id}", f"{root}/staff/account/password",
+        f"{root}/staff/account/totp", f"{root}/staff/help/easy-japanese"]
+    if office:
+        pages += [f"{root}/staff/admin/{kind}" for kind in (
+            "departments", "categories", "districts", "users", "answer-templates", "tokens")]
+        pages += [f"{root}/staff/rulings/import"]
+    return pages
+
+
+@pytest.mark.parametrize("who", ["parks_liaison", "office_user"])
+def test_no_staff_page_scrolls_sideways_on_a_phone(page, live_server, city,  # noqa: F811
+                                                   staff_data, who):
+    """At 390 px a wide table scrolls inside its own box, navigation and forms wrap and a
+    long URL or e-mail address breaks: the page itself never scrolls sideways (a term list
+    with a long term, and a table cell's visually hidden text, widened it)."""
+    long, _ = city.submit(title="公園の照明について", email=LONG_EMAIL,
+                          problem=f"詳しくは {LONG_URL} をご覧ください。",
+                          organization="まちづくり協議会" * 4)
+    city.parks.name_en = "Parks, Green Spaces and Urban Landscape Management Division"
+    city.session.commit()
+    staff_data = {**staff_data, "long": long}
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server, getattr(city, who))
+    wide = {}
+    for lang in ("ja", "en"):
+        page.goto(f"{live_server}/staff/?lang={lang}")
+        for url in phone_pages(live_server, staff_data, office=who == "office_user"):
+            response = page.goto(url)
+            assert response.status == 200, url
+            # every action's form open: a closed <details> lays nothing out
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > page.evaluate("window.innerWidth"):
+                wide[f"{lang} {url}"] = width
+    assert wide == {}
