@@ -520,6 +520,13 @@ def test_the_whole_city_and_a_known_state_are_filters_not_mistakes(city, client,
     assert client.get("/proposals?state=rejected").status_code == 200
 
 
+def test_the_public_page_names_the_texts_without_the_forms_optional(city, client, publish):
+    proposal = publish(city.submit()[0])
+    page_text = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    texts = page_text[:page_text.index("地域の交流が増えます。")]  # the texts' headings, before
+    assert t("shown.expected_effect") in texts and "任意" not in texts
+
+
 @pytest.mark.parametrize("cursor", ["garbage!", "W10", "WyJ4Il0", "e30"])
 def test_bad_cursor_is_a_400_page_not_a_500(city, client, cursor):
     response = client.get(f"/proposals?cursor={cursor}")

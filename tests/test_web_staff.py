@@ -286,6 +286,22 @@ def test_every_step_a_proposal_can_record_is_named_in_the_timeline_in_ja_and_en(
             assert catalogue()[f"staff.event.{action.value}"].get(language), (action, language)
 
 
+def test_the_detail_names_what_was_sent_not_the_forms_instructions(client, city):
+    """The form's labels speak to the one filling it in ("Your name", "(optional)");
+    a page showing what was sent names the fields plainly."""
+    proposal, _ = city.submit()
+    login(client, city.parks_liaison)
+    def shown(language: str) -> str:  # the lists of what was sent (not the action forms)
+        text = page(client.get(f"/staff/proposals/{proposal.id}?lang={language}"))
+        return "".join(re.findall(r'<dl class="(?:summary|content)">.*?</dl>', text, re.S))
+
+    ja_text, en_text = shown("ja"), shown("en")
+    assert "任意" not in ja_text and "(optional)" not in en_text
+    assert "Your name" not in en_text and "You are proposing as" not in en_text
+    assert "<dt>Name</dt><dd>山田 花子</dd>" in en_text
+    assert f"<dt>{ja('shown.expected_effect')}</dt>" in ja_text
+
+
 def test_another_departments_liaison_gets_403_and_no_content(client, city):
     proposal, _ = city.submit(title="秘密の公園計画について")
     login(client, city.roads_primary)
