@@ -45,6 +45,10 @@ class Settings:
     # connection's address is the client's; n: the n-th address from the right of
     # X-Forwarded-For is).
     trusted_proxies: int = 0
+    # TEIAN_OFFICE_PHONE: the collaboration office's telephone as citizens should read it
+    # (e.g. "0123-45-6789（平日 8:30〜17:15）"); the pages that tell a proposer without an
+    # e-mail address to call the office show it.  Empty: they say "call" without a number.
+    office_phone: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -119,6 +123,7 @@ def load_settings() -> Settings:
         submit_limit=rate_limit_from_env("TEIAN_SUBMIT_LIMIT", DEFAULT_SUBMIT_LIMIT),
         comment_limit=rate_limit_from_env("TEIAN_COMMENT_LIMIT", DEFAULT_COMMENT_LIMIT),
         trusted_proxies=trusted_proxies_from_env(),
+        office_phone=os.environ.get("TEIAN_OFFICE_PHONE", "").strip(),
     )
 
 

@@ -5,11 +5,13 @@ that never promises e-mail to a proposer who gave none."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 from sqlalchemy import select
 
+from intake.config import load_settings
 from intake.i18n import translate
 from intake.models import OutboxMessage, Proposal
 from intake.web.tracking_link import qr_svg
@@ -111,6 +113,27 @@ def test_phone_only_proposer_is_never_promised_email(city, client, db):
     assert t("public.track.link_intro") not in tracking
     receipt = Page(client.get(f"/track/{token}/receipt").get_data(as_text=True)).text
     assert t("public.receipt.no_email") in receipt and t("public.receipt.has_email") not in receipt
+
+
+def test_pages_that_say_call_the_office_give_its_number(city, client, app, monkeypatch,
+                                                        tmp_path):
+    """TEIAN_OFFICE_PHONE: where a proposer without e-mail is told to call, the number is
+    there to call; without the setting no empty line is shown."""
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "settings"))
+    monkeypatch.setenv("TEIAN_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("TEIAN_OFFICE_PHONE", " 0123-45-6789（平日 8:30〜17:15） ")
+    app.config["TEIAN"] = dataclasses.replace(
+        app.config["TEIAN"], office_phone=load_settings().office_phone)
+    said = t("public.office_phone", phone="0123-45-6789（平日 8:30〜17:15）")
+    _proposal, token = city.submit(email="", phone="090-1234-5678")
+    receipt = Page(client.get(f"/track/{token}/receipt").get_data(as_text=True)).text
+    lookup = Page(client.get("/track").get_data(as_text=True)).text
+    assert said in receipt and said in lookup
+    answered = client.post("/track", data={"receipt": _proposal.receipt,
+                                           "phone": "090-1234-5678"}, follow_redirects=True)
+    assert said in Page(answered.get_data(as_text=True)).text
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone="")
+    assert "office-phone" not in client.get("/track").get_data(as_text=True)
 
 
 def test_english_tracking_page_for_a_phone_only_proposer(city, client):

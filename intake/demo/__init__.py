@@ -28,6 +28,8 @@ from ..workflow.operations import fire_trigger
 
 DEMO_PASSWORD = "teian-demo-2026"
 DEMO_DOMAIN = "demo.city.example.jp"
+# The demo city's office telephone (TEIAN_OFFICE_PHONE unset): a number no one answers.
+DEMO_OFFICE_PHONE = "0000-00-0000（平日 8:30〜17:15）"
 PROPOSALS = Path(__file__).parent / "proposals.toml"
 DEPUTIES = ("doro", "koen")
 PROPOSER_TRIGGERS = {"provide_info", "withdraw"}
