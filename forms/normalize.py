@@ -9,7 +9,9 @@ rewrite some kanji (U+FA19 神), and a name must come back as it was typed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from decimal import Decimal
 
 # Dash look-alikes NFKC keeps: hyphen, non-breaking hyphen, figure dash,
 # en/em dash, horizontal bar, minus, katakana prolonged sound mark, small
@@ -44,6 +46,24 @@ def phone_number(value: str) -> str:
 
 def whole_yen(value: str) -> str:
     """Digits of an amount as typed: full-width digits, ``,`` and a trailing
-    ``円`` are accepted (``１，０００円`` → ``1000``)."""
+    ``円`` are accepted (``１，０００円`` → ``1000``), and the units people write
+    amounts in (``5万円`` → ``50000``, ``1.5万`` → ``15000``, ``1億2000万`` →
+    ``120000000``).  Anything else is left as typed, for the validator to refuse."""
     text = machine_text(value).replace(",", "").replace("_", "")
-    return text.removesuffix("円").strip()
+    return _with_units(text.removesuffix("円").strip())
+
+
+_UNITS = (10**12, 10**8, 10**4, 10**3)  # 兆, 億, 万, 千
+_AMOUNT = re.compile(r"(?:(\d+(?:\.\d+)?)兆)?(?:(\d+(?:\.\d+)?)億)?"
+                     r"(?:(\d+(?:\.\d+)?)万)?(?:(\d+(?:\.\d+)?)千)?(\d+)?")
+
+
+def _with_units(text: str) -> str:
+    """``text`` in plain digits if it is an amount written with 兆, 億, 万 or 千 that
+    comes to whole yen; else unchanged (``1.23456万`` is not a whole number of yen)."""
+    found = _AMOUNT.fullmatch(text)
+    if found is None or not any(found.groups()[:4]):
+        return text
+    total = sum((Decimal(part) * unit for part, unit in zip(found.groups()[:4], _UNITS)
+                 if part), Decimal(found.group(5) or 0))
+    return str(int(total)) if total == total.to_integral_value() else text

@@ -20,7 +20,7 @@ URL = f"{API}/proposals"
 LENGTH_EN = "{} must be between {} and {} characters (you entered {})"
 TYPE_EN = ("Select whether you are proposing as an individual, an association, an NPO or "
            "civic group, a business, a school or other")
-YEN_JA = "費用の総額は、50000のように円単位の数字だけで入力してください"
+YEN_JA = "費用の総額は、50000や5万のように円単位で入力してください"
 YEN_EN = "Total cost must be a whole number of yen, like 50000"
 CONSENT_JA = ("個人情報の取扱いに同意する場合は、チェックを入れてください"
               "（同意がないと提案を受け付けられません）")

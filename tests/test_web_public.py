@@ -884,3 +884,19 @@ def test_catalogue_has_every_key_the_public_pages_use():
     untranslated = sorted(k for k in keys if k.startswith("public.") and k != "public.months"
                           and not all(messages[k].get(lang) for lang in LANGUAGES))
     assert not untranslated
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("5万円", 50000), ("１．５万", 15000), ("1億2000万円", 120000000), ("1万5000", 15000),
+])
+def test_an_amount_in_the_units_people_write_is_read_as_yen(city, client, db, typed, stored):
+    response = post_proposal(client, form_data(budget_total=typed, city_share="1万"))
+    assert response.status_code == 303, Page(response.get_data(as_text=True)).text
+    proposal = db.execute(select(Proposal)).scalar_one()
+    assert (proposal.budget_total, proposal.city_share) == (stored, 10000)
+
+
+def test_an_amount_in_units_that_is_not_whole_yen_is_refused_naming_the_field(city, client):
+    response = post_proposal(client, form_data(budget_total="1.23456万円"))
+    assert response.status_code == 422
+    assert t("error.budget_total.invalid") in Page(response.get_data(as_text=True)).text
