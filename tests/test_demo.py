@@ -42,6 +42,11 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     departments = {p.lead_department_id for p in db.execute(select(Proposal)).scalars()}
     assert len(departments) >= 10
     assert db.execute(select(func.count()).select_from(User)).scalar() >= 12
+    # Officers are named as people, each once; their roles are in the printed logins.
+    names = db.execute(select(User.display_name)).scalars().all()
+    assert len(set(names)) == len(names)
+    assert not [n for n in names if "(" in n or "liaison" in n or "協働担当者" in n]
+    assert "協働担当者 (liaison)" in result.output
     assert verify(db) is None
 
     again = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)

@@ -7,6 +7,7 @@ real use would produce.  Loading twice adds nothing the second time.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,14 +71,24 @@ def load_demo(session: Session, links: Links) -> list[tuple[str, str, str]]:
     return logins
 
 
+# The demo's officers are people, named as staff pages and the audit log name them; what
+# each one is (the role) goes in the printed list of logins, not in the name.
+DEMO_NAMES = ("佐藤 美咲", "鈴木 健太", "高橋 由美", "田中 翔", "伊藤 直子", "渡辺 大輔",
+              "山本 恵", "中村 拓也", "小林 香織", "加藤 誠", "吉田 真理", "山田 浩二",
+              "佐々木 彩", "山口 隆", "松本 幸子", "井上 学", "木村 優子", "林 和也",
+              "清水 千尋", "山崎 亮", "森 奈々", "池田 修")
+
+
 def _create_officers(session: Session) -> list[tuple[str, str, str]]:
     password_hash = hash_password(DEMO_PASSWORD)
     logins = []
+    names = itertools.cycle(DEMO_NAMES)  # a city with more departments repeats them
 
     def add(email: str, role: Role, department: Department | None, primary: bool, what: str):
-        session.add(User(email=email, display_name=what, role=role, department=department,
+        name = next(names)
+        session.add(User(email=email, display_name=name, role=role, department=department,
                          is_primary=primary, password_hash=password_hash))
-        logins.append((email, DEMO_PASSWORD, what))
+        logins.append((email, DEMO_PASSWORD, f"{name}: {what}"))
 
     add(f"admin@{DEMO_DOMAIN}", Role.admin, None, False, "システム管理者 (admin)")
     departments = session.execute(select(Department).order_by(Department.id)).scalars().all()
