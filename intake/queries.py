@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 import workflows
 from forms.proposal import CITY_WIDE
 
-from . import search
+from . import reference, search
 from .auth import token_digest
 from .errors import Invalid
 from .models import (
@@ -135,9 +135,7 @@ def refuse_unknown_values(session: Session, filters: Filters) -> None:
     if filters.state and filters.state not in known_states():
         unknown["state"] = ["unknown"]
     if filters.category or filters.department or filters.district:
-        from intake import reference  # the cached copy, checked against its stamp
-
-        known = reference.snapshot(session)
+        known = reference.snapshot(session)  # the cached copy, checked against its stamp
         if filters.category and filters.category not in {c.code for c in known.categories}:
             unknown["category"] = ["unknown"]
         if filters.department and filters.department != TRIAGE and filters.department not in {
@@ -332,8 +330,6 @@ def form_choices(session: Session, lang: str, today: date | None = None
                  ) -> dict[str, list[tuple[str, str]]]:
     """The proposal form's data-driven choices, as ``ProposalForm`` takes them: active
     themes, districts that exist today (in Japan)."""
-    from intake import reference  # the cached copy: every submission needs these
-
     today = today or workflows.today_jst()
     return {
         "categories": choices(reference.categories(session, active_only=True), lang),
