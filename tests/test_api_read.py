@@ -118,7 +118,7 @@ def test_a_filter_value_no_list_offers_is_a_422_naming_the_filter(city, client, 
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid" and list(error["fields"]) == [field]
-    assert error["fields"][field] == [f"Choose one of the listed {field} options."]
+    assert error["fields"][field] == [f"{field}: choose one of the listed options."]
 
 
 def test_a_filter_keeps_an_inactive_theme(city, client, db):

@@ -298,6 +298,7 @@ def test_the_detail_names_what_was_sent_not_the_forms_instructions(client, city)
     ja_text, en_text = shown("ja"), shown("en")
     assert "任意" not in ja_text and "(optional)" not in en_text
     assert "Your name" not in en_text and "You are proposing as" not in en_text
+    assert "my name" not in en_text
     assert "<dt>Name</dt><dd>山田 花子</dd>" in en_text
     assert f"<dt>{ja('shown.expected_effect')}</dt>" in ja_text
 
