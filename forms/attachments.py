@@ -6,14 +6,19 @@ in ``intake/i18n/attachments.toml``), naming the file.
 Files come from the request's ``files`` (the page's ``<input type=file multiple>``, the
 API's multipart fields ``attachments``); a browser sends an empty part when none was
 chosen, which counts as nothing.  A JSON body cannot carry files: a value there is refused.
+
+The same field takes the files of a workflow step that accepts them (:class:`StepFilesForm`,
+the proposer's answer to a question): the same types, sizes and clean copies, and
+:data:`MAX_FILES` counted per message, as :mod:`intake.attachments.inspect` explains.
 """
 
 from __future__ import annotations
 
 from werkzeug.datastructures import FileStorage
-from wtforms import MultipleFileField
+from wtforms import Form, MultipleFileField
 
 from intake.attachments import MAX_BYTES, MAX_FILES, CleanFile, Refused, clean
+from intake.i18n import translate
 
 from .actions import reason_field
 from .staff import StaffForm
@@ -66,6 +71,31 @@ class AttachmentsField(MultipleFileField):
             self.errors.append(rule_message(form, self, "again", "error.attachments",
                                             count=len(self.sent),
                                             names="、".join(self.sent_names)))
+
+
+class StepFilesForm(Form):
+    """The files sent with a workflow step (the tracking page's answer form, and
+    ``POST /api/v1/track/{token}/transitions`` as multipart): the proposal form's field and
+    messages alone, since the step's text is the workflow's input, checked by the engine.
+    Built from ``request.files``; no CSRF token of its own (the page's form carries one).
+
+    Up to :data:`MAX_FILES` with each answer, whatever was sent before: a question asks for
+    something new (the map, the photo of the damage), and a proposer who filled their five
+    places at first must still be able to send it; the city bounds the total by the
+    questions it asks (the reasoning in full: :mod:`intake.attachments.inspect`)."""
+
+    messages = "error"  # error.attachments.<rule>, as on the proposal form
+
+    attachments = AttachmentsField()
+
+    def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
+        self.lang = lang
+        super().__init__(formdata=formdata, **kwargs)
+        self.attachments.label.text = translate("field.attachments", lang)
+
+    @property
+    def cleaned(self) -> list[CleanFile]:
+        return self.attachments.cleaned
 
 
 class AttachmentActionForm(StaffForm):

@@ -15,6 +15,7 @@ from tests.attachment_files import jpeg_with_gps
 
 from .test_browser import browser, live_server, new_page, sign_in  # noqa: F401
 from .test_browser_journey import shot
+from .test_browser_staff import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +102,57 @@ def test_a_citizen_attaches_a_photo_on_a_phone_and_the_liaison_publishes_it(
     box = image.bounding_box()
     assert box is not None and box["width"] <= PHONE["width"]
     shot(citizen, "attachments-5-public-phone")
+
+
+def test_the_proposer_answers_a_question_with_a_photo_from_the_tracking_page(
+        new_page, live_server, city, db, tmp_path):  # noqa: F811
+    """The question asks for a photo; the first try forgets the answer's text (the page says
+    the photo was not kept), the second sends both; the photo is then the proposer's,
+    private, under their tracking link, and on the liaison's page."""
+    proposal, token = city.submit()
+    liaison_actor = ops.Actor.staff(city.parks_liaison)
+    ops.fire_trigger(city.session, proposal, "accept", liaison_actor)
+    ops.fire_trigger(city.session, proposal, "request_info", liaison_actor,
+                     {"question": "ベンチの場所の写真を送ってください。"})
+    city.session.commit()
+    photo = tmp_path / "IMG_0777.jpg"
+    photo.write_bytes(jpeg_with_gps(size=(1200, 900)))
+
+    citizen = new_page()
+    citizen.set_viewport_size(PHONE)
+    citizen.goto(f"{live_server}/track/{token}")
+    assert serious_violations(citizen) == []  # the answer form with its file field
+    form = citizen.locator("#provide_info-form")
+    form.get_by_label(ja("field.attachments"), exact=True).set_input_files(str(photo))
+    form.get_by_role("button", name="質問に答える").click()
+    summary = citizen.locator(".error-summary")
+    summary.wait_for()
+    again = ja("error.attachments.again", names="IMG_0777.jpg")
+    assert again in summary.inner_text()
+    assert again in citizen.locator("#provide_info-attachments-error").inner_text()
+    assert serious_violations(citizen) == []
+    shot(citizen, "attachments-6-answer-mistake-phone")
+    assert db.execute(select(Attachment)).first() is None
+
+    form = citizen.locator("#provide_info-form")
+    form.get_by_label("回答", exact=True).fill("東側の入口から入って右手のベンチです。")
+    form.get_by_label(ja("field.attachments"), exact=True).set_input_files(str(photo))
+    form.get_by_role("button", name="質問に答える").click()
+    citizen.get_by_text(ja("public.track.done", action="質問に答える")).wait_for()
+    shot(citizen, "attachments-7-answer-phone")
+
+    db.expire_all()
+    attachment = db.execute(select(Attachment)).scalar_one()
+    assert attachment.proposal_id == proposal.id and attachment.published_at is None
+    assert db.get(Proposal, proposal.id).state == "in_review"
+    image = citizen.get_by_role("img", name=ja("public.attachments.photo", name="IMG_0777.jpg"))
+    image.scroll_into_view_if_needed()
+    citizen.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                              arg=image.element_handle())
+
+    liaison = new_page()
+    sign_in(liaison, live_server, city.parks_liaison)
+    liaison.goto(f"{live_server}/staff/proposals/{proposal.id}")
+    item = liaison.locator(f"#attachment-{attachment.id}")
+    item.locator("img.attachment-thumb").wait_for()
+    assert ja("staff.attachments.status.pending") in item.inner_text()

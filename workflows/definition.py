@@ -142,7 +142,10 @@ class TransitionDef:
     the ruling's reason): ``question`` for a question to the proposer, ``evaluation`` for an
     evaluation. The loader defaults it to ``"reason"`` when the transition declares an input of
     that name, else ``None`` (the step carries no declared reason). ``notify`` lists
-    :data:`AUDIENCES`; ``effects`` lists :data:`EFFECTS`.
+    :data:`AUDIENCES`; ``effects`` lists :data:`EFFECTS`. ``attachments``: the proposer may
+    send photos and documents with this step (a map or a photo a question asked for), kept
+    by the same rules as those sent with the proposal (:mod:`intake.attachments`); only on
+    a step the proposer alone fires, since the files are shown to them as their own.
     """
 
     trigger: str
@@ -158,6 +161,7 @@ class TransitionDef:
     reason_input: str | None = None
     # The usual next step from its sources: the staff page offers it first (and open).
     recommended: bool = False
+    attachments: bool = False
 
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.trigger)

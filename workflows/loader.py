@@ -54,6 +54,7 @@ _TRANSITION_KEYS = (
     "notify",
     "effects",
     "recommended",
+    "attachments",
 )
 _INPUT_KEYS = ("required", "choices", "type", "label", "partial_ruling")
 
@@ -232,6 +233,10 @@ class _Loader(FieldReader):
         if recommended and dest in states and states[dest].final:
             self.report(where, "a recommended step cannot end the proposal (its dest is "
                         "final): recommend the step that moves it on", key="recommended")
+        attachments = self.flag(table, "attachments", where)
+        if attachments and roles != ("proposer",):
+            self.report(where, 'attachments are the proposer\'s files: only on a step whose '
+                        'roles are ["proposer"]', key="attachments")
         if "ruling" not in table:
             for spec in inputs.values():
                 if spec.partial_ruling is not None:
@@ -255,6 +260,7 @@ class _Loader(FieldReader):
             label=label,
             reason_input=reason_input,
             recommended=recommended,
+            attachments=attachments,
         )
 
     def _reason_input(

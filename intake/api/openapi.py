@@ -66,7 +66,7 @@ def form_schema(form) -> Schema:
     for field in form:
         kinds = {type(v) for v in field.validators}
         if field.type == "CSRFTokenField" or isinstance(field, MultipleFileField):
-            continue  # files travel only in a multipart body (multipart_submission_schema)
+            continue  # files travel only in a multipart body (multipart_schema)
         if field.type == "BooleanField":
             schema = boolean()
         elif field.type == "WholeNumberField":
@@ -117,13 +117,13 @@ def proposal_request_schema(form: ProposalForm) -> Schema:
     ]}
 
 
-def multipart_submission_schema() -> Schema:
+def multipart_schema(fields: str, *, when: str = "") -> Schema:
     """The same fields as form fields with their JSON names, and up to five files."""
-    return {"allOf": [ref("ProposalSubmission")], "properties": {"attachments": {
+    return {"allOf": [ref(fields)], "properties": {"attachments": {
         "type": "array", "maxItems": MAX_FILES,
-        "description": f"JPEG, PNG, HEIC/HEIF or PDF, {MAX_BYTES // 2**20} MB each; the type "
-                       "is read from the content; images are re-encoded without metadata; "
-                       "private until staff publish them",
+        "description": f"{when}JPEG, PNG, HEIC/HEIF or PDF, {MAX_BYTES // 2**20} MB each; the "
+                       "type is read from the content; images are re-encoded without "
+                       "metadata; private until staff publish them",
         "items": string(contentMediaType="application/octet-stream")}}}
 
 
@@ -238,7 +238,13 @@ def paths() -> dict:
                         "forwarded.")},
         "/track/{token}/transitions": {"parameters": [TOKEN], "post": operation(
             "Answer the open question or withdraw", "proposer", answer="TransitionResult",
-            body="TrackTransitionRequest", errors=(403, 404, 422))},
+            body="TrackTransitionRequest", errors=(403, 404, 422),
+            description="Files with an answer: send multipart/form-data (attachments), up "
+                        f"to {MAX_FILES} with each answer; a step that takes no files "
+                        "refuses them (422 naming attachments).") | {
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref("TrackTransitionRequest")},
+                "multipart/form-data": {"schema": ref("TrackTransitionMultipart")}}}}},
         "/queue": {"get": operation(
             "The caller's queue (office: every department), overdue first", "staff",
             answer="Queue", staff=True, errors=(422,), params=LIST_PARAMS)},
@@ -335,7 +341,10 @@ def document(form: ProposalForm) -> dict:
         "paths": paths(),
         "components": {
             "schemas": {**SCHEMAS, "ProposalSubmission": proposal_request_schema(form),
-                        "ProposalSubmissionMultipart": multipart_submission_schema(),
+                        "ProposalSubmissionMultipart": multipart_schema("ProposalSubmission"),
+                        "TrackTransitionMultipart": multipart_schema(
+                            "TrackTransitionRequest",
+                            when="Only with a step that takes files (provide_info). "),
                         "AttachmentActionRequest": form_schema(
                             AttachmentActionForm.from_json({}, lang="en")),
                         "CommentRequest": form_schema(CommentForm(MultiDict(), lang="en")),

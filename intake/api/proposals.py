@@ -7,6 +7,7 @@ from flask import request, url_for
 from werkzeug.datastructures import CombinedMultiDict
 
 import workflows
+from forms.attachments import StepFilesForm
 from forms.comment import CommentForm
 from forms.proposal import ProposalForm, formdata_from_json
 from intake import queries, serializers
@@ -143,15 +144,26 @@ def text_input_of(kind: str, trigger: str) -> str | None:
 
 @bp.post("/track/<token>/transitions")
 def track_transition(token: str):
+    """JSON ``{"trigger", "text"}``, or multipart/form-data: the same fields as form fields
+    and, for a step that takes them (the answer to a question), the files as
+    ``attachments``, checked by the proposal form's own field (SPEC section 2) and kept by
+    the operation with the step, in this request's transaction."""
     proposal = load_tracked(token)
-    payload = json_body()
+    if request.mimetype == "multipart/form-data":
+        payload = multipart_body()
+        formdata = request.files
+    else:
+        payload = json_body()
+        formdata = formdata_from_json(payload)
     reader = Reader(payload)
     trigger = reader.text("trigger", required=True)
     reader.done()
+    files = validated(StepFilesForm(formdata, lang=lang()), payload)
     inputs = {}
     if (name := text_input_of(proposal.kind, trigger)) and payload.get("text") is not None:
         inputs[name] = payload["text"]
-    fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links())
+    fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links(),
+                 files=files.cleaned, storage=request_storage())
     return serializers.transition_result(proposal)
 
 

@@ -23,6 +23,14 @@ import hashlib
 from dataclasses import dataclass
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB each (SPEC section 2)
+# Five files per message, not five in all: with the proposal, and again with each answer to
+# a question the city asks (a step with ``attachments = true``, workflows/proposal.toml).
+# A question asks for something new ("a map of the place", "a photo of the damage"); a
+# proposer who sent five photos at first must still be able to send the map they were asked
+# for, and a limit counted over the whole proposal would refuse the very file the
+# department wants, by a count the proposer cannot see.  The total stays bounded by the
+# city itself: the proposer can answer only when asked, so it is at most five times one
+# plus the number of questions.
 MAX_FILES = 5
 # Larger than any phone camera's picture (48 MP is 8064 × 6048); a file claiming more is a
 # decompression bomb (a few kilobytes that would unpack into gigabytes) and is refused before

@@ -74,13 +74,15 @@ def submit_proposal(
     session.add(proposal)
     session.flush()
     search.index_original(session, proposal)
+    kept = []
     if data.attachments:
         if storage is None:
             raise ValueError("a submission with attachments needs a storage")
-        keep_files(session, proposal, data.attachments, storage, now=now)
+        kept = keep_files(session, proposal, data.attachments, storage, now=now)
     record(session, proposal, PROPOSER, EventAction.submit, new_chain=True,
            to_state=proposal.state, at=now,
-           data={"channel": channel, "kind": data.kind, "category": category.code})
+           data={"channel": channel, "kind": data.kind, "category": category.code,
+                 **({"attachments": [a.id for a in kept]} if kept else {})})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",
                       rule_id=decision.rule_id)
     notify.enqueue(session, kind="receipt", recipient=data.email, language=data.language,

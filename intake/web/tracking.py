@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, render_template, request, url_for
 
 import workflows
+from forms.attachments import StepFilesForm
 from forms.tracking import TrackingLookupForm
 from workflows.engine import TEXT_MAX
 
@@ -28,8 +29,9 @@ from .. import queries, serializers
 from ..attachments.shapes import proposer_attachments
 from ..core.actors import PROPOSER
 from ..db import session
-from ..doors import request_links
+from ..doors import request_links, request_storage
 from ..errors import ActionError, Conflict
+from ..explain import rule_text
 from ..models import Proposal
 from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
@@ -49,16 +51,25 @@ class ProposerAction:
     input_label: str
     input_required: bool
     confirm: bool  # the proposal ends there: ask for a tick before firing
+    takes_files: bool = False  # the step accepts photos and documents (``attachments``)
 
 
 @dataclass(frozen=True)
 class ActionProblem:
-    """Why a proposer's action was refused, and what they typed."""
+    """Why a proposer's action was refused, and what they typed: each message with the
+    place it goes — "text" (the textarea), "attachments" (the file field), "confirm" or
+    "form" (the whole form)."""
 
     trigger: str
-    message: str
     text: str
-    place: str  # where the message goes: "text" (the textarea), "confirm" or "form"
+    messages: tuple[tuple[str, str], ...]
+
+    def at(self, place: str) -> list[str]:
+        return [message for where, message in self.messages if where == place]
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The page's error summary: each message linked to its field (``#<trigger>-<place>``)."""
+        return [(f"#{self.trigger}-{where}", message) for where, message in self.messages]
 
 
 def _proposal_for_token(token: str) -> Proposal:
@@ -83,6 +94,7 @@ def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
                 input_label=text_input.label_in(_lang()) if text_input else "",
                 input_required=bool(text_input and text_input.required),
                 confirm=workflow.is_final(transition.dest),
+                takes_files=transition.attachments,
             )
         )
     return actions
@@ -122,37 +134,62 @@ def track_receipt(token: str):
 
 @bp.post("/track/<token>/<trigger>")
 def track_action(token: str, trigger: str):
+    """Fire the proposer's action; the files of a step that takes them (an answer with the
+    map the question asked for) go through the proposal form's own field and are kept by
+    the same operation, in this request's transaction: a refused answer keeps none."""
     proposal = _proposal_for_token(token)
     action = next((a for a in _proposer_actions(proposal) if a.trigger == trigger), None)
     text = request.form.get("text", "")
     if action is not None and action.confirm and not request.form.get("confirm"):
-        problem = ActionProblem(trigger, _t("public.track.confirm_required"), text, "confirm")
+        problem = ActionProblem(trigger, text,
+                                (("confirm", _t("public.track.confirm_required")),))
+        return _track_page(proposal, token, problem=problem, status=422)
+    files = StepFilesForm(request.files, lang=_lang())
+    if not files.validate():
+        place = _file_place(action)
+        problem = ActionProblem(trigger, text,
+                                tuple((place, m) for m in files.attachments.errors))
         return _track_page(proposal, token, problem=problem, status=422)
     inputs = {action.text_input: text} if action and action.text_input else {}
     try:
-        fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links())
+        fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links(),
+                     files=files.cleaned, storage=request_storage())
     except ActionError as exc:
         session().rollback()  # the page below shows the proposal as it stands
-        problem = _action_problem(exc, action, trigger, text)
+        problem = _action_problem(exc, action, trigger, text, files)
         return _track_page(proposal, token, problem=problem, status=exc.status)
     flash(_t("public.track.done", action=action.label if action else trigger), "success")
     return redirect(url_for(".track", token=token), 303)
 
 
+def _file_place(action: ProposerAction | None) -> str:
+    """Where a message about files goes: beside the file field, or (a step without one,
+    sent files by hand) above the form's button."""
+    return "attachments" if action is not None and action.takes_files else "form"
+
+
 def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: str,
-                    text: str) -> ActionProblem:
-    """The refusal in the proposer's words (the operation's message is for developers)."""
+                    text: str, files: StepFilesForm) -> ActionProblem:
+    """The refusal in the proposer's words (the operation's message is for developers);
+    files chosen for an answer refused for its text were not kept, and the page says so."""
+    file_place = _file_place(action)
+    if "attachments" in exc.fields:
+        message = rule_text(exc.fields["attachments"][0], files.attachments.label.text,
+                            _lang())
+        return ActionProblem(trigger, text, ((file_place, message),))
     if action is not None and action.text_input in exc.fields:
         if "length" in exc.fields[action.text_input]:
             message = _t("error.length_max", field=action.input_label, max=TEXT_MAX,
                          length=len(text))
         else:
             message = _t("error.required", field=action.input_label)
-        return ActionProblem(trigger, message, text, "text")
-    key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
-    return ActionProblem(trigger, _t(f"public.track.error.{key}"), text, "form")
-
-
+        first = ("text", message)
+    else:
+        key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
+        first = ("form", _t(f"public.track.error.{key}"))
+    files.attachments.ask_again(files)
+    return ActionProblem(trigger, text, (first, *((file_place, m)
+                                                  for m in files.attachments.errors)))
 
 
 # --- a lost link ------------------------------------------------------------------------------

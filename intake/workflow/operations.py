@@ -10,6 +10,7 @@ them together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 
 import workflows
 from intake.answers.operations import reason_with_template
-from intake.attachments.operations import retract_all
+from intake.attachments import CleanFile, Storage
+from intake.attachments.operations import keep_files, retract_all
 from intake.core.actors import Actor
 from intake.core.checks import (
     check_version,
@@ -79,8 +81,17 @@ def fire_trigger(
     expected_version: int | None = None,
     today: date | None = None,
     template: str | None = None,
+    files: Sequence[CleanFile] = (),
+    storage: Storage | None = None,
 ) -> TransitionResult:
     """Fire a workflow trigger with its guards; record and notify.
+
+    ``files`` (clean copies, :func:`intake.attachments.clean`) are kept in ``storage`` with
+    the step when its transition says ``attachments = true`` (the proposer's answer to a
+    question), private like those sent with the proposal, and listed in the step's audit
+    event; any other step sent files is refused (422 naming ``attachments``).  They are
+    written only once every other check has passed, in the caller's transaction, so a
+    refused answer keeps no file.
 
     ``template`` names an answer template whose body is the reason when none is typed
     (:func:`intake.answers.operations.reason_with_template`; 422 naming ``template`` for
@@ -96,6 +107,11 @@ def fire_trigger(
                     if t.trigger == trigger), None)
     if template and leaving is not None:
         inputs = reason_with_template(session, proposal, leaving, template, inputs)
+    if files and leaving is not None and not leaving.attachments:
+        raise Invalid(f"{trigger}: this step takes no files",
+                      fields={"attachments": ["not_accepted"]})
+    if files and storage is None:
+        raise ValueError("files need a storage")
     fired = _fire(workflow, proposal, trigger, role, inputs)
     transition = fired.transition
     recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
@@ -115,6 +131,7 @@ def fire_trigger(
         proposal.ruling_business_days = business_days_to_ruling(proposal.submitted_at,
                                                                 today_or(today))
     session.flush()
+    kept = keep_files(session, proposal, files, storage, now=now) if files else []
     record(
         session, proposal, actor, EventAction.transition, trigger=trigger,
         from_state=fired.source, to_state=fired.dest, reason=reason, at=now,
@@ -122,7 +139,8 @@ def fire_trigger(
               **({"template": template} if template else {}),
               # held back from publication: the review that publishes it is its own event
               **({"publication": publication} if publication == REVIEW else {}),
-              **({"attachments_retracted": retracted} if retracted else {})},
+              **({"attachments_retracted": retracted} if retracted else {}),
+              **({"attachments": [a.id for a in kept]} if kept else {})},
     )
     _notify(session, links, workflow, proposal, transition, reason)
     session.flush()

@@ -257,6 +257,19 @@ def test_idea_answer_is_answered(idea_workflow):
             id="reason-input-without-inputs",
         ),
         pytest.param(
+            council('roles = ["office"]\n[transitions.inputs.reason]',
+                    'roles = ["office"]\nattachments = true\n[transitions.inputs.reason]'),
+            ["line 34:", '[[transitions]] #2 (trigger "drop")',
+             "attachments are the proposer's files", 'roles are ["proposer"]'],
+            id="attachments-on-a-staff-step",
+        ),
+        pytest.param(
+            council('roles = ["office"]\n[transitions.inputs.reason]',
+                    'roles = ["office"]\nattachments = "yes"\n[transitions.inputs.reason]'),
+            ["line 34:", "attachments must be true or false"],
+            id="attachments-not-a-flag",
+        ),
+        pytest.param(
             council('ruling = "adopted"', 'ruling = "adopt"'),
             [
                 "line 20:",
