@@ -64,6 +64,7 @@ def _with_units(text: str) -> str:
     found = _AMOUNT.fullmatch(text)
     if found is None or not any(found.groups()[:4]):
         return text
-    total = sum((Decimal(part) * unit for part, unit in zip(found.groups()[:4], _UNITS)
-                 if part), Decimal(found.group(5) or 0))
+    units = zip(found.groups()[:4], _UNITS, strict=True)
+    total = sum((Decimal(part) * unit for part, unit in units if part),
+                Decimal(found.group(5) or 0))
     return str(int(total)) if total == total.to_integral_value() else text
