@@ -8,7 +8,8 @@ code each (``required``, ``same``, ``not_later`` …) and details such as the re
 ``staff.error.field.<rule>`` with the field's label (the form's, on both doors); a text
 that is not a rule code (a form's own message) is already in the user's language and is
 kept.  Workflow guards have their own sentence (``staff.guard.<name>``), never their
-identifier.
+identifier.  A rule about a day may name it: the error's ``dates`` detail
+(``{"began": date}``) fills the rule's ``{began}`` as pages write dates.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import workflows
 
+from .dates import people_date
 from .errors import ActionError, Conflict, Forbidden, Invalid, NotFound, Refused
 from .i18n import catalogue, translate
 
@@ -30,15 +32,22 @@ class Explanation:
 
 def explain(exc: ActionError, lang: str, label: Callable[[str], str]) -> Explanation:
     """``exc`` in ``lang``; ``label(name)`` is a field's label as the user saw it."""
-    fields = {name: [rule_text(rule, label(name), lang) for rule in rules]
+    dates = _dates(exc, lang)
+    fields = {name: [rule_text(rule, label(name), lang, **dates) for rule in rules]
               for name, rules in exc.fields.items()}
     return Explanation(_message(exc, lang, label), fields)
 
 
-def rule_text(rule: str, field_label: str, lang: str) -> str:
+def _dates(exc: ActionError, lang: str) -> dict[str, str]:
+    given = exc.details.get("dates")
+    return {name: people_date(day, lang) for name, day in given.items()} \
+        if isinstance(given, dict) else {}
+
+
+def rule_text(rule: str, field_label: str, lang: str, **dates: str) -> str:
     key = f"staff.error.field.{rule}"
     if key in catalogue():
-        return translate(key, lang, field=field_label)
+        return translate(key, lang, field=field_label, **dates)
     if " " in rule or not rule.isascii():  # already a sentence (a form's message)
         return rule
     return translate("staff.error.field", lang, field=field_label)
@@ -65,7 +74,7 @@ def _refusal(exc: Refused, lang: str, label: Callable[[str], str]) -> str:
         name = guard.removeprefix("input:")
         rules = exc.fields.get(name) or []
         if rules:
-            return rule_text(rules[0], label(name), lang)
+            return rule_text(rules[0], label(name), lang, **_dates(exc, lang))
         return translate("staff.error.input", lang, field=label(name))
     if exc.code == "trigger_not_allowed":
         state, kind = exc.details.get("state"), exc.details.get("kind")

@@ -15,6 +15,7 @@ from intake import create_app
 from intake.models import utcnow
 from intake.ratelimit import limiter
 from tests.factories import publish_as_written
+from workflows.calendar import today_jst
 
 from .factories import VALID_FORM
 
@@ -66,8 +67,14 @@ def advance(client, token: str, proposal_id: int, *triggers: str) -> None:
         assert response.status_code == 200, response.get_json()
 
 
+def today_at(time: str, offset: str = "+09:00") -> str:
+    """``time`` today in Japan, as the API takes it: a session is not held before the day
+    its proposal's deliberation began, nor after today."""
+    return f"{today_jst().isoformat()}T{time}:00{offset}"
+
+
 def record_session(client, token: str, proposal_id: int, **overrides):
-    body = {"held_at": "2026-04-01T18:30:00+09:00", "place": "市民センター 会議室A",
+    body = {"held_at": today_at("18:30"), "place": "市民センター 会議室A",
             "agenda": "花壇の場所と管理方法", "minutes": "町内会と協議した。",
             "participants": 12, **overrides}
     return client.post(f"{API}/proposals/{proposal_id}/sessions", json=body,

@@ -30,6 +30,7 @@ from .api_support import (
     rate_limited_app,
     record_session,
     submit,
+    today_at,
     version,
     walk,
 )
@@ -160,7 +161,7 @@ def test_one_published_proposal_has_timeline_sessions_comments_and_ruling(city, 
     assert body["ruling"]["reason"] == "地域の合意が得られたため"
     assert body["ruling"]["at"].endswith("+09:00")
     [session_] = body["sessions"]
-    assert session_["held_at"] == "2026-04-01T18:30:00+09:00"
+    assert session_["held_at"] == today_at("18:30")
     assert session_["participants"] == 12 and session_["online"] is False
     assert [(c["name"], c["body"]) for c in body["comments"]] == [("近所の人", "賛成です。")]
 

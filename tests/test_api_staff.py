@@ -9,10 +9,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from intake.dates import people_date
+from intake.i18n import translate
 from intake.models import ApiToken, DeliberationSession, Event, Proposal
 from tests.factories import publish_as_written
+from workflows.calendar import today_jst
 
-from .api_support import API, advance, bearer, fire, record_session, submit, walk
+from .api_support import API, advance, bearer, fire, record_session, submit, today_at, walk
 
 
 def _events(db, proposal_id: int) -> int:
@@ -417,10 +420,11 @@ def deliberating(city, client):
 
 def test_record_session_is_201(deliberating, client, db):
     proposal_id, liaison = deliberating
-    response = record_session(client, liaison, proposal_id, held_at="2026-04-01T09:30:00Z")
+    response = record_session(client, liaison, proposal_id,
+                              held_at=today_at("09:30", offset="Z"))
     assert response.status_code == 201
     body = response.get_json()
-    assert body["held_at"] == "2026-04-01T18:30:00+09:00"
+    assert body["held_at"] == today_at("18:30")
     assert body["participants"] == 12
     stored = db.execute(select(DeliberationSession)).scalar_one()
     assert stored.place == "市民センター 会議室A"
@@ -475,9 +479,9 @@ def test_session_messages_in_english(deliberating, client):
 
 def test_a_session_time_without_an_offset_is_japan_time(deliberating, client):
     proposal_id, liaison = deliberating
-    response = record_session(client, liaison, proposal_id, held_at="2026-04-01T18:30:00")
+    response = record_session(client, liaison, proposal_id, held_at=today_at("18:30", ""))
     assert response.status_code == 201
-    assert response.get_json()["held_at"] == "2026-04-01T18:30:00+09:00"
+    assert response.get_json()["held_at"] == today_at("18:30")
 
 
 def test_a_transition_input_of_the_wrong_json_type_is_422_naming_it(city, client):
@@ -495,6 +499,45 @@ def test_session_outside_deliberation_is_409(city, client):
     response = record_session(client, city.token(city.parks_liaison), answer["id"])
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "wrong_state"
+
+
+def _held_on(day: date) -> str:
+    return f"{day.isoformat()}T10:00:00+09:00"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+@pytest.mark.parametrize(("held", "rule", "day"), [
+    (lambda today: date(2025, 6, 1), "before_deliberation_day", "began"),
+    (lambda today: today - timedelta(days=1), "before_deliberation_day", "began"),
+    (lambda today: today + timedelta(days=1), "after_today", "today"),
+])
+def test_a_session_before_deliberation_began_or_after_today_is_422_and_does_not_count(
+        deliberating, client, db, lang, held, rule, day):
+    """Deliberation began today: a session "held" before that day, or one only planned,
+    is no deliberation record, in any language of the API."""
+    proposal_id, liaison = deliberating
+    today = today_jst()
+    response = client.post(
+        f"{API}/proposals/{proposal_id}/sessions", query_string={"lang": lang},
+        json={"held_at": _held_on(held(today)), "place": "市民会館", "agenda": "説明",
+              "participants": 5},
+        headers=bearer(liaison))
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert fields == {"held_at": [translate(
+        f"staff.error.field.{rule}", lang, field=translate("staff.field.held_at", lang),
+        **{day: people_date(today, lang)})]}
+    assert db.execute(select(func.count(DeliberationSession.id))).scalar() == 0
+    refused = fire(client, liaison, proposal_id, "adopt", reason="合意")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["guard"] == "deliberation_recorded"
+
+
+def test_a_session_on_the_day_deliberation_began_counts(deliberating, client):
+    proposal_id, liaison = deliberating
+    early = record_session(client, liaison, proposal_id, held_at=today_at("00:00"))
+    assert early.status_code == 201, early.get_json()
+    assert fire(client, liaison, proposal_id, "adopt", reason="合意").status_code == 200
 
 
 def test_a_session_lets_the_proposal_be_adopted(deliberating, client):

@@ -10,7 +10,7 @@ import pytest
 import workflows
 from intake import create_app
 
-from .api_support import API, bearer, form
+from .api_support import API, bearer, form, today_at
 from .factories import Factory
 
 
@@ -56,7 +56,7 @@ def test_a_renamed_deliberation_state_keeps_comments_sessions_and_adoption(renam
     comment = client.post(f"{API}/proposals/{pid}/comments", json={"body": "賛成です。"})
     assert comment.status_code == 201, comment.get_json()
     session = client.post(f"{API}/proposals/{pid}/sessions", headers=staff, json={
-        "held_at": "2026-06-01T10:00:00+09:00", "place": "市民会館", "agenda": "説明",
+        "held_at": today_at("10:00"), "place": "市民会館", "agenda": "説明",
         "participants": 9})
     assert session.status_code == 201, session.get_json()
     assert fire("adopt", reason="協議の結果、採択します。")["state"] == "adopted"

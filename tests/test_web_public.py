@@ -541,6 +541,8 @@ def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, 
     proposal, _ = city.submit(problem=problem)
     staff(city, "accept", proposal)
     staff(city, "open_deliberation", proposal)
+    # Deliberation opened in spring (a session is not held before that day).
+    proposal.state_entered_at = datetime(2026, 5, 1, tzinfo=UTC)
     operations.record_session(
         db, proposal, operations.Actor.staff(city.parks_liaison),
         held_at=datetime(2026, 5, 10, 1, 0, tzinfo=UTC), place="中央公民館", online=False,

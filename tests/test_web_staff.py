@@ -7,7 +7,7 @@ and the database rows.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,11 @@ import workflows
 from forms import actions as action_forms
 from forms import staff as staff_forms
 from intake import create_app
+from intake.dates import people_date
 from intake.i18n import catalogue, translate
 from intake.models import DeliberationSession, OpinionRequest
 from tests import ops as operations
+from workflows.calendar import today_jst
 
 from .factories import PASSWORD
 from .staff_support import (
@@ -487,6 +489,9 @@ def test_transfer_without_a_reason_is_refused_beside_the_field(client, city):
 
 def test_a_session_is_recorded_while_in_deliberation(client, city):
     proposal = advanced(city, "accept", "open_deliberation")
+    # Deliberation opened a while ago (a session is not held before that day).
+    proposal.state_entered_at = datetime(2025, 5, 1, tzinfo=UTC)
+    city.session.commit()
     login(client, city.parks_liaison)
     response = post_action(client, proposal, "sessions", version=None,
                            held_at="2025-06-01T14:30", place="市民会館", online="y",
@@ -518,6 +523,36 @@ def test_a_bad_session_form_is_refused_and_nothing_is_recorded(client, city, hel
     assert count == 0
 
 
+@pytest.mark.parametrize("held_at, rule, day", [
+    ("2025-06-01T10:00", "before_deliberation_day", "began"),  # long before it opened
+    ("yesterday", "before_deliberation_day", "began"),
+    ("tomorrow", "after_today", "today"),  # planned, not held: no record yet
+])
+def test_a_session_before_deliberation_began_or_after_today_is_refused_beside_the_field(
+        client, city, held_at, rule, day):
+    proposal = advanced(city, "accept", "open_deliberation")
+    today = today_jst()
+    typed = {"yesterday": f"{today - timedelta(days=1)}T10:00",
+             "tomorrow": f"{today + timedelta(days=1)}T10:00"}.get(held_at, held_at)
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "sessions", version=None, held_at=typed,
+                           place="市民会館", agenda="花壇の場所", participants="12")
+    assert response.status_code == 422
+    text = page(response)
+    said = ja(f"staff.error.field.{rule}", field=ja("staff.field.held_at"),
+              **{day: people_date(today, JA)})
+    beside = text.split('id="session-held_at-error"')[1].split("</p>")[0]
+    assert said in beside
+    assert ja("staff.field.held_at") in text.split('class="error-summary-list')[1].split(
+        "</ul>")[0]  # the summary on top names the field
+    assert f'value="{typed}"' in text and "花壇の場所" in text  # what was typed is kept
+    count = city.session.execute(select(func.count(DeliberationSession.id))).scalar()
+    assert count == 0
+    refused = post_action(client, reload(city.session, proposal), "adopt", reason="合意")
+    assert refused.status_code == 422  # no deliberation record: the guard still refuses
+    assert reload(city.session, proposal).state == "in_deliberation"
+
+
 def test_a_session_outside_deliberation_is_a_conflict(client, city):
     proposal, _ = city.submit()
     login(client, city.parks_liaison)
@@ -532,7 +567,7 @@ def test_start_implementation_takes_the_due_date_from_a_date_input(client, city)
     proposal = advanced(city, "accept", "open_deliberation")
     operations.record_session(
         city.session, proposal, operations.Actor.staff(city.parks_liaison),
-        held_at=datetime(2025, 6, 1, 5, 0, tzinfo=UTC), place="市民会館", online=False,
+        held_at=datetime.now(UTC), place="市民会館", online=False,
         agenda="", minutes="", participants=8)
     city.session.commit()
     fire(city, proposal, "adopt", city.parks_liaison, reason="協議で合意した")

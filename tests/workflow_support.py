@@ -64,7 +64,7 @@ def lead(proposal: Proposal) -> Actor:
 def record_deliberation(session: Session, proposal: Proposal, actor: Actor | None = None):
     return operations.record_session(
         session, proposal, actor or lead(proposal),
-        held_at=datetime(2026, 6, 1, 10, 0, tzinfo=UTC), place="市民会館", online=False,
+        held_at=datetime.now(UTC), place="市民会館", online=False,
         agenda="提案の説明", minutes="意見交換をした。", participants=12,
     )
 

@@ -6,17 +6,26 @@ own workflow file keeps working because no state name appears here.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows
 from intake.core.actors import PUBLIC, Actor
-from intake.core.checks import aware, check_version, officer_role, required_text
+from intake.core.checks import aware, check_version, officer_role, required_text, today_or
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
 from intake.errors import Conflict, Invalid, NotFound
-from intake.models import Comment, CommentStatus, DeliberationSession, EventAction, Proposal
+from intake.models import (
+    JST,
+    Comment,
+    CommentStatus,
+    DeliberationSession,
+    Event,
+    EventAction,
+    Proposal,
+)
 from intake.privacy.text import comment_hits
 
 
@@ -24,6 +33,41 @@ def _refuse_unless_sessions(proposal: Proposal) -> None:
     if not workflows.get_workflow(proposal.kind).state_takes_sessions(proposal.state):
         raise Conflict(f"sessions are recorded only in deliberation, not {proposal.state}",
                        code="wrong_state")
+
+
+def deliberation_began(session: Session, proposal: Proposal) -> datetime:
+    """When the proposal first entered a state that takes sessions, from its events.
+
+    The first entry, not the latest: a proposal a city's workflow sent back and brought
+    into deliberation again keeps its earlier sessions (they count for ``adopt``), so a
+    session of that earlier round recorded late is still true.  ``state_entered_at``
+    covers a proposal whose log names no such entry (a state renamed in the workflow
+    file since)."""
+    workflow = workflows.get_workflow(proposal.kind)
+    states = [name for name in workflow.states if workflow.state_takes_sessions(name)]
+    first = session.execute(
+        select(func.min(Event.at)).where(Event.proposal_id == proposal.id,
+                                         Event.action == EventAction.transition,
+                                         Event.to_state.in_(states))
+    ).scalar_one_or_none()
+    return min(first, proposal.state_entered_at) if first else proposal.state_entered_at
+
+
+def _check_held_on(session: Session, proposal: Proposal, held_at: datetime,
+                   today: date) -> None:
+    """A session is a record of one that took place while the proposal was in
+    deliberation: its day in Japan is not before the day deliberation began (it would
+    count for ``adopt`` without having been part of it) and not after today (one only
+    planned has no minutes or participants yet, and must not count either)."""
+    held_on = held_at.astimezone(JST).date()
+    began_on = deliberation_began(session, proposal).astimezone(JST).date()
+    if held_on < began_on:
+        raise Invalid("held_at: not before the day the deliberation began",
+                      fields={"held_at": ["before_deliberation_day"]},
+                      dates={"began": began_on})
+    if held_on > today:
+        raise Invalid("held_at: not after today (record a session once it was held)",
+                      fields={"held_at": ["after_today"]}, dates={"today": today})
 
 
 @conflict_on_concurrent_change
@@ -38,13 +82,16 @@ def record_session(
     agenda: str,
     minutes: str,
     participants: int,
+    today: date | None = None,
 ) -> DeliberationSession:
     """Record a deliberation session; it is a deliberation record for the ``adopt``
     guard.  The form (``forms.actions.SessionForm``) holds the field rules; these
-    checks keep the row sound whoever calls."""
+    checks keep the row sound whoever calls, and the day it was held
+    (:func:`_check_held_on`) is checked here for every door."""
     officer_role(actor, proposal)
     _refuse_unless_sessions(proposal)
     held_at = aware(held_at, "held_at")
+    _check_held_on(session, proposal, held_at, today_or(today))
     if isinstance(participants, bool) or not isinstance(participants, int) or participants < 0:
         raise Invalid("participants: a whole number, 0 or more",
                       fields={"participants": ["participants"]})

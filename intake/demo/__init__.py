@@ -149,7 +149,8 @@ def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
     if step == "session":
         record_session(
             session, proposal, _lead(proposal, office),
-            held_at=datetime.now(UTC) - timedelta(days=3), place="市民会館 第2会議室",
+            # today: deliberation opened just now, and a session is not before that day
+            held_at=datetime.now(UTC), place="市民会館 第2会議室",
             online=False, agenda="提案内容の説明と意見交換",
             minutes="提案者から趣旨説明。参加者から実施方法について意見が出された。",
             participants=14,
