@@ -4,9 +4,15 @@
 message commits with the change that caused it or not at all.  Delivery
 (SMTP, or ``.eml`` files with no SMTP configured) happens later, outside
 the user's transaction.
+
+A date or a moment given to a message is written as the pages write it, in the
+message's language (:mod:`intake.dates`: ``2026年12月4日（金）``, ``Fri 4 December
+2026``), so a mail and the page it links to give the same day the same way.
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -14,6 +20,7 @@ from sqlalchemy.orm import Session
 from workflows.calendar import today_jst
 
 from . import reference
+from .dates import people_date, people_datetime
 from .i18n import translate, translate_mail
 from .models import Department, OutboxMessage, Proposal, Role, User
 
@@ -27,7 +34,8 @@ def enqueue(
     proposal: Proposal | None,
     **params: object,
 ) -> None:
-    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``).
+    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``); ``params``
+    that are dates or datetimes are written for people in ``language``.
 
     One plain INSERT on the session's connection, not an object for the unit of work:
     nothing reads a message back in the transaction that queues it, and the unit of
@@ -39,6 +47,7 @@ def enqueue(
             session.flush()
         params.setdefault("receipt", proposal.receipt)
         params.setdefault("title", proposal.title)
+    params = {name: _for_people(value, language) for name, value in params.items()}
     session.connection().execute(_INSERT_MESSAGE, {
         "proposal_id": proposal.id if proposal is not None else None,
         "kind": kind,
@@ -50,6 +59,14 @@ def enqueue(
 
 
 _INSERT_MESSAGE = insert(OutboxMessage.__table__)  # the columns not given take their defaults
+
+
+def _for_people(value: object, language: str) -> object:
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return people_datetime(value, language)
+    if isinstance(value, date):
+        return people_date(value, language)
+    return value
 
 
 def office_addresses(session: Session) -> list[str]:

@@ -10,11 +10,17 @@ Operations take ``today=`` so the day is fixed without touching the clock.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from flask import current_app
+from sqlalchemy import select
 
+from intake.dates import people_date
 from intake.errors import Invalid, Refused
+from intake.links import links_for
+from intake.models import OutboxMessage
+from intake.workflow.escalation import escalate_overdue
 from tests import ops as operations
 
 from .workflow_support import (
@@ -260,3 +266,48 @@ def test_an_opinion_is_due_in_business_days(city):
         operations.request_opinion(city.session, proposal, "welfare", lead(proposal),
                                    question="ご意見を", due_in_days=0)
     city.session.rollback()
+
+
+# --- the dates in the mails ----------------------------------------------------------------
+
+
+def _mail(db, proposal, kind: str) -> OutboxMessage:
+    return db.execute(select(OutboxMessage).where(
+        OutboxMessage.proposal_id == proposal.id, OutboxMessage.kind == kind,
+    ).order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
+
+
+@pytest.mark.parametrize(("lang", "written"), [
+    ("ja", "2026年7月31日（金）"),
+    ("ja-easy", "2026年7月31日（金）"),
+    ("en", "Fri 31 July 2026"),
+])
+def test_the_extension_mail_gives_the_new_date_as_the_pages_do(city, lang, written):
+    """The proposer reads the date in their language, as the page the mail links to
+    shows it (one rule: :func:`intake.dates.people_date`), never 2026-07-31."""
+    proposal = submit(city, date(2026, 6, 1), language=lang)
+    fire(city, proposal, "accept", date(2026, 6, 1))
+    operations.extend_deadline(city.session, proposal, lead(proposal),
+                               due_on=date(2026, 7, 31), reason="現地調査のため")
+    city.session.commit()
+    mail = _mail(city.session, proposal, "deadline_extended")
+    assert mail.language == lang
+    assert written == people_date(date(2026, 7, 31), lang)
+    assert written in mail.body and "2026-07-31" not in mail.body
+
+
+def test_the_opinion_request_and_escalation_mails_give_dates_as_the_pages_do(city):
+    proposal = submit(city, date(2026, 4, 20))
+    fire(city, proposal, "accept", date(2026, 4, 21))  # due 5/26
+    operations.request_opinion(city.session, proposal, "welfare", lead(proposal),
+                               question="ご意見を", today=date(2026, 4, 28))  # due 5/18
+    city.session.commit()
+    asked = _mail(city.session, proposal, "opinion_request")
+    assert "2026年5月18日（月）" in asked.body and "2026-05-18" not in asked.body
+
+    due_on = proposal.due_on
+    escalate_overdue(city.session, due_on + timedelta(days=1), links=links_for(current_app))
+    city.session.commit()
+    overdue = _mail(city.session, proposal, "escalation")
+    assert people_date(due_on, "ja") in overdue.body
+    assert due_on.isoformat() not in overdue.body

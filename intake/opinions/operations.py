@@ -75,7 +75,7 @@ def request_opinion(
            data={"request": request.id, "department": department.code,
                  "due_on": request.due_on.isoformat()})
     tell_department(session, links, department, "opinion_request", proposal, text=question,
-                    due_on=request.due_on.isoformat())
+                    due_on=request.due_on)
     session.flush()
     return request
 

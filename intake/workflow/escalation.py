@@ -50,7 +50,7 @@ def escalate_overdue(session: Session, today: date, *, links: Links, batch: int 
         recipients = office | set(liaisons.get(proposal.lead_department_id, ()))
         for address in sorted(recipients):
             notify.enqueue(session, kind="escalation", recipient=address, language="ja",
-                           proposal=proposal, due_on=due_on, state=state,
+                           proposal=proposal, due_on=proposal.due_on, state=state,
                            **staff_links(links, proposal))
     session.flush()
     return len(proposals)

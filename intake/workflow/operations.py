@@ -221,7 +221,6 @@ def extend_deadline(
     record(session, proposal, actor, EventAction.extend, reason=reason,
            data={"from": previous.isoformat(), "to": due_on.isoformat(),
                  "state": proposal.state})
-    tell_proposer(session, links, proposal, "deadline_extended", text=reason,
-                  due_on=due_on.isoformat())
+    tell_proposer(session, links, proposal, "deadline_extended", text=reason, due_on=due_on)
     session.flush()
     return proposal
