@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from intake.i18n import translate
 from intake.models import OutboxMessage, Proposal
-from workflows import get_workflow
+from workflows import get_workflow, today_jst
 
 from .test_browser import browser, live_server, new_page, page, sign_in  # noqa: F401
 from .test_browser_staff import serious_violations
@@ -175,7 +175,8 @@ def test_the_whole_journey_from_form_to_ruling(new_page, live_server, city, db):
     session = liaison.locator("#action-session")
     if session.get_attribute("open") is None:
         session.locator("summary").click()
-    session.locator("[name='session-held_at']").fill("2026-11-20T18:30")
+    # Held today (Japan time): a session may not predate the deliberation, opened just now.
+    session.locator("[name='session-held_at']").fill(f"{today_jst().isoformat()}T00:05")
     session.locator("[name='session-place']").fill("大供公民館")
     session.locator("[name='session-agenda']").fill("バス停の屋根について")
     session.locator("[name='session-participants']").fill("12")
