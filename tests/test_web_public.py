@@ -521,10 +521,15 @@ def test_the_whole_city_and_a_known_state_are_filters_not_mistakes(city, client,
 
 
 def test_the_public_page_names_the_texts_without_the_forms_optional(city, client, publish):
-    proposal = publish(city.submit()[0])
+    proposal, token = city.submit(budget_total=50000, city_share=20000)
+    publish(proposal)
     page_text = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     texts = page_text[:page_text.index("地域の交流が増えます。")]  # the texts' headings, before
     assert t("shown.expected_effect") in texts and "任意" not in texts
+    # The proposer's own page lists the figures they gave, named plainly too.
+    tracking = Page(client.get(f"/track/{token}").get_data(as_text=True)).text
+    assert f"{t('shown.budget_total')} 50,000円" in tracking
+    assert t('field.budget_total') not in tracking
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "W10", "WyJ4Il0", "e30"])
