@@ -25,7 +25,7 @@ from wtforms.widgets import DateInput, HiddenInput, NumberInput
 
 from intake.i18n import DEFAULT_LANGUAGE, LANGUAGES, label_or, translate
 from intake.models import AnswerTemplate
-from workflows import InputDef, Workflow
+from workflows import InputDef, Workflow, today_jst
 from workflows.engine import TEXT_MAX
 
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
@@ -276,6 +276,13 @@ class SessionForm(StaffForm):
     minutes = TextAreaField(validators=[Optional(), Length(0, MINUTES_MAX)],
                             render_kw={"rows": 5})
     participants = WholeNumberField(widget=NumberInput(min=0), default=0)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The date picker offers no day after today: a session is the record of one held
+        # (record_session refuses a later one, for every door; this only helps the typing).
+        self.held_at.render_kw = {**self.held_at.render_kw,
+                                  "max": f"{today_jst().isoformat()}T23:59"}
 
     def validate_participants(self, field) -> None:
         if field.data is None or not 0 <= field.data <= INT32_MAX:

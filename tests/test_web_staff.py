@@ -523,6 +523,11 @@ def test_a_bad_session_form_is_refused_and_nothing_is_recorded(client, city, hel
     assert count == 0
 
 
+def beside_input(text: str, name: str) -> str:
+    """The ``<input>`` tag named ``name``."""
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', text).group(0)
+
+
 @pytest.mark.parametrize("held_at, rule, day", [
     ("2025-06-01T10:00", "before_deliberation_day", "began"),  # long before it opened
     ("yesterday", "before_deliberation_day", "began"),
@@ -543,8 +548,10 @@ def test_a_session_before_deliberation_began_or_after_today_is_refused_beside_th
               **{day: people_date(today, JA)})
     beside = text.split('id="session-held_at-error"')[1].split("</p>")[0]
     assert said in beside
-    assert ja("staff.field.held_at") in text.split('class="error-summary-list')[1].split(
-        "</ul>")[0]  # the summary on top names the field
+    # The date picker offers no later day than today (the server decides, whatever is sent).
+    assert f'max="{today.isoformat()}T23:59"' in beside_input(text, "session-held_at")
+    # The summary on top says the rule too, not only "check: 日時".
+    assert said in text.split('class="error-summary-list')[1].split("</ul>")[0]
     assert f'value="{typed}"' in text and "花壇の場所" in text  # what was typed is kept
     count = city.session.execute(select(func.count(DeliberationSession.id))).scalar()
     assert count == 0
