@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from intake import audit
 from intake.i18n import translate
-from intake.models import Attachment, Event, Proposal
+from intake.models import Attachment, Event, OutboxMessage, Proposal
 from tests import attachment_files as files
 from tests import ops
 
@@ -104,6 +104,12 @@ def test_an_answer_with_a_photo_keeps_it_clean_private_and_audited(door, asked, 
     assert answered.data["attachments"] == [attachment.id]
     assert answered.reason == ANSWER
     assert audit.verify(db) is None
+
+    # The liaison's notice of the answer says a file came with it, waiting for a decision.
+    notices = db.execute(select(OutboxMessage.body).where(
+        OutboxMessage.proposal_id == proposal.id, OutboxMessage.kind == "staff_update",
+        OutboxMessage.recipient == city.parks_liaison.email)).scalars().all()
+    assert [ja("mail.files_attached", count=1) in body for body in notices] == [True]
 
     # Staff see it in the detail (API and page) like the files sent with the proposal.
     staff_token = city.token(city.parks_liaison)

@@ -142,7 +142,7 @@ def fire_trigger(
               **({"attachments_retracted": retracted} if retracted else {}),
               **({"attachments": [a.id for a in kept]} if kept else {})},
     )
-    _notify(session, links, workflow, proposal, transition, reason)
+    _notify(session, links, workflow, proposal, transition, reason, files=len(kept))
     session.flush()
     return TransitionResult(proposal, trigger, fired.source, fired.dest)
 
@@ -160,8 +160,10 @@ def _text_or_none(value: object) -> str | None:
 
 
 def _notify(session: Session, links: Links, workflow: workflows.Workflow, proposal: Proposal,
-            transition: workflows.TransitionDef, reason: str) -> None:
-    """One message per audience the transition names (proposer, liaison, office)."""
+            transition: workflows.TransitionDef, reason: str, *, files: int = 0) -> None:
+    """One message per audience the transition names (proposer, liaison, office).  Staff
+    are told how many files came with the step (the proposer's answer): each waits for
+    their decision to publish it or not, and a mail that only quotes the text hides them."""
     for audience in transition.notify:
         if audience == "proposer":
             if transition.ruling:
@@ -179,7 +181,10 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
             tell_proposer(session, links, proposal, kind, text=reason, decision=decision,
                           state=label)
             continue
-        params = {"text": reason or "—", "state": workflow.state_label(proposal.state, "ja")}
+        text = reason or "—"
+        if files:
+            text += "\n\n" + translate("mail.files_attached", "ja", count=files)
+        params = {"text": text, "state": workflow.state_label(proposal.state, "ja")}
         if audience == "liaison":
             tell_department(session, links, proposal.lead_department, "staff_update",
                             proposal, **params)
