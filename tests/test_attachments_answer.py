@@ -109,7 +109,7 @@ def test_an_answer_with_a_photo_keeps_it_clean_private_and_audited(door, asked, 
     notices = db.execute(select(OutboxMessage.body).where(
         OutboxMessage.proposal_id == proposal.id, OutboxMessage.kind == "staff_update",
         OutboxMessage.recipient == city.parks_liaison.email)).scalars().all()
-    assert [ja("mail.files_attached", count=1) in body for body in notices] == [True]
+    assert [ja("mail.staff_update.files_attached", count=1) in body for body in notices] == [True]
 
     # Staff see it in the detail (API and page) like the files sent with the proposal.
     staff_token = city.token(city.parks_liaison)

@@ -183,7 +183,7 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
             continue
         text = reason or "—"
         if files:
-            text += "\n\n" + translate("mail.files_attached", "ja", count=files)
+            text += "\n\n" + translate("mail.staff_update.files_attached", "ja", count=files)
         params = {"text": text, "state": workflow.state_label(proposal.state, "ja")}
         if audience == "liaison":
             tell_department(session, links, proposal.lead_department, "staff_update",
