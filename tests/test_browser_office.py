@@ -51,7 +51,7 @@ def test_the_office_reads_the_dashboard_and_prints_the_agenda(page, live_server,
         assert figure.locator("table").is_visible()  # the same figures, as text
         box = chart.bounding_box()
         assert box["width"] > 100 and box["height"] > 20
-    assert page.locator("#figure-states svg rect").count() == 4  # three departments, triage
+    assert page.locator("#figure-states svg.chart-wide rect").count() == 4  # 3 departments, triage
     # Each department's name on one line, however many states the table has (in a column
     # beside the chart it broke after every character) — on a laptop's width too.
     page.set_viewport_size({"width": 1024, "height": 800})
@@ -67,12 +67,21 @@ def test_the_office_reads_the_dashboard_and_prints_the_agenda(page, live_server,
         if width >= 1200:
             for box in page.locator(".office-figure .table-scroll").all():
                 assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), width
-    # Every label is inside its chart, in English too (longer names than in Japanese).
-    for language in ("en", "ja"):
+    # Every label is inside its chart, in English too (longer names than in Japanese), and
+    # on a phone the charts are drawn at their own size, not scaled down until their 12px
+    # labels are 7px: the same four charts, labels above the bars.
+    for width, language in ((1024, "en"), (1024, "ja"), (390, "en"), (390, "ja")):
+        page.set_viewport_size({"width": width, "height": 800})
         page.goto(f"{live_server}/staff/dashboard?lang={language}")
+        assert page.get_by_role("img").count() == 4
         for svg in page.locator("svg.chart-svg").all():
             assert svg.evaluate(
                 "s => [...s.querySelectorAll('text')].every(t => t.getBBox().x >= 0)"), language
+        for chart in page.get_by_role("img").all():
+            drawn = chart.evaluate("s => s.getBoundingClientRect().width / s.viewBox.baseVal.width")
+            assert drawn > (0.95 if width == 390 else 0.6), (width, language, drawn)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1024, "height": 800})
     assert outside == []
 
     nav = page.get_by_role("navigation", name=ja("staff.nav.label"))

@@ -32,30 +32,36 @@ def _month_label(month: str) -> str:
     return t("office.month.short", year=year, month=int(number))
 
 
-def dashboard_charts(data: Figures) -> dict[str, charts.Chart]:
-    """The four charts of the dashboard; the template puts each beside its table."""
+def dashboard_charts(data: Figures) -> dict[str, tuple[charts.Chart, charts.Chart]]:
+    """The four charts of the dashboard, each as drawn for a wide screen and for a phone
+    (labels above the bars; the months too run down the page there); the template puts
+    each beside its table and office.css shows the one that fits."""
     triage = t("staff.triage")
     names = [name_in(row.department, triage) for row in data.departments]
     states = [(name, label) for name, label in state_choices(lang()) if name in data.states]
     ruled = [row for row in data.departments if row.ruling_days.count]
     decided = [row for row in data.departments if row.adoption_rate is not None]
-    return {
-        "states": charts.horizontal(
-            names, [label for _name, label in states],
-            [[row.states.get(name) for name, _label in states] for row in data.departments],
-            stacked=True, fmt=_count),
-        "days": charts.horizontal(
-            [name_in(row.department, triage) for row in ruled],
-            [t("office.col.median"), t("office.col.p90")],
-            [[row.ruling_days.median, row.ruling_days.p90] for row in ruled], fmt=_count),
-        "adoption": charts.horizontal(
-            [name_in(row.department, triage) for row in decided], [t("office.col.adoption_rate")],
-            [[row.adoption_rate] for row in decided], fmt=_percent, maximum=1),
-        "monthly": charts.vertical(
-            [_month_label(m.month) for m in data.monthly],
-            [t("office.col.submitted"), t("office.col.ruled"), t("office.col.adopted")],
-            [[m.submitted, m.ruled, m.adopted] for m in data.monthly], fmt=_count),
+    months = ([_month_label(m.month) for m in data.monthly],
+              [t("office.col.submitted"), t("office.col.ruled"), t("office.col.adopted")],
+              [[m.submitted, m.ruled, m.adopted] for m in data.monthly])
+    bars = {
+        "states": ((names, [label for _name, label in states],
+                    [[row.states.get(name) for name, _label in states]
+                     for row in data.departments]), {"stacked": True, "fmt": _count}),
+        "days": (([name_in(row.department, triage) for row in ruled],
+                  [t("office.col.median"), t("office.col.p90")],
+                  [[row.ruling_days.median, row.ruling_days.p90] for row in ruled]),
+                 {"fmt": _count}),
+        "adoption": (([name_in(row.department, triage) for row in decided],
+                      [t("office.col.adoption_rate")], [[row.adoption_rate] for row in decided]),
+                     {"fmt": _percent, "maximum": 1}),
     }
+    drawn = {name: (charts.horizontal(*args, **options),
+                    charts.horizontal(*args, **options, narrow=True))
+             for name, (args, options) in bars.items()}
+    drawn["monthly"] = (charts.vertical(*months, fmt=_count),
+                        charts.horizontal(*months, fmt=_count, narrow=True))
+    return drawn
 
 
 @bp.get("/dashboard")
