@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from intake.audit import verify
 from intake.cli import main
-from intake.models import Proposal, User
+from intake.models import DeliberationSession, Proposal, User
 
 
 @pytest.fixture
@@ -47,6 +47,13 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     assert len(set(names)) == len(names)
     assert not [n for n in names if "(" in n or "liaison" in n or "協働担当者" in n]
     assert "協働担当者 (liaison)" in result.output
+    # Each ruling gives its own reason and each session has its own minutes: a city showing
+    # the demo read one adoption reason eleven times and fourteen identical sessions.
+    reasons = db.execute(select(Proposal.ruling_reason)
+                         .where(Proposal.ruling_reason.is_not(None))).scalars().all()
+    assert len(reasons) >= 12 and len(set(reasons)) == len(reasons)
+    minutes = db.execute(select(DeliberationSession.minutes)).scalars().all()
+    assert len(minutes) >= 10 and len(set(minutes)) == len(minutes)
     assert verify(db) is None
 
     again = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)

@@ -114,7 +114,7 @@ def _create_proposals(session: Session, links: Links) -> None:
         proposal, _token = submit_proposal(session, _submission(sample, number),
                                            channel="demo", links=links)
         for step in sample.get("path", []):
-            _run_step(session, links, proposal, step, office)
+            _run_step(session, links, proposal, step, office, sample)
         if sample.get("path") == ["accept"] and number % 2:
             # Show the office an overdue item: pretend acceptance was long ago.
             proposal.due_on = calendar.today_jst() - timedelta(days=10)
@@ -144,16 +144,23 @@ def _submission(sample: dict, number: int) -> Submission:
     )
 
 
+# A sample's own words for its steps (its `session`, `reason`, `evaluation`, `question`,
+# `answer` in proposals.toml), so the demo's rulings and minutes read like a city's and not
+# one sentence repeated; the STEPS' defaults fill in where a sample has none.
+SAMPLE_INPUTS = ("reason", "evaluation", "question", "answer")
+SESSION_DEFAULTS = {"place": "市民会館 第2会議室", "agenda": "提案内容の説明と意見交換",
+                    "minutes": "提案者から趣旨説明。参加者から実施方法について意見が出された。",
+                    "participants": 14}
+
+
 def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
-              office: User | None) -> None:
+              office: User | None, sample: dict) -> None:
     if step == "session":
         record_session(
             session, proposal, _lead(proposal, office),
             # today: deliberation opened just now, and a session is not before that day
-            held_at=datetime.now(UTC), place="市民会館 第2会議室",
-            online=False, agenda="提案内容の説明と意見交換",
-            minutes="提案者から趣旨説明。参加者から実施方法について意見が出された。",
-            participants=14,
+            held_at=datetime.now(UTC), online=False,
+            **{**SESSION_DEFAULTS, **sample.get("session", {})},
         )
         return
     if step == "comments":
@@ -164,6 +171,8 @@ def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
                     body="返却の手伝いをしたいです。連絡先は080-2345-6789です。")
         return
     trigger, inputs = STEPS[step]
+    inputs = {**inputs, **{key: sample[key] for key in SAMPLE_INPUTS
+                           if key in inputs and key in sample}}
     if trigger == "start_implementation":
         inputs = {"due_on": calendar.add_business_days(calendar.today_jst(), 60).isoformat()}
     actor = PROPOSER if trigger in PROPOSER_TRIGGERS else _lead(proposal, office)
