@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Field,
     HiddenField,
     IntegerField,
@@ -204,6 +205,7 @@ class QueueFilterForm(StaffForm):
     district = SelectField(validate_choice=False)
     # The browser keeps a search within what the queue accepts.
     q = StringField(widget=SearchInput(), render_kw={"maxlength": MAX_QUERY})
+    overdue = BooleanField(false_values=("", "0", "false"))
 
     def __init__(
         self,

@@ -19,6 +19,9 @@ index, ``(category_id, id)`` …): walking every overdue entry to find the few t
 would cost what there is overdue, so then the overdue part too is read newest first, as
 the rest.
 
+``overdue_only`` keeps the overdue part alone: the office's overdue list (the dashboard's,
+and the queue's "overdue only" filter).
+
 The cursor is ``[1, due day, id]`` inside the overdue part (``[1, 0, id]`` when it is read
 newest first) and ``[0, 0, id]`` after it.
 """
@@ -31,6 +34,7 @@ from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 import workflows
+from intake.errors import Invalid
 from intake.models import Proposal, User
 from intake.queries import (
     DEFAULT_LIMIT,
@@ -46,7 +50,8 @@ OVERDUE, REST = 1, 0
 
 
 def queue_for(session: Session, user: User, filters: Filters, today: date, *,
-              cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Page:
+              cursor: str | None = None, limit: int = DEFAULT_LIMIT,
+              overdue_only: bool = False) -> Page:
     """One page of the caller's queue and the cursor of the next."""
     query = select(Proposal)
     if not user.is_office:
@@ -62,7 +67,7 @@ def queue_for(session: Session, user: User, filters: Filters, today: date, *,
     elif rank == OVERDUE:
         rows += [([OVERDUE, 0, p.id], p) for p in _newest_first(
             session, query.where(Proposal.is_overdue(today)), key, last_id, limit + 1)]
-    if len(rows) <= limit:
+    if len(rows) <= limit and not overdue_only:
         rows += [([REST, 0, p.id], p) for p in _newest_first(
             session, query.where(~Proposal.is_overdue(today)), key,
             last_id if rank == REST else None, limit + 1 - len(rows))]
@@ -124,3 +129,14 @@ def _overdue(session: Session, query: Select, key, today: date,
     found = {p.id: p for p in session.execute(
         _eager(select(Proposal).where(Proposal.id.in_(ids)))).scalars()}
     return [found[i] for i in ids if i in found]
+
+
+def parse_overdue_only(value: str | None) -> bool:
+    """The queue's ``overdue`` argument: ``1``/``true`` (the page's checkbox, the API), or
+    absent, empty, ``0``/``false``; anything else is refused, naming the argument."""
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false"):
+        return False
+    if text in ("1", "true"):
+        return True
+    raise Invalid("overdue: 1 or 0", fields={"overdue": ["invalid"]})

@@ -247,7 +247,11 @@ def paths() -> dict:
                 "multipart/form-data": {"schema": ref("TrackTransitionMultipart")}}}}},
         "/queue": {"get": operation(
             "The caller's queue (office: every department), overdue first", "staff",
-            answer="Queue", staff=True, errors=(422,), params=LIST_PARAMS)},
+            answer="Queue", staff=True, errors=(422,), params=(
+                *LIST_PARAMS,
+                query("overdue", "true (or 1): the overdue proposals only, most overdue first",
+                      boolean()),
+            ))},
         "/proposals/{id}/detail": {"parameters": [ID], "get": operation(
             "A proposal with personal data and version", "staff", answer="StaffDetail",
             staff=True, errors=(403, 404))},

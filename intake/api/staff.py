@@ -8,6 +8,8 @@ learns nothing from validation messages; the operation checks the same rule agai
 
 from __future__ import annotations
 
+from flask import request
+
 import workflows
 from intake import access, queries, queues, serializers
 from intake.db import session
@@ -57,7 +59,8 @@ def load_opinion(user: User, request_id: int) -> OpinionRequest:
 def queue(user: User):
     filters, cursor, limit = page_args()
     today = workflows.today_jst()
-    page = queues.queue_for(session(), user, filters, today, cursor=cursor, limit=limit)
+    page = queues.queue_for(session(), user, filters, today, cursor=cursor, limit=limit,
+                            overdue_only=queues.parse_overdue_only(request.args.get("overdue")))
     return {"items": [serializers.staff_summary(p, lang(), today) for p in page.items],
             "next_cursor": page.next_cursor}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 import workflows
+from intake import queries, queues
 from intake.db import session as db
 from intake.doors import csv_response
 from intake.errors import Invalid
@@ -16,6 +17,7 @@ from intake.office.figures import Figures, Scope, figures
 from workflows.calendar import today_jst
 
 from .common import bp, error_page, lang, name_in, officer, t
+from .proposal import due_words
 from .queue import state_choices
 
 
@@ -64,14 +66,23 @@ def dashboard_charts(data: Figures) -> dict[str, tuple[charts.Chart, charts.Char
     return drawn
 
 
+# The dashboard's overdue list shows the most overdue first, this many; the queue's
+# "overdue only" filter (linked under it) pages through every one.
+OVERDUE_SHOWN = 20
+
+
 @bp.get("/dashboard")
 def dashboard():
     user = officer()
-    data = figures(db(), today_jst(), Scope.of(user))
+    today = today_jst()
+    data = figures(db(), today, Scope.of(user))
     states = [(name, label) for name, label in state_choices(lang()) if name in data.states]
+    overdue = queues.queue_for(db(), user, queries.Filters(), today, limit=OVERDUE_SHOWN,
+                               overdue_only=True)
     return render_template("office/dashboard.html", figures=data, states=states,
                            charts=dashboard_charts(data), percent=_percent,
-                           decisions=(*workflows.ADOPTING, *workflows.REFUSING))
+                           decisions=(*workflows.ADOPTING, *workflows.REFUSING),
+                           overdue=overdue, due_words=due_words)
 
 
 # Items per printed page of the agenda: a meeting reads a few pages at a time; the whole

@@ -17,7 +17,7 @@ from workflows.calendar import today_jst
 
 from .common import bp, builtin_workflows, code_choices, error_page, lang, officer, t
 
-FILTERS = ("state", "department", "category", "district")  # the form's selects
+FILTERS = ("state", "department", "category", "district", "overdue")  # the form's choices
 
 
 def state_choices(language: str) -> list[tuple[str, str]]:
@@ -37,6 +37,7 @@ def queue():
             db(), user, queries.Filters.from_args(request.args), today_jst(),
             cursor=request.args.get("cursor"),
             limit=queries.parse_limit(request.args.get("limit")),
+            overdue_only=queues.parse_overdue_only(request.args.get("overdue")),
         )
     except Invalid as error:
         if "q" in error.fields:
