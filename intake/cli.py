@@ -248,14 +248,16 @@ def _transport(app):
 READINGS_BATCH, READINGS_PER_PASS = 200, 2000
 
 
-def _background_pass(app, transport) -> tuple[int, int, int, int]:
+def _background_pass(app, transport) -> tuple[int, int, int, int, int]:
     """One pass of the background work: escalate overdue steps, deliver everything due
     in the outbox, checkpoint the audit log, fold the dashboard's counts, forget supports
-    whose link expired unconfirmed, give published titles their readings.  Returns
-    (escalated, sent, failed, titles given readings)."""
+    whose link expired unconfirmed, sweep a slice of the attachment files no row refers
+    to, give published titles their readings.  Returns (escalated, sent, failed, files
+    deleted, titles given readings)."""
     from workflows.calendar import today_jst
 
     from .anchors import checkpoint
+    from .attachments.sweep import sweep_next_slice
     from .delivery import deliver_due
     from .links import links_for
     from .models import utcnow
@@ -274,6 +276,7 @@ def _background_pass(app, transport) -> tuple[int, int, int, int]:
         fold(session)  # the dashboard's kept counts, every table (intake.office.kept)
         forget_expired_supports(session, utcnow())  # addresses nobody confirmed
         session.commit()
+        swept = sweep_next_slice(session, app.extensions["teian.attachments"])
         # Last: the analyser's dictionary is loaded here, never in a web worker.  A batch
         # a transaction (writers wait for one batch at most), and a bounded number a pass
         # so that a backlog (titles published before 0012) never holds up the mail.
@@ -284,7 +287,7 @@ def _background_pass(app, transport) -> tuple[int, int, int, int]:
             readings += given
             if given < READINGS_BATCH:
                 break
-    return escalated, sent, failed, readings
+    return escalated, sent, failed, swept.deleted if swept else 0, readings
 
 
 def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
@@ -311,7 +314,8 @@ def _start_embedded_delivery(app, every_seconds: float = 5.0) -> None:
 def worker(once: bool, interval: float) -> None:
     """Escalate overdue proposals and deliver the outbox (SMTP, or .eml
     files without TEIAN_SMTP_URL); also fold the dashboard's counts,
-    forget supports left unconfirmed past their link's week and give
+    forget supports left unconfirmed past their link's week, delete
+    attachment files no attachment refers to (a slice a pass) and give
     published titles their easy-Japanese readings.  Each pass
     delivers everything due; several workers may run at once without
     sending a message twice."""
@@ -320,10 +324,10 @@ def worker(once: bool, interval: float) -> None:
     app = _app()
     transport = _transport(app)
     while True:
-        escalated, sent, failed, readings = _background_pass(app, transport)
-        if sent or failed or escalated or readings or once:
+        escalated, sent, failed, files, readings = _background_pass(app, transport)
+        if sent or failed or escalated or files or readings or once:
             click.echo(f"escalated {escalated}, delivered {sent}, failed {failed}, "
-                       f"titles given readings {readings}")
+                       f"unreferenced files deleted {files}, titles given readings {readings}")
         if once:
             return
         time.sleep(interval)

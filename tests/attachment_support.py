@@ -4,7 +4,10 @@ audience gets back (tests/test_attachments*.py)."""
 from __future__ import annotations
 
 import io
+import os
 import re
+from datetime import timedelta
+from pathlib import Path
 
 from tests.factories import VALID_FORM
 
@@ -41,3 +44,12 @@ def page_submit(client, *items: tuple[bytes, str], **overrides):
     return client.post("/propose", data={**hidden, **as_fields(**overrides),
                                          "attachments": files(*items)},
                        content_type="multipart/form-data")
+
+
+def age_files(root, by: timedelta = timedelta(hours=2)) -> None:
+    """Every file under ``root`` (a folder storage's) as if last put ``by`` ago: what the
+    storage tells the sweep of unreferenced files (intake/attachments/sweep.py)."""
+    for path in Path(root).rglob("*"):
+        if path.is_file():
+            then = path.stat().st_mtime - by.total_seconds()
+            os.utime(path, (then, then))

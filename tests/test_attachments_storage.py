@@ -3,9 +3,15 @@ any backend must do, so another (an S3-compatible store) can be tested the same 
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
+
 import pytest
 
 from intake.attachments.storage import FolderStorage, key_for
+from intake.models import utcnow
+
+from .attachment_support import age_files
 
 
 @pytest.fixture
@@ -64,3 +70,53 @@ def test_the_instance_backup_includes_the_files(app, tmp_path, database_url, mon
     with tarfile.open(target) as archive:
         names = archive.getnames()
     assert f"instance/attachments/{key[:2]}/{key}" in names
+
+
+# --- what the sweep of unreferenced files needs (intake/attachments/sweep.py) -------------
+
+
+def test_stored_walks_each_slice_of_keys_with_the_time_each_was_last_put(storage, tmp_path):
+    keys = {storage.put(f"file {i}".encode(), ".jpg") for i in range(20)}
+    (tmp_path / "attachments" / next(iter(keys))[:2] / ".part-dead").write_bytes(b"half")
+    now = utcnow()
+    walked = dict(storage.stored())
+    assert set(walked) == keys  # a partial write is no key
+    assert all(now - timedelta(minutes=1) < at <= now + timedelta(seconds=1)
+               for at in walked.values())
+    one = next(iter(keys))[:2]
+    assert {key for key, _ in storage.stored(one)} == {k for k in keys if k.startswith(one)}
+    assert list(FolderStorage(tmp_path / "nothing-yet").stored()) == []
+
+
+def test_putting_a_kept_file_again_starts_its_age_again(storage, tmp_path):
+    key = storage.put(b"the same photo", ".jpg")
+    age_files(tmp_path / "attachments", timedelta(hours=3))
+    assert dict(storage.stored())[key] < utcnow() - timedelta(hours=2)
+    assert storage.put(b"the same photo", ".jpg") == key
+    assert dict(storage.stored())[key] > utcnow() - timedelta(minutes=1)
+
+
+def test_delete_if_older_spares_a_file_put_since(storage, tmp_path):
+    key = storage.put(b"photo", ".jpg")
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    assert storage.delete_if_older(key, an_hour_ago) is False and storage.exists(key)
+    age_files(tmp_path / "attachments")
+    assert storage.delete_if_older(key, an_hour_ago) is True and not storage.exists(key)
+    assert storage.delete_if_older(key, an_hour_ago) is False  # gone already
+    assert storage.delete_if_older("../secret_key", an_hour_ago) is False
+    assert [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()] == []
+
+
+def test_what_dead_writes_and_deletes_left_is_cleared_or_put_back(storage, tmp_path):
+    """A put killed while writing leaves ``.part-…``: removed once old.  A sweep killed
+    between setting a file aside and deciding leaves ``.gone-…-<key>``: put back, for the
+    next sweep to decide again."""
+    key = storage.put(b"photo", ".jpg")
+    folder = tmp_path / "attachments" / key[:2]
+    os.rename(folder / key, folder / f".gone-0123456789abcdef-{key}")
+    (folder / ".part-old").write_bytes(b"half a photo")
+    age_files(tmp_path / "attachments")
+    (folder / ".part-writing").write_bytes(b"a put in progress")
+    assert storage.discard_unfinished(key[:2], utcnow() - timedelta(hours=1)) == 1
+    assert sorted(p.name for p in folder.iterdir()) == [".part-writing", key]
+    assert storage.get(key) == b"photo"

@@ -17,6 +17,7 @@ from intake.supports.operations import request_support
 from tests import ops
 from workflows.calendar import today_jst
 
+from .attachment_support import age_files
 from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
 
 PHONE = "090-8765-4321"
@@ -166,3 +167,44 @@ def test_the_purge_takes_the_attachments_files_with_it(city, db, run, client,  #
     assert all(row.purged_at is not None and row.published_at is None for row in rows)
     assert client.get(f"/api/v1/proposals/{old.id}").get_json()["attachments"] == []
     assert run("audit", "verify").exit_code == 0
+
+
+def _old_with_photo(city, db, storage, photo):
+    from intake.attachments.operations import keep_files
+
+    old = closed(city, proposer_name="山田 花子", email="hanako@example.jp")
+    (row,) = keep_files(db, old, [photo], storage)
+    old.state_entered_at = utcnow() - timedelta(days=400)
+    db.commit()
+    return old, [row.storage_key, row.thumbnail_key]
+
+
+def _purge(run):  # noqa: F811
+    result = run("purge-personal-data", "--closed-before",
+                 (today_jst() - timedelta(days=30)).isoformat())
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_photo_another_proposal_shares_stays_through_the_purge(city, db, run,  # noqa: F811
+                                                                 tmp_path):
+    """The same photo sent with two proposals is one file: erasing the closed one's
+    personal data leaves the file the open one still refers to, and its thumbnail."""
+    from intake.attachments import clean, folder_storage
+    from intake.attachments.operations import keep_files
+    from tests.attachment_files import jpeg_with_gps
+
+    storage = folder_storage(tmp_path / "cli-instance")
+    _, keys = _old_with_photo(city, db, storage, clean(jpeg_with_gps(), "home.jpg"))
+    other, _ = city.submit(email="neighbour@example.jp")
+    (shared,) = keep_files(db, other, [clean(jpeg_with_gps(), "same.jpg")], storage)
+    db.commit()
+    assert [shared.storage_key, shared.thumbnail_key] == keys
+    age_files(storage.root)
+
+    assert "0 attachment files erased" in _purge(run)
+    assert all(storage.exists(key) for key in keys)
+    db.expire_all()
+    assert db.get(type(shared), shared.id).purged_at is None
+    assert run("sweep-files").exit_code == 0 and all(storage.exists(key) for key in keys)
+

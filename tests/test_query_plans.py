@@ -293,3 +293,15 @@ def test_a_three_character_word_of_common_pairs_is_looked_up_by_its_trigram(
                 assert "search_" not in read_plan, read_plan
             else:
                 assert "VIRTUAL TABLE" in read_plan, read_plan
+
+
+def test_the_file_sweep_asks_about_a_batch_of_keys_off_both_key_indexes(db, is_postgresql):
+    """The sweep of unreferenced files (intake/attachments/sweep.py) and the purge ask
+    whether any row refers to a batch of files, as its file or its thumbnail: an index
+    lookup a key, never the whole table (a million proposals' attachments a batch)."""
+    from intake.attachments.sweep import references
+
+    found = plan(db, references([f"{c * 64}.jpg" for c in "abc"]), is_postgresql)
+    assert "ix_attachments_storage_key" in found, found
+    assert "ix_attachments_thumbnail_key" in found, found
+    assert "SCAN attachments" not in found and "Seq Scan" not in found, found

@@ -125,6 +125,23 @@ def purge_personal_data_command(closed_before) -> None:
                f"{report.files} attachment files erased")
 
 
+@main.command("sweep-files")
+def sweep_files_command() -> None:
+    """Delete the attachment files no attachment refers to (left by a submission that
+    was rolled back), last written over an hour ago; the worker does this a slice a pass."""
+    from intake.attachments.sweep import sweep
+
+    app = _app()
+    with app.app_context():
+        swept = sweep(_session(app), app.extensions["teian.attachments"])
+    if swept.no_rows:
+        click.echo("the database holds no attachment: nothing swept (is TEIAN_DATABASE_URL "
+                   "the database of this instance folder?)")
+        return
+    click.echo(f"{swept.checked} files over an hour old checked: {swept.deleted} no "
+               f"attachment referred to deleted, {swept.unfinished} partial writes removed")
+
+
 @main.command("export-person")
 @click.argument("email")
 def export_person_command(email: str) -> None:

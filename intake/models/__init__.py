@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
 from .answers import AnswerTemplate
-from .attachments import Attachment
+from .attachments import Attachment, FileSweep
 from .base import Base, UTCDateTime, utcnow
 from .counts import KeptBasis, MonthlyCount, OverdueCount, ProposalCount, RulingCount
 from .events import (
@@ -45,7 +45,8 @@ __all__ = [
     "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
-    "EventAction", "JST", "KeptBasis", "MonthlyCount", "OpinionRequest", "OpinionStatus",
+    "EventAction", "FileSweep", "JST", "KeptBasis", "MonthlyCount", "OpinionRequest",
+    "OpinionStatus",
     "OutboxMessage",
     "OutboxStatus",
     "OverdueCount", "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",

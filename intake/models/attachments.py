@@ -21,8 +21,10 @@ class Attachment(Base):
     __tablename__ = "attachments"
     __table_args__ = (
         Index("ix_attachments_proposal_id", "proposal_id"),
-        # The purge asks whether another row still uses a file before deleting it.
+        # The purge and the sweep of unreferenced files (intake/attachments/sweep.py) ask
+        # whether any row still uses a file, as its file or as its thumbnail.
         Index("ix_attachments_storage_key", "storage_key"),
+        Index("ix_attachments_thumbnail_key", "thumbnail_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,3 +63,15 @@ class Attachment(Base):
         if self.published_at is not None:
             return "published"
         return "withheld" if self.withheld_reason is not None else "pending"
+
+
+class FileSweep(Base):
+    """Whose turn it is in the sweep of unreferenced files (intake/attachments/sweep.py):
+    the slice of the storage the next worker pass takes, and when the last was taken.
+    One row, id 1, written by the first pass."""
+
+    __tablename__ = "file_sweep"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_slice: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
