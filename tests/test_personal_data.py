@@ -154,6 +154,7 @@ def test_the_purge_takes_the_attachments_files_with_it(city, db, run, client,  #
     publish_attachment(db, photo, ops.Actor.staff(city.parks_liaison))
     old.state_entered_at = utcnow() - timedelta(days=400)
     db.commit()
+    age_files(storage.root)  # sent long ago (a file put within the hour stays: below)
     keys = [photo.storage_key, photo.thumbnail_key, pdf.storage_key]
     assert all(storage.exists(key) for key in keys)
 
@@ -208,3 +209,24 @@ def test_a_photo_another_proposal_shares_stays_through_the_purge(city, db, run, 
     assert db.get(type(shared), shared.id).purged_at is None
     assert run("sweep-files").exit_code == 0 and all(storage.exists(key) for key in keys)
 
+
+def test_a_photo_being_sent_again_as_the_purge_runs_stays(city, db, run,  # noqa: F811
+                                                          tmp_path):
+    """A request has written the same photo for a new proposal and not yet committed its
+    row when the purge erases the old one: the file is left (put within the hour), for the
+    new row; had that request failed, the sweep would take it later."""
+    from intake.attachments import clean, folder_storage
+    from intake.attachments.operations import keep_files
+    from tests.attachment_files import jpeg_with_gps
+
+    storage = folder_storage(tmp_path / "cli-instance")
+    _, keys = _old_with_photo(city, db, storage, clean(jpeg_with_gps(), "home.jpg"))
+    age_files(storage.root)
+    again = clean(jpeg_with_gps(), "again.jpg")
+    assert [storage.put(again.data, ".jpg"), storage.put(again.thumbnail, ".jpg")] == keys
+
+    assert "0 attachment files erased" in _purge(run)
+    other, _ = city.submit(email="neighbour@example.jp")
+    (row,) = keep_files(db, other, [again], storage)  # the request's row, now committed
+    db.commit()
+    assert all(storage.get(key) for key in (row.storage_key, row.thumbnail_key))

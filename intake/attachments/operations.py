@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.core.actors import Actor
@@ -23,6 +22,7 @@ from intake.models import Attachment, EventAction, Proposal, utcnow
 
 from .inspect import CleanFile
 from .storage import Storage
+from .sweep import GRACE, batches, referenced
 
 NAME_MAX = 200
 REASON_MAX = 2000
@@ -128,21 +128,18 @@ def mark_erased(proposal: Proposal, *, now: datetime | None = None) -> list[str]
     return keys
 
 
-def delete_unused(session: Session, storage: Storage, keys: Iterable[str]) -> int:
+def delete_unused(session: Session, storage: Storage, keys: Iterable[str], *,
+                  now: datetime | None = None) -> int:
     """Delete each file no attachment that is not erased still uses (storage is
     content-addressed: the same photo sent with two proposals is one file).  Called after
-    the commit that marked them, so a failed purge never loses a file it still needs."""
+    the commit that marked them, so a failed purge never loses a file it still needs.
+
+    A file put within the sweep's grace period stays (:mod:`.sweep`): the same photo may be
+    on its way in with a new proposal whose row is not committed yet.  The sweep takes it
+    later if no row ends up referring to it."""
+    before = (now or utcnow()) - GRACE
     deleted = 0
-    for key in dict.fromkeys(keys):
-        if not _still_used(session, key) and storage.exists(key):
-            storage.delete(key)
-            deleted += 1
+    for batch in batches(dict.fromkeys(keys)):
+        used = referenced(session, batch)
+        deleted += sum(storage.delete_if_older(key, before) for key in batch if key not in used)
     return deleted
-
-
-def _still_used(session: Session, key: str) -> bool:
-    count = session.scalar(
-        select(func.count()).select_from(Attachment).where(
-            Attachment.purged_at.is_(None),
-            (Attachment.storage_key == key) | (Attachment.thumbnail_key == key)))
-    return bool(count)

@@ -13,7 +13,8 @@ final):
 - the messages in the outbox to the proposer (recipient and body), and the tracking link
   (its hash is replaced, so the old link opens nothing);
 - the attachments' files, published or not (their rows stay, marked erased, so the audit
-  log's references resolve; a file another proposal still uses stays).
+  log's references resolve; a file another proposal still uses stays, and so does one put
+  again within the hour, left to the sweep: :func:`intake.attachments.operations.delete_unused`).
 
 - the reasons of the steps the public never reads (a question to the proposer, their
   answer, a withdrawal reason) in the audit log, with their salts.
