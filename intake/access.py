@@ -43,6 +43,15 @@ def workflow_role(user: User | None, proposal: Proposal) -> str | None:
     return None
 
 
+def sees_contact(user: User | None, proposal: Proposal) -> bool:
+    """Whether the proposer's name, organization, e-mail and phone are shown to this user:
+    the lead department's liaisons and the office, who answer the proposer.  A department
+    asked for its opinion reads the proposal to give one; who sent it and how to reach them
+    is not needed for that (least privilege: the ordinance's proposals come with a promise
+    that personal data is used for handling the proposal only)."""
+    return workflow_role(user, proposal) is not None
+
+
 def may_answer_opinion(user: User | None, request: OpinionRequest) -> bool:
     """A liaison of the consulted department, or the office, answers an
     opinion request; the lead department asked it and cannot answer it."""

@@ -105,6 +105,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         ongoing=ongoing,
         ending=ending,
         due=due_words(proposal),
+        sees_contact=access.sees_contact(officer(), proposal),
         privacy=review_panel.panel(proposal, failed),
         problems=problems,
         timeline=timeline_events,
