@@ -304,6 +304,7 @@ def test_the_opinion_request_and_escalation_mails_give_dates_as_the_pages_do(cit
     city.session.commit()
     asked = _mail(city.session, proposal, "opinion_request")
     assert "2026年5月18日（月）" in asked.body and "2026-05-18" not in asked.body
+    assert asked.body.startswith("公園緑地課（この提案の担当部署）から")  # who asks, by name
 
     due_on = proposal.due_on
     escalate_overdue(city.session, due_on + timedelta(days=1), links=links_for(current_app))

@@ -75,7 +75,8 @@ def request_opinion(
            data={"request": request.id, "department": department.code,
                  "due_on": request.due_on.isoformat()})
     tell_department(session, links, department, "opinion_request", proposal, text=question,
-                    due_on=request.due_on)
+                    due_on=request.due_on, lead=proposal.lead_department.name("ja")
+                    if proposal.lead_department else translate("staff.triage", "ja"))
     session.flush()
     return request
 
