@@ -83,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    from .web.site_pages import init_city_pages
+
+    init_city_pages(app)  # the city's own privacy notice and such
     # Last registered, so it runs first after the view (Flask runs after_request hooks in
     # reverse): the commit ends the write (and a SQLite writer's turn) before the headers,
     # cookies and the rate limiter's count — which then sees a lost race's 409.

@@ -89,14 +89,14 @@ def _remember_listen_url(app, host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(no_serve: bool, host: str, port: int) -> None:
     """init, then demo officers and proposals (printing the logins), then serve."""
-    from .demo import DEMO_OFFICE_PHONE, load_demo
+    from .demo import DEMO_OFFICE, load_demo
     from .links import links_for
 
     app = _app()
     _remember_listen_url(app, host, port)
     settings = app.config["TEIAN"]
-    if not settings.office_phone:  # the demo city's (a number no one answers)
-        app.config["TEIAN"] = dataclasses.replace(settings, office_phone=DEMO_OFFICE_PHONE)
+    if not settings.office.phone:  # the demo city's (a number no one answers)
+        app.config["TEIAN"] = dataclasses.replace(settings, office=DEMO_OFFICE)
     with app.app_context():
         _init(app)
         logins = load_demo(_session(app), links_for(app))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from limits import parse_many
 
+from .office_contact import OfficeContact, office_contact
+
 # Ten accepted proposals an hour from one address is more than any citizen sends; the
 # per-minute ceiling stops a script.  Failed validations never count (intake.ratelimit).
 DEFAULT_SUBMIT_LIMIT = "10 per hour;3 per minute"
@@ -45,10 +47,15 @@ class Settings:
     # connection's address is the client's; n: the n-th address from the right of
     # X-Forwarded-For is).
     trusted_proxies: int = 0
-    # TEIAN_OFFICE_PHONE: the collaboration office's telephone as citizens should read it
-    # (e.g. "0123-45-6789（平日 8:30〜17:15）"); the pages that tell a proposer without an
-    # e-mail address to call the office show it.  Empty: they say "call" without a number.
-    office_phone: str = ""
+    # TEIAN_OFFICE_PHONE / TEIAN_OFFICE_HOURS / TEIAN_OFFICE_ADDRESS: how citizens reach the
+    # collaboration office (intake.office_contact); every page's footer, the contact page
+    # and the pages that tell a proposer without e-mail to call show them.  Empty: the
+    # pages say "call" without a number.
+    office: OfficeContact = OfficeContact()
+    # TEIAN_RETENTION_YEARS: how many years after a proposal's handling ended the city keeps
+    # its personal data, as the privacy notice states (the city erases it with
+    # ``teian purge-personal-data``).  None: "as the city's records retention rules set".
+    retention_years: int | None = None
 
     @property
     def embedded(self) -> bool:
@@ -123,11 +130,21 @@ def load_settings() -> Settings:
         submit_limit=rate_limit_from_env("TEIAN_SUBMIT_LIMIT", DEFAULT_SUBMIT_LIMIT),
         comment_limit=rate_limit_from_env("TEIAN_COMMENT_LIMIT", DEFAULT_COMMENT_LIMIT),
         trusted_proxies=trusted_proxies_from_env(),
-        office_phone=os.environ.get("TEIAN_OFFICE_PHONE", "").strip(),
+        office=office_from_env(),
+        retention_years=_positive_int("TEIAN_RETENTION_YEARS", None),
     )
 
 
-def _positive_int(name: str, default: int) -> int:
+def office_from_env() -> OfficeContact:
+    try:
+        return office_contact(os.environ.get("TEIAN_OFFICE_PHONE", ""),
+                              os.environ.get("TEIAN_OFFICE_HOURS", ""),
+                              os.environ.get("TEIAN_OFFICE_ADDRESS", ""))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+def _positive_int(name: str, default: int | None) -> int | None:
     """A whole number of at least 1 from the environment; anything else is refused at
     start-up with the setting's name, never silently replaced."""
     raw = os.environ.get(name, "").strip()

@@ -212,7 +212,8 @@ def test_the_submit_step_in_english_and_easy_japanese(page, live_server, city, d
 def public_pages(root: str, published: Proposal, open_one: Proposal) -> list[str]:
     return [f"{root}{path}" for path in (
         "/", "/propose", "/proposals", f"/proposals/{published.id}",
-        f"/proposals/{open_one.id}", "/track", "/open-data")]
+        f"/proposals/{open_one.id}", "/track", "/open-data", "/privacy", "/accessibility",
+        "/contact")]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -75,7 +75,8 @@ def normalised(html: str) -> str:
 
 def test_a_worker_serving_pages_loads_no_analyser_nor_file_or_password_checkers(
         database_url, client, published, tmp_path):  # noqa: F811 (the fixture)
-    paths = ["/", "/proposals", f"/proposals/{published.id}", "/propose", "/track"]
+    paths = ["/", "/proposals", f"/proposals/{published.id}", "/propose", "/track", "/privacy",
+             "/accessibility", "/contact"]
     config = {"instance_path": str(tmp_path / "worker"),
               "database_url": database_url,
               "secret_key": "test-secret", "base_url": "http://teian.test", "smtp_url": ""}

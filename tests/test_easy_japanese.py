@@ -25,7 +25,9 @@ from .staff_support import login, page
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_TEMPLATES = [ROOT / "templates/base.html", ROOT / "templates/_form_macros.html",
-                    *sorted((ROOT / "templates/public").glob("*.html"))]
+                    ROOT / "templates/_footer.html",
+                    *sorted((ROOT / "templates/public").glob("*.html")),
+                    *sorted((ROOT / "templates/pages").glob("*.html"))]
 KYOUDOU = "<ruby>協働<rt>きょうどう</rt></ruby>"
 # Common words the old texts spelled out in hiragana; the guideline keeps their kanji.
 SPELLED_OUT = re.compile("ていあん|いけん|りゆう|しつもん|こたえ|うけつけ|きょうどう|しやくしょ|"

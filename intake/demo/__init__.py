@@ -23,14 +23,17 @@ from ..core.actors import PROPOSER, Actor
 from ..deliberation.operations import add_comment, record_session
 from ..links import Links
 from ..models import Department, Proposal, Role, User
+from ..office_contact import OfficeContact, OfficeHours
 from ..privacy.pending_readings import give_pending_readings
 from ..proposals.operations import submit_proposal
 from ..workflow.operations import fire_trigger
 
 DEMO_PASSWORD = "teian-demo-2026"
 DEMO_DOMAIN = "demo.city.example.jp"
-# The demo city's office telephone (TEIAN_OFFICE_PHONE unset): a number no one answers.
-DEMO_OFFICE_PHONE = "0000-00-0000（平日 8:30〜17:15）"
+# The demo city's office (TEIAN_OFFICE_PHONE unset): a number no one answers, an address
+# nowhere.
+DEMO_OFFICE = OfficeContact(phone="0000-00-0000", hours=OfficeHours("8:30", "17:15"),
+                            address="〒000-0000 デモ市中央1-1 市役所本庁舎2階")
 PROPOSALS = Path(__file__).parent / "proposals.toml"
 DEPUTIES = ("doro", "koen")
 PROPOSER_TRIGGERS = {"provide_info", "withdraw"}

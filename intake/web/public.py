@@ -331,6 +331,7 @@ from . import (  # noqa: E402,F401  (more pages and the template helpers, on thi
     opendata,
     public_helpers,
     public_list,
+    site_pages,
     supports,
     tracking,
     tracking_files,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
 from markupsafe import Markup, escape
 
 import workflows
@@ -44,8 +43,7 @@ def _page_helpers() -> dict:
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
             "public_text": public_text, "public_title": public_title,
-            "text_lang": text_lang, "is_final": is_final,
-            "office_phone": current_app.config["TEIAN"].office_phone}
+            "text_lang": text_lang, "is_final": is_final}
 
 
 bp.add_app_template_filter(isolate, "isolate")
