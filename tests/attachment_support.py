@@ -1,5 +1,5 @@
-"""Sending files with a proposal through the API and the page, and reading what each
-audience gets back (tests/test_attachments*.py)."""
+"""Sending files with a proposal, and with the proposer's answer to a question, through
+the API and the page, and reading what each audience gets back (tests/test_attachments*.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from tests import ops
 from tests.factories import VALID_FORM
 
 API = "/api/v1"
+QUESTION = "花壇を作りたい場所の地図か写真を送ってください。"
+ANSWER = "公園の北側、砂場の横です。地図を付けます。"
 
 
 def as_fields(**overrides) -> dict:
@@ -53,3 +56,25 @@ def age_files(root, by: timedelta = timedelta(hours=2)) -> None:
         if path.is_file():
             then = path.stat().st_mtime - by.total_seconds()
             os.utime(path, (then, then))
+
+
+def ask(city):
+    """A proposal in review with a question to the proposer open; (proposal, token)."""
+    proposal, token = city.submit()
+    liaison = ops.Actor.staff(city.parks_liaison)
+    ops.fire_trigger(city.session, proposal, "accept", liaison)
+    ops.fire_trigger(city.session, proposal, "request_info", liaison, {"question": QUESTION})
+    city.session.commit()
+    return proposal, token
+
+
+def answer(client, door: str, token: str, *items: tuple[bytes, str], text: str = ANSWER,
+           trigger: str = "provide_info"):
+    """The proposer's answer with files, as the page's form or the API's multipart sends it."""
+    if door == "page":
+        return client.post(f"/track/{token}/{trigger}",
+                           data={"text": text, "attachments": files(*items)},
+                           content_type="multipart/form-data")
+    return client.post(f"{API}/track/{token}/transitions",
+                       data={"trigger": trigger, "text": text, "attachments": files(*items)},
+                       content_type="multipart/form-data")

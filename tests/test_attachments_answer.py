@@ -20,12 +20,9 @@ from tests import attachment_files as files
 from tests import ops
 
 from .api_support import bearer
-from .attachment_support import API, api_submit
+from .attachment_support import ANSWER, API, QUESTION, answer, api_submit, ask
 from .attachment_support import files as file_parts
 from .staff_support import login, page
-
-QUESTION = "花壇を作りたい場所の地図か写真を送ってください。"
-ANSWER = "公園の北側、砂場の横です。地図を付けます。"
 
 
 def ja(key: str, **params) -> str:
@@ -35,25 +32,7 @@ def ja(key: str, **params) -> str:
 @pytest.fixture
 def asked(city):
     """A proposal in review with a question to the proposer open; (proposal, token)."""
-    proposal, token = city.submit()
-    liaison = ops.Actor.staff(city.parks_liaison)
-    ops.fire_trigger(city.session, proposal, "accept", liaison)
-    ops.fire_trigger(city.session, proposal, "request_info", liaison, {"question": QUESTION})
-    city.session.commit()
-    return proposal, token
-
-
-def answer(client, door: str, token: str, *items: tuple[bytes, str], text: str = ANSWER,
-           trigger: str = "provide_info"):
-    """The proposer's answer with files, as the page's form or the API's multipart sends it."""
-    if door == "page":
-        return client.post(f"/track/{token}/{trigger}",
-                           data={"text": text, "attachments": file_parts(*items)},
-                           content_type="multipart/form-data")
-    return client.post(f"{API}/track/{token}/transitions",
-                       data={"trigger": trigger, "text": text,
-                             "attachments": file_parts(*items)},
-                       content_type="multipart/form-data")
+    return ask(city)
 
 
 def stored_files(app) -> list:
