@@ -1,5 +1,12 @@
 """A proposal's history as each audience may read it (SPEC sections 3 and 5): the one
-rule for which reasons are public, the entries the pages list, the JSON timeline."""
+rule for which reasons are public, the entries the pages list, the JSON timeline.
+
+The files that came with a step (the submission, an answer to a question) are listed by
+id in its event's data; staff and the proposer read them on the step's entry.  The public
+timeline never mentions them, not even the published ones: a count would tell of files
+nobody published, and each published file is on the page's own list of photos and
+documents, which is where the public looks for it (the question and the answer it came
+with are not public either)."""
 
 from __future__ import annotations
 
@@ -67,6 +74,17 @@ class TimelineEntry:
     to_department: Department | None = None
     from_date: date | None = None  # extend: the old and the new due date
     to_date: date | None = None
+    # The ids of the files that came with the step (staff and the proposer only).
+    attachments: tuple[int, ...] = ()
+
+
+def files_listed(event: Event) -> tuple[int, ...]:
+    """The ids of the files that came with ``event`` (a submission, an answer), as its
+    data lists them; none for any other event."""
+    ids = (event.data or {}).get("attachments")
+    if not isinstance(ids, list):
+        return ()
+    return tuple(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
 
 
 def timeline_entries(history: History, *, kind: str, audience: str) -> list[TimelineEntry]:
@@ -99,6 +117,7 @@ def timeline_entries(history: History, *, kind: str, audience: str) -> list[Time
             to_department=history.departments.get(data.get("department")),
             from_date=_date_or_none(data.get("from")) if event.action == "extend" else None,
             to_date=_date_or_none(data.get("to")) if event.action == "extend" else None,
+            attachments=files_listed(event) if audience != "public" else (),
         ))
     return entries
 
@@ -119,7 +138,8 @@ def timeline(history: History, *, audience: str, kind: str, lang: str) -> list[J
     """``[{"at", "from", "to", "trigger", "reason"}]``; the submission is
     ``from: null, to: <initial>, trigger: "submit"``; a transfer adds ``department:
     {"from", "to"}``, an extension ``due_on: {"from", "to"}``; staff also see who
-    acted."""
+    acted.  For staff and the proposer a step that came with files adds
+    ``attachments``: their ids, each in the answer's own ``attachments`` list."""
     entries = []
     for item in timeline_entries(history, kind=kind, audience=audience):
         if item.kind not in JSON_TIMELINE_KINDS:
@@ -136,6 +156,8 @@ def timeline(history: History, *, audience: str, kind: str, lang: str) -> list[J
                                    "to": named(item.to_department, lang)}
         elif item.kind == "extend":
             entry["due_on"] = {"from": iso_date(item.from_date), "to": iso_date(item.to_date)}
+        if item.attachments:
+            entry["attachments"] = list(item.attachments)
         if audience == "staff":
             entry["actor"] = item.actor
         entries.append(entry)

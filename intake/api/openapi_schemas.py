@@ -65,6 +65,10 @@ TIMELINE_ENTRY = obj({
     "department": obj({"from": nullable(ref("Named")), "to": ref("Named")},
                       description="transfer: from which department to which"),
     "due_on": obj({"from": DATE, "to": DATE}, description="extend: the old and new date"),
+    "attachments": {**array(integer()),
+                    "description": "staff and the proposer: the ids of the files that came "
+                                   "with this step (the submission, an answer), each in the "
+                                   "answer's `attachments`; never in a public timeline"},
 }, required=("at", "from", "to", "trigger", "reason"))
 RULING = obj({"decision": string(enum=["adopted", "partially_adopted", "rejected", "answered"]),
               "reason": TEXT, "reason_code": nullable(TEXT), "at": DATETIME, "scope": TEXT},

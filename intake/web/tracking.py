@@ -113,7 +113,8 @@ def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None
         actions=_proposer_actions(proposal),
         problem=problem,
         sent=original_text(proposal),
-        files=proposer_attachments(proposal, token, request_links()),
+        files=files,
+        files_by_id={f["id"]: f for f in files},  # the timeline links those a step came with
         text_max=TEXT_MAX,
         **link_context(proposal, token),
     ), status

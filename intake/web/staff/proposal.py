@@ -37,6 +37,7 @@ from intake.db import session as db
 from intake.explain import guard_text
 from intake.i18n import label_or
 from intake.models import (
+    Attachment,
     Department,
     Event,
     EventAction,
@@ -45,6 +46,7 @@ from intake.models import (
     Proposal,
     User,
 )
+from intake.timeline import files_listed
 from workflows.calendar import business_days_left, today_jst
 
 from . import review_panel
@@ -113,6 +115,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         event_label=lambda action: label_or(f"staff.event.{action}", lang(), action),
         event_change=change_of(workflow),
         event_reason=reason_of,
+        event_files=files_of(proposal),
         actor_label=actor_labels(timeline_events),
     ), status
 
@@ -237,6 +240,17 @@ def timeline(proposal: Proposal) -> list[Event]:
     return list(db().execute(
         select(Event).where(Event.proposal_id == proposal.id).order_by(Event.seq)
     ).scalars())
+
+
+def files_of(proposal: Proposal) -> Callable[[Event], list[Attachment]]:
+    """The files that came with each event (the submission, an answer to a question), as
+    its data lists them: the timeline says how many and links each, private or not."""
+    by_id = {a.id: a for a in proposal.attachments}
+
+    def files(event: Event) -> list[Attachment]:
+        return [by_id[i] for i in files_listed(event) if i in by_id]
+
+    return files
 
 
 def actor_labels(events: list[Event]) -> Callable[[Event], str]:
