@@ -1,8 +1,9 @@
 """Photos and documents with the proposer's answer to a question (SPEC section 2's rules,
 on the step the workflow marks ``attachments = true``), through the tracking page and the
 tracking API: kept clean and private with the answer, listed in its audit event, shown to
-staff and to the proposer; a bad file refuses the answer by name and keeps nothing; a
-refused answer keeps no file; five files per message."""
+staff and to the proposer; a bad file refuses the answer by name and keeps nothing, and
+the answer's own problems are named with it; a refused answer keeps no file; five files
+per message."""
 
 from __future__ import annotations
 
@@ -134,6 +135,64 @@ def test_a_bad_file_refuses_the_answer_by_name_and_keeps_nothing_but_the_text(
         assert f">{ANSWER}</textarea>" in text  # what was typed is still there
     assert rows(db) == [] and stored_files(app) == []  # not even the good PDF
     assert state_of(db, proposal) == "awaiting_proposer"
+
+
+def bad_files(case: str) -> tuple[list[tuple[bytes, str]], str]:
+    """Files the field refuses, and its message: a text file named .jpg, or six photos."""
+    if case == "text_as_jpeg":
+        return [(b"notes for the city\n", "notes.jpg")], ja("error.attachments.type",
+                                                            name="notes.jpg")
+    six = [(files.png_photo(size=(100 + i, 80)), f"photo{i}.png") for i in range(6)]
+    return six, ja("error.attachments.too_many", max=5, count=6)
+
+
+@pytest.mark.parametrize("case", ["text_as_jpeg", "six_files"])
+def test_a_bad_file_and_a_missing_answer_are_both_named_beside_their_fields(case, asked,
+                                                                           client, db, app):
+    """As the proposal form does: every field's problem at once, not the text's only once
+    the file is put right."""
+    proposal, token = asked
+    items, file_message = bad_files(case)
+    sent = answer(client, "page", token, *items, text="  ")
+    assert sent.status_code == 422
+    text = page(sent)
+    text_message = ja("error.required", field="回答")
+    assert re.search(r'id="provide_info-error"[^>]*>.*?' + re.escape(text_message), text, re.S)
+    assert re.search(r'id="provide_info-attachments-error"[^>]*>.*?'
+                     + re.escape(file_message), text, re.S)
+    summary = text[:text.index('id="provide_info-form"')]
+    assert 'href="#provide_info-text"' in summary
+    assert 'href="#provide_info-attachments"' in summary
+    assert rows(db) == [] and stored_files(app) == []
+    assert state_of(db, proposal) == "awaiting_proposer"
+
+
+@pytest.mark.parametrize("case", ["text_as_jpeg", "six_files"])
+def test_the_api_names_the_bad_file_and_the_missing_answer_in_one_422(case, asked, client,
+                                                                      db, app):
+    proposal, token = asked
+    items, file_message = bad_files(case)
+    sent = answer(client, "api", token, *items, text="")
+    assert sent.status_code == 422
+    error = sent.get_json()["error"]
+    assert error["fields"] == {
+        "answer": [ja("staff.error.field.required", field=ja("api.field.answer"))],
+        "attachments": [file_message]}
+    assert ja("api.field.answer") in error["message"]
+    assert ja("field.attachments") in error["message"]
+    assert rows(db) == [] and stored_files(app) == []
+    assert state_of(db, proposal) == "awaiting_proposer"
+
+
+def test_a_bad_file_for_a_step_not_open_now_is_that_refusal(city, client, db):
+    """Nothing to correct in a file for a step that cannot be taken (no question is open):
+    the refusal says so, as without files."""
+    _proposal, token = city.submit()
+    items, _message = bad_files("text_as_jpeg")
+    sent = answer(client, "api", token, *items, text="")
+    assert sent.status_code == 422
+    assert sent.get_json()["error"]["code"] == "trigger_not_allowed"
+    assert rows(db) == []
 
 
 @pytest.mark.parametrize("door", ["page", "api"])

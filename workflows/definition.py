@@ -237,6 +237,19 @@ class Workflow:
         """
         return self._engine.fire(subject, trigger, role=role, inputs=inputs)
 
+    def check(
+        self,
+        subject: GuardSubject,
+        trigger: str,
+        *,
+        role: str,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Raise what :meth:`fire` would raise for these inputs now, and move nothing: for
+        an app that found a problem of its own with the request (a bad file sent with the
+        step) and reports every problem at once."""
+        self._engine.check(subject, trigger, role=role, inputs=inputs)
+
     def deadline_on_entry(self, state: str, entered_on: date) -> date | None:
         """The deadline of ``state`` when entered on ``entered_on``, in business days.
 

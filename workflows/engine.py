@@ -87,7 +87,23 @@ class Engine:
         inputs: Mapping[str, Any] | None,
     ) -> Fired:
         source = subject.state
-        transition = self._find(trigger, source)
+        transition, cleaned = self.check(subject, trigger, role=role, inputs=inputs)
+        moved = self._machine.events[trigger].trigger(subject, role=role, inputs=cleaned)
+        if not moved:  # no machine conditions exist, so this is a bug, not a refusal
+            raise RuntimeError(f"machine did not fire checked trigger {trigger!r} from {source!r}")
+        return Fired(trigger, source, transition.dest, transition, cleaned)
+
+    def check(
+        self,
+        subject: GuardSubject,
+        trigger: str,
+        *,
+        role: str,
+        inputs: Mapping[str, Any] | None,
+    ) -> tuple[TransitionDef, dict[str, Any]]:
+        """Every check :meth:`fire` makes, in its order, raising as it raises; the
+        transition and the cleaned inputs when all pass.  Nothing moves."""
+        transition = self._find(trigger, subject.state)
         if role not in transition.roles:
             raise RoleNotAllowed(trigger, role)
         cleaned = clean_inputs(transition, inputs or {})
@@ -95,10 +111,7 @@ class Engine:
             refusal = self._guards[name](subject, cleaned)
             if refusal is not None:
                 raise GuardRefused(name, refusal)
-        moved = self._machine.events[trigger].trigger(subject, role=role, inputs=cleaned)
-        if not moved:  # no machine conditions exist, so this is a bug, not a refusal
-            raise RuntimeError(f"machine did not fire checked trigger {trigger!r} from {source!r}")
-        return Fired(trigger, source, transition.dest, transition, cleaned)
+        return transition, cleaned
 
     def unmet_guards(
         self, subject: GuardSubject, transition: TransitionDef

@@ -241,7 +241,9 @@ def paths() -> dict:
             body="TrackTransitionRequest", errors=(403, 404, 422),
             description="Files with an answer: send multipart/form-data (attachments), up "
                         f"to {MAX_FILES} with each answer; a step that takes no files "
-                        "refuses them (422 naming attachments).") | {
+                        "refuses them (422 naming attachments).  A refused file and a "
+                        "missing answer are named in one 422 (fields attachments and "
+                        "answer); nothing is kept.") | {
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": ref("TrackTransitionRequest")},
                 "multipart/form-data": {"schema": ref("TrackTransitionMultipart")}}}}},

@@ -16,12 +16,13 @@ from intake.core.actors import PROPOSER
 from intake.db import session
 from intake.deliberation.operations import add_comment as add_comment_operation
 from intake.doors import request_links, request_storage
-from intake.errors import NotFound
+from intake.errors import ActionError, Invalid, NotFound
+from intake.explain import explain
 from intake.i18n import LANGUAGES, translate
 from intake.models import Proposal
 from intake.proposals.operations import submit_proposal as submit_operation
 from intake.ratelimit import limit_comments, limit_submissions
-from intake.workflow.operations import fire_trigger
+from intake.workflow.operations import check_trigger, fire_trigger
 
 from . import bp
 from .errors import lang
@@ -157,14 +158,43 @@ def track_transition(token: str):
         formdata = formdata_from_json(payload)
     reader = Reader(payload)
     trigger = reader.text("trigger", required=True)
-    reader.done()
-    files = validated(StepFilesForm(formdata, lang=lang()), payload)
     inputs = {}
     if (name := text_input_of(proposal.kind, trigger)) and payload.get("text") is not None:
         inputs[name] = payload["text"]
+    files = StepFilesForm(formdata, lang=lang())
+    try:
+        validated(files, payload)
+    except Invalid as refused:
+        raise every_problem(refused, files, reader, proposal, trigger, inputs) from None
+    reader.done()
     fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links(),
                  files=files.cleaned, storage=request_storage())
     return serializers.transition_result(proposal)
+
+
+def every_problem(refused: Invalid, files: StepFilesForm, reader: Reader, proposal: Proposal,
+                  trigger: str, inputs: dict[str, object]) -> ActionError:
+    """The files were refused (a text file named ``.jpg``, a sixth file): say what else
+    is wrong at once, as a submission names every field — the request's own fields, else
+    the step's refusal of its inputs (no answer typed), checked by the operation without
+    changing anything — in one 422.  A step that cannot be taken at all (not now, not by
+    the proposer) is that refusal alone: there is no file to correct for it."""
+    fields, labels = dict(reader.errors), {name: reader.label(name) for name in reader.errors}
+    if not fields:
+        try:
+            check_trigger(session(), proposal, trigger, PROPOSER, inputs)
+        except ActionError as exc:
+            if not exc.fields:
+                return exc
+            labels = {name: translate(f"api.field.{name}", lang()) for name in exc.fields}
+            fields = explain(exc, lang(), labels.__getitem__).fields
+    if not fields:
+        return refused
+    fields.update(refused.fields)
+    labels.update({name: files[name].label.text for name in refused.fields})
+    return Invalid(translate("api.error.invalid_fields", lang(),
+                             fields=", ".join(labels[name] for name in fields)),
+                   fields=fields, translated=True)
 
 
 # --- the city's lists -------------------------------------------------------------------------

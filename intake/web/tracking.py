@@ -36,7 +36,7 @@ from ..models import Proposal
 from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
 from ..ratelimit import LOOKUP_LIMIT, limiter
-from ..workflow.operations import fire_trigger
+from ..workflow.operations import check_trigger, fire_trigger
 from .public import _lang, _t, bp
 from .tracking_link import link_context
 
@@ -103,6 +103,7 @@ def _proposer_actions(proposal: Proposal) -> list[ProposerAction]:
 def _track_page(proposal: Proposal, token: str, *, problem: ActionProblem | None = None,
                 status: int = 200):
     history = queries.history(session(), proposal.id)
+    files = proposer_attachments(proposal, token, request_links())
     return render_template(
         "public/track.html",
         proposal=proposal,
@@ -137,27 +138,27 @@ def track_receipt(token: str):
 def track_action(token: str, trigger: str):
     """Fire the proposer's action; the files of a step that takes them (an answer with the
     map the question asked for) go through the proposal form's own field and are kept by
-    the same operation, in this request's transaction: a refused answer keeps none."""
+    the same operation, in this request's transaction: a refused answer keeps none.  A
+    refusal names every problem at once, each beside its field, as the proposal form
+    does: a bad file or a missing tick is checked with the step's own rules (the answer's
+    text), not before them."""
     proposal = _proposal_for_token(token)
     action = next((a for a in _proposer_actions(proposal) if a.trigger == trigger), None)
     text = request.form.get("text", "")
-    if action is not None and action.confirm and not request.form.get("confirm"):
-        problem = ActionProblem(trigger, text,
-                                (("confirm", _t("public.track.confirm_required")),))
-        return _track_page(proposal, token, problem=problem, status=422)
+    unconfirmed = action is not None and action.confirm and not request.form.get("confirm")
     files = StepFilesForm(request.files, lang=_lang())
-    if not files.validate():
-        place = _file_place(action)
-        problem = ActionProblem(trigger, text,
-                                tuple((place, m) for m in files.attachments.errors))
-        return _track_page(proposal, token, problem=problem, status=422)
+    files_valid = files.validate()
     inputs = {action.text_input: text} if action and action.text_input else {}
     try:
+        if unconfirmed or not files_valid:
+            check_trigger(session(), proposal, trigger, PROPOSER, inputs)  # changes nothing
+            problem = _action_problem(None, action, trigger, text, files, unconfirmed)
+            return _track_page(proposal, token, problem=problem, status=422)
         fire_trigger(session(), proposal, trigger, PROPOSER, inputs, links=request_links(),
                      files=files.cleaned, storage=request_storage())
     except ActionError as exc:
         session().rollback()  # the page below shows the proposal as it stands
-        problem = _action_problem(exc, action, trigger, text, files)
+        problem = _action_problem(exc, action, trigger, text, files, unconfirmed)
         return _track_page(proposal, token, problem=problem, status=exc.status)
     flash(_t("public.track.done", action=action.label if action else trigger), "success")
     return redirect(url_for(".track", token=token), 303)
@@ -169,28 +170,38 @@ def _file_place(action: ProposerAction | None) -> str:
     return "attachments" if action is not None and action.takes_files else "form"
 
 
-def _action_problem(exc: ActionError, action: ProposerAction | None, trigger: str,
-                    text: str, files: StepFilesForm) -> ActionProblem:
-    """The refusal in the proposer's words (the operation's message is for developers);
-    files chosen for an answer refused for its text were not kept, and the page says so."""
+def _action_problem(exc: ActionError | None, action: ProposerAction | None, trigger: str,
+                    text: str, files: StepFilesForm, unconfirmed: bool) -> ActionProblem:
+    """Every reason the action was refused, in the proposer's words (the operation's
+    message is for developers): the step's own (``exc``: its text, or why it cannot be
+    done now), the files' and the missing tick.  Files chosen for an answer refused for
+    anything else were not kept, and the page says so."""
     file_place = _file_place(action)
-    if "attachments" in exc.fields:
-        message = rule_text(exc.fields["attachments"][0], files.attachments.label.text,
-                            _lang())
-        return ActionProblem(trigger, text, ((file_place, message),))
+    messages = []
+    if exc is not None and "attachments" in exc.fields:  # a step that takes no files
+        messages.append((file_place, rule_text(exc.fields["attachments"][0],
+                                               files.attachments.label.text, _lang())))
+    else:
+        if exc is not None:
+            messages.append(_step_message(exc, action, text))
+        files.attachments.ask_again(files)
+        messages += [(file_place, m) for m in files.attachments.errors]
+    if unconfirmed:
+        messages.append(("confirm", _t("public.track.confirm_required")))
+    return ActionProblem(trigger, text, tuple(messages))
+
+
+def _step_message(exc: ActionError, action: ProposerAction | None,
+                  text: str) -> tuple[str, str]:
+    """The step's own refusal and its place: the text's rule beside the textarea, else
+    why the step cannot be taken now, above the button."""
     if action is not None and action.text_input in exc.fields:
         if "length" in exc.fields[action.text_input]:
-            message = _t("error.length_max", field=action.input_label, max=TEXT_MAX,
-                         length=len(text))
-        else:
-            message = _t("error.required", field=action.input_label)
-        first = ("text", message)
-    else:
-        key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
-        first = ("form", _t(f"public.track.error.{key}"))
-    files.attachments.ask_again(files)
-    return ActionProblem(trigger, text, (first, *((file_place, m)
-                                                  for m in files.attachments.errors)))
+            return "text", _t("error.length_max", field=action.input_label, max=TEXT_MAX,
+                              length=len(text))
+        return "text", _t("error.required", field=action.input_label)
+    key = "conflict" if isinstance(exc, Conflict) else "not_allowed"
+    return "form", _t(f"public.track.error.{key}")
 
 
 # --- a lost link ------------------------------------------------------------------------------

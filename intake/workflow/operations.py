@@ -10,7 +10,8 @@ them together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -49,12 +50,12 @@ class TransitionResult:
     to_state: str
 
 
-def _fire(workflow: workflows.Workflow, proposal: Proposal, trigger: str, role: str,
-          inputs: dict[str, object]) -> workflows.Fired:
+@contextmanager
+def _refusals(proposal: Proposal, trigger: str, role: str) -> Iterator[None]:
     """The engine's refusals as the errors every door knows: 403 for a role the
     transition does not name, 422 naming the input, guard or ``"state"``."""
     try:
-        return workflow.fire(proposal, trigger, role=role, inputs=inputs)
+        yield
     except workflows.RoleNotAllowed as exc:
         raise Forbidden(f"{role} may not fire {trigger!r}", code="forbidden") from exc
     except workflows.GuardRefused as exc:
@@ -99,20 +100,13 @@ def fire_trigger(
     changes: Forbidden (403), Refused (422, ``details["guard"]`` naming the input, guard
     or ``"state"``), Conflict (409) for a stale ``expected_version``.
     """
-    inputs = {k: v for k, v in (inputs or {}).items() if v not in (None, "")}
-    role = role_of(actor, proposal)
-    check_version(proposal, expected_version)
-    workflow = workflows.get_workflow(proposal.kind)
-    leaving = next((t for t in workflow.transitions_from(proposal.state)
-                    if t.trigger == trigger), None)
-    if template and leaving is not None:
-        inputs = reason_with_template(session, proposal, leaving, template, inputs)
-    if files and leaving is not None and not leaving.attachments:
-        raise Invalid(f"{trigger}: this step takes no files",
-                      fields={"attachments": ["not_accepted"]})
     if files and storage is None:
         raise ValueError("files need a storage")
-    fired = _fire(workflow, proposal, trigger, role, inputs)
+    workflow, role, inputs = _prepare(session, proposal, trigger, actor, inputs,
+                                      expected_version=expected_version, template=template,
+                                      with_files=bool(files))
+    with _refusals(proposal, trigger, role):
+        fired = workflow.fire(proposal, trigger, role=role, inputs=inputs)
     transition = fired.transition
     recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
     reason = _reason(transition, fired.inputs)
@@ -145,6 +139,48 @@ def fire_trigger(
     _notify(session, links, workflow, proposal, transition, reason, files=len(kept))
     session.flush()
     return TransitionResult(proposal, trigger, fired.source, fired.dest)
+
+
+def check_trigger(
+    session: Session,
+    proposal: Proposal,
+    trigger: str,
+    actor: Actor,
+    inputs: dict[str, object] | None = None,
+    *,
+    expected_version: int | None = None,
+    template: str | None = None,
+) -> None:
+    """Raise what :func:`fire_trigger` would raise for this step without files, and change
+    nothing.  For a door whose own field refused the step's files (a text file named
+    ``.jpg``, a sixth file): it reports the step's own refusal with theirs — a missing
+    answer beside the file's problem — as a form reports every field at once, rather
+    than one after the other."""
+    workflow, role, inputs = _prepare(session, proposal, trigger, actor, inputs,
+                                      expected_version=expected_version, template=template,
+                                      with_files=False)
+    with _refusals(proposal, trigger, role):
+        workflow.check(proposal, trigger, role=role, inputs=inputs)
+
+
+def _prepare(session: Session, proposal: Proposal, trigger: str, actor: Actor,
+             inputs: dict[str, object] | None, *, expected_version: int | None,
+             template: str | None, with_files: bool
+             ) -> tuple[workflows.Workflow, str, dict[str, object]]:
+    """The checks before the engine's, in order (who acts, which version, the template,
+    whether the step takes files); the workflow, the actor's role and the inputs."""
+    inputs = {k: v for k, v in (inputs or {}).items() if v not in (None, "")}
+    role = role_of(actor, proposal)
+    check_version(proposal, expected_version)
+    workflow = workflows.get_workflow(proposal.kind)
+    leaving = next((t for t in workflow.transitions_from(proposal.state)
+                    if t.trigger == trigger), None)
+    if template and leaving is not None:
+        inputs = reason_with_template(session, proposal, leaving, template, inputs)
+    if with_files and leaving is not None and not leaving.attachments:
+        raise Invalid(f"{trigger}: this step takes no files",
+                      fields={"attachments": ["not_accepted"]})
+    return workflow, role, inputs
 
 
 def _reason(transition: workflows.TransitionDef, inputs: dict[str, object]) -> str:
