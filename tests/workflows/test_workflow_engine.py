@@ -10,6 +10,8 @@ from datetime import date
 
 import pytest
 
+import workflows
+
 PATH_TO_EVALUATED = [
     ("accept", "liaison", {}),
     ("request_info", "office", {"question": "予算は？"}),
@@ -44,6 +46,19 @@ def test_a_subject_is_not_reset_or_bound_by_the_engine(proposal_workflow, make_p
     assert proposal.state == "in_deliberation"  # never set to the initial state
     assert not hasattr(proposal, "trigger")  # no methods bolted on
     assert not hasattr(proposal, "adopt")
+
+
+def test_check_refuses_as_fire_would_and_moves_nothing(proposal_workflow, make_proposal):
+    proposal = make_proposal("awaiting_proposer")
+    with pytest.raises(workflows.GuardRefused) as refused:
+        proposal_workflow.check(proposal, "provide_info", role="proposer",
+                                inputs={"answer": "  "})
+    assert (refused.value.field, refused.value.rule) == ("answer", "required")
+    with pytest.raises(workflows.TriggerNotAllowed):
+        proposal_workflow.check(proposal, "accept", role="liaison")
+    proposal_workflow.check(proposal, "provide_info", role="proposer",
+                            inputs={"answer": "北側です"})
+    assert proposal.state == "awaiting_proposer"
 
 
 def test_one_workflow_serves_many_threads(proposal_workflow, make_proposal):
