@@ -374,7 +374,8 @@ def test_the_lead_liaison_sets_when_comments_close(client, city):
 
 def test_an_ended_comment_period_lets_the_proposal_be_adopted(client, city):
     proposal = advanced(city, "accept", "open_deliberation")
-    proposal.state_entered_at = datetime.now(UTC) - timedelta(days=20)
+    # accepted (and so published) and brought into deliberation 20 days ago
+    proposal.published_at = proposal.state_entered_at = datetime.now(UTC) - timedelta(days=20)
     city.session.commit()
     ended = (datetime.now(JST) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     login(client, city.parks_liaison)

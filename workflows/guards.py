@@ -22,8 +22,14 @@ class GuardSubject(Protocol):
 
     state: str
 
+    @property
+    def is_published(self) -> bool:
+        """True while citizens can read it: published, and not withheld by the office."""
+        ...
+
     def has_deliberation_record(self) -> bool:
-        """True once a deliberation session is recorded or a comment period has ended."""
+        """True once a deliberation session is recorded, or a comment period has ended
+        that citizens could read: the proposal is public and was published before it ended."""
         ...
 
     def open_opinion_requests(self) -> int:
@@ -52,12 +58,24 @@ def register_guard(name: str) -> Callable[[Guard], Guard]:
     return register
 
 
+@register_guard("published")
+def published(subject: GuardSubject, inputs: Mapping[str, Any]) -> str | None:
+    """Citizens can only take part in what they can read: a proposal waiting for its
+    personal-data review, or withheld by the office, is not discussed with them yet."""
+    if subject.is_published:
+        return None
+    return ("the proposal is not public: finish the personal-data review and publish it "
+            "first (the office publishes one it withheld)")
+
+
 @register_guard("deliberation_recorded")
 def deliberation_recorded(subject: GuardSubject, inputs: Mapping[str, Any]) -> str | None:
-    """Adoption needs evidence that citizens took part: a session or an ended comment period."""
+    """Adoption needs evidence that citizens took part: a session, or a comment period
+    that ended while they could read the proposal."""
     if subject.has_deliberation_record():
         return None
-    return "record a deliberation session or end the comment period first"
+    return ("record a deliberation session, or end a comment period while the proposal is "
+            "public, first")
 
 
 @register_guard("opinions_settled")

@@ -16,7 +16,7 @@ from intake.core.actors import PUBLIC, Actor
 from intake.core.checks import aware, check_version, officer_role, required_text, today_or
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
-from intake.errors import Conflict, Invalid, NotFound
+from intake.errors import Conflict, Invalid, NotFound, Refused
 from intake.models import (
     JST,
     Comment,
@@ -70,6 +70,26 @@ def _check_held_on(session: Session, proposal: Proposal, held_at: datetime,
                       fields={"held_at": ["after_today"]}, dates={"today": today})
 
 
+# The workflow guard that opens deliberation with citizens (workflows/guards.py): the
+# comment period is part of that deliberation and asks the same.
+PUBLIC_GUARD = "published"
+
+
+def comment_period_unmet(proposal: Proposal) -> list[str]:
+    """The guards that would refuse setting the comment period now (the staff page says
+    so before the click): citizens comment only on what they can read."""
+    return [] if workflows.GUARDS[PUBLIC_GUARD](proposal, {}) is None else [PUBLIC_GUARD]
+
+
+def refuse_unless_public(proposal: Proposal) -> None:
+    """The comment period is set only while the proposal is public (422 naming the
+    guard, as a refused step is)."""
+    unmet = comment_period_unmet(proposal)
+    if unmet:
+        raise Refused(f"comment period: refused by guard {unmet[0]}", code="guard_failed",
+                      guard=unmet[0])
+
+
 @conflict_on_concurrent_change
 def record_session(
     session: Session,
@@ -121,14 +141,16 @@ def set_comment_period(
     """End the citizens' comment period at ``ends_at``.
 
     Once that moment has passed the ended period counts as a deliberation record for
-    ``adopt`` (:meth:`Proposal.has_deliberation_record`).  It may be now — closing
-    comments today — but not before deliberation began.
+    ``adopt`` (:meth:`Proposal.has_deliberation_record`) if the proposal is still public.
+    It may be now — closing comments today — but not before deliberation began, and only
+    while the proposal is public (:func:`refuse_unless_public`).
     """
     officer_role(actor, proposal)
     check_version(proposal, expected_version)
     if not workflows.get_workflow(proposal.kind).state_takes_comments(proposal.state):
         raise Conflict(f"the comment period is set only in deliberation, not {proposal.state}",
                        code="wrong_state")
+    refuse_unless_public(proposal)
     ends_at = aware(ends_at, "ends_at")
     if ends_at < proposal.state_entered_at:
         raise Invalid("ends_at: not before the deliberation began",

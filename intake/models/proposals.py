@@ -218,9 +218,13 @@ class Proposal(Base):
 
     # --- the guard protocol the workflow engine asks (workflows/guards.py) ---
     def has_deliberation_record(self) -> bool:
+        """A session, or a comment period citizens could take part in: it has ended, the
+        proposal was published before its end and is public now (not withheld since)."""
         if self.sessions:
             return True
-        return self.comments_until is not None and self.comments_until <= utcnow()
+        until = self.comments_until
+        return (until is not None and until <= utcnow() and self.is_published
+                and self.published_at < until)
 
     def comment_period(self, now: datetime | None = None) -> CommentPeriod:
         """Open while the proposal is in a state its workflow opens to comments

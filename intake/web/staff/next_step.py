@@ -4,16 +4,18 @@ Which action is recommended comes from the workflow file, never from state names
 
 1. the transition marked ``recommended = true`` for the current state (the workflow's
    usual next step, e.g. 協議を始める from 検討中), if its guards are met now;
-2. else the first transition in the file's order whose guards are met and which does not
-   end the proposal (its destination is not final);
+2. in a state without such a step, the first transition in the file's order whose guards
+   are met and which does not end the proposal (its destination is not final);
 3. else, for an officer whose only part is to answer another department's request, the
    first such answer.
 
-A marked step whose guards are not met yet (採択 without a deliberation record) is not
-recommended, but still comes right after the recommended one, its precondition shown, so
-the officer sees what the next step needs.  Then the other steps, then the operations of
-a proposal under way (sessions, the comment period, deadlines, opinions), and last, apart,
-the actions that end or hand away the proposal (``destructive``), each confirmed.
+A marked step whose guards are not met yet (採択 without a deliberation record, 協議を始める
+before the personal-data review) is not recommended, and no other step takes its place
+(提案者に質問する is not what a proposal waiting to be published needs next): it comes
+first, its precondition shown, so the officer sees what the next step needs.  Then the
+other steps, then the operations of a proposal under way (sessions, the comment period,
+deadlines, opinions), and last, apart, the actions that end or hand away the proposal
+(``destructive``), each confirmed.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ class Action:
 
 def recommended_action(actions: list[Action]) -> Action | None:
     """The action the page offers first (see the module's rules)."""
+    marked = next((a for a in actions if a.step is not None and a.step.recommended), None)
+    if marked is not None:
+        return marked if marked.ready_step else None
     ready = [a for a in actions if a.ready_step]
-    marked = next((a for a in ready if a.step.recommended), None)
-    if marked is not None or ready:
-        return marked or ready[0]
+    if ready:
+        return ready[0]
     if any(a.step is not None for a in actions):
         return None
     return next((a for a in actions if a.key.startswith("opinion_answer:")), None)

@@ -34,6 +34,7 @@ from forms.actions import (
 )
 from intake import access
 from intake.db import session as db
+from intake.deliberation.operations import comment_period_unmet
 from intake.explain import guard_text
 from intake.i18n import label_or
 from intake.models import (
@@ -184,7 +185,9 @@ def ongoing_actions(proposal: Proposal) -> list[Action]:
         actions.append(Action("comment_period", t("staff.comment_period.title"),
                               url_for(".comment_period", proposal_id=pid),
                               CommentPeriodForm(lang=language, version=version),
-                              [(t("staff.comment_period.current"), current)]))
+                              [(t("staff.comment_period.current"), current)],
+                              blocked=[guard_text(guard, language)
+                                       for guard in comment_period_unmet(proposal)]))
     if proposal.due_on is not None:
         actions.append(Action(
             "extend", t("staff.extend.title"), url_for(".extend_deadline", proposal_id=pid),
