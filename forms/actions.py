@@ -70,7 +70,12 @@ def reason_field(*, required: bool) -> TextAreaField:
 
 class TransitionForm(VersionedForm):
     """One trigger's form: ``version``, a field per input the transition declares and,
-    when it declares no ``reason``, an optional note that goes into the audit log.
+    when the transition has no reason input of its own (:attr:`TransitionDef.takes_note`),
+    an optional note that becomes the step's reason.  Its label says who reads it: the
+    proposer on the tracking page always, the public too where the step publishes its
+    reason (``publish_reason``), as :mod:`intake.timeline` shows it.  A step whose reason
+    is another input (a question, an evaluation) offers no note; one sent anyway stays in
+    the form, and the operation refuses it by name rather than drop it.
 
     ``template`` names an answer template (:mod:`intake.answers`) whose body becomes the
     reason when none is typed; the page offers it as a select (the trigger's active
@@ -80,6 +85,8 @@ class TransitionForm(VersionedForm):
 
     input_specs: Mapping[str, InputDef] = {}
     reason_input: ClassVar[str | None] = None
+    takes_note: ClassVar[bool] = True
+    note_public: ClassVar[bool] = False
     hint_keys = {"template": "answers.hint.template"}
     template = SelectField(validate_choice=False)
 
@@ -105,6 +112,8 @@ class TransitionForm(VersionedForm):
         form_class = cls if index is None else _transition_form_class(workflow, index)
         kwargs.setdefault("prefix", trigger)
         form = form_class(formdata, lang=lang, **kwargs)
+        if not form_class.takes_note and "reason" not in form_class.input_specs:
+            form.offer_no_note()
         if form_class.reason_input is not None and templates is None:
             templates = _active_templates(trigger)
         form.offer_templates(templates or (), body_language)
@@ -139,6 +148,11 @@ class TransitionForm(VersionedForm):
                                    "data-reason-field": self[reason].id,
                                    "data-language": body_language or DEFAULT_LANGUAGE}
 
+    def offer_no_note(self) -> None:
+        """Take the note away from a step that keeps none, unless one was sent."""
+        if not (self.reason.data or "").strip():
+            del self.reason
+
     def template_code(self) -> str | None:
         """The answer template chosen, if any (the operation checks it)."""
         code = self.template.data if "template" in self else None
@@ -149,8 +163,16 @@ class TransitionForm(VersionedForm):
         if spec:
             return spec.label_in(self.lang)
         if field.short_name == "reason":
-            return translate("staff.field.note", self.lang)
+            return translate(self._note_key("staff.field"), self.lang)
         return super()._label(field)
+
+    def hint_for(self, field: Field) -> str | None:
+        if field.short_name == "reason" and field.short_name not in self.input_specs:
+            return translate(self._note_key("staff.hint"), self.lang)
+        return super().hint_for(field)
+
+    def _note_key(self, group: str) -> str:
+        return f"{group}.note_public" if self.note_public else f"{group}.note"
 
     def inputs(self) -> dict[str, str]:
         """The values typed, as the operation takes them (the engine checks them)."""
@@ -168,7 +190,9 @@ def _transition_form_class(workflow: Workflow, index: int) -> type[TransitionFor
     return type(
         f"{transition.trigger.title()}Form",
         (TransitionForm,),
-        {"input_specs": transition.inputs, "reason_input": transition.reason_input, **fields},
+        {"input_specs": transition.inputs, "reason_input": transition.reason_input,
+         "takes_note": transition.takes_note,
+         "note_public": "publish_reason" in transition.effects, **fields},
     )
 
 

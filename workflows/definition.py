@@ -166,6 +166,13 @@ class TransitionDef:
     def label_in(self, lang: str) -> str:
         return pick_label(self.label, lang, self.trigger)
 
+    @property
+    def takes_note(self) -> bool:
+        """The actor may add an optional note that becomes the step's reason: the
+        transition has no reason input of its own.  One whose reason is another input (a
+        question, an evaluation, a declared ``reason``) keeps no note beside it."""
+        return self.reason_input is None
+
     def decision_for(self, inputs: Mapping[str, Any]) -> str | None:
         """The decision to record when this transition fires with ``inputs`` (cleaned, as in
         :attr:`Fired.inputs <workflows.Fired.inputs>`): ``None`` when it is no ruling, else the

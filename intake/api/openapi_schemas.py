@@ -235,7 +235,13 @@ SCHEMAS: dict[str, Schema] = {
                                        "unconfirmed or already counted"),
     # Request bodies.
     "TransitionRequest": obj({
-        "trigger": TEXT, "version": integer(minimum=1), "reason": TEXT,
+        "trigger": TEXT, "version": integer(minimum=1),
+        "reason": string(description="the reason of a trigger that declares it (adopt, "
+                                     "reject …); on a step with no reason input of its own "
+                                     "(accept, open_deliberation …) an optional note, kept "
+                                     "as the step's reason and shown to the proposer; "
+                                     "refused (422) on one whose reason is another input "
+                                     "(question, evaluation)"),
         "template": string(description="an answer template's code: its body (in the "
                                        "proposal's language) is the reason when none is sent"),
     }, required=("trigger", "version"), additionalProperties={

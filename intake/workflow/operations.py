@@ -94,6 +94,9 @@ def fire_trigger(
     written only once every other check has passed, in the caller's transaction, so a
     refused answer keeps no file.
 
+    A ``reason`` sent with a step whose reason is another input (a question, an
+    evaluation) is refused (422 naming ``reason``): it would be kept nowhere.
+
     ``template`` names an answer template whose body is the reason when none is typed
     (:func:`intake.answers.operations.reason_with_template`; 422 naming ``template`` for
     one that is unknown, inactive or another trigger's).  Refusals raise before anything
@@ -177,6 +180,9 @@ def _prepare(session: Session, proposal: Proposal, trigger: str, actor: Actor,
                     if t.trigger == trigger), None)
     if template and leaving is not None:
         inputs = reason_with_template(session, proposal, leaving, template, inputs)
+    if leaving is not None and _unkept_note(leaving, inputs):
+        raise Invalid(f"{trigger}: this step keeps no note beside its "
+                      f"{leaving.reason_input}", fields={"reason": ["no_note"]})
     if with_files and leaving is not None and not leaving.attachments:
         raise Invalid(f"{trigger}: this step takes no files",
                       fields={"attachments": ["not_accepted"]})
@@ -189,6 +195,14 @@ def _reason(transition: workflows.TransitionDef, inputs: dict[str, object]) -> s
     name = transition.reason_input or "reason"
     value = inputs.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _unkept_note(transition: workflows.TransitionDef, inputs: dict[str, object]) -> bool:
+    """A note sent with a step that keeps none (its reason is a question, an evaluation):
+    refused by name rather than dropped unsaid (:attr:`TransitionDef.takes_note`)."""
+    note = inputs.get("reason")
+    return ("reason" not in transition.inputs and not transition.takes_note
+            and isinstance(note, str) and bool(note.strip()))
 
 
 def _text_or_none(value: object) -> str | None:
