@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from intake.core.actors import Actor
 from intake.models import OutboxMessage
+from workflows import get_workflow
 
 from .api_support import API, bearer
 from .office_support import read_csv
-from .staff_support import advanced, fire, ja, login, reload
+from .staff_support import advanced, fire, ja, login, post_action, reload
 from .workflow_support import record_deliberation
 
 
@@ -92,3 +93,34 @@ def test_an_adoption_in_part_is_shown_as_such_wherever_a_status_is_shown(city, c
     queue = client.get("/staff/?state=adopted").get_data(as_text=True)
     assert f'<td class="keep-words">{partly}</td>' in queue
     assert f'<td class="keep-words">{fully}</td>' in queue
+
+
+def test_an_adoption_in_part_is_confirmed_and_timelined_as_such(city, client):
+    """The officer's confirmation and every timeline name the decision, not the state it
+    is recorded in: 「協議中」から「一部採択」, never 「採択」."""
+    proposal, token = city.submit()
+    for trigger in ("accept", "open_deliberation"):
+        fire(city, proposal, trigger, city.parks_liaison)
+    record_deliberation(city.session, proposal, Actor.staff(city.parks_liaison))
+    city.session.commit()
+    login(client, city.parks_liaison)
+    response = post_action(client, reload(city.session, proposal), "adopt",
+                           reason="花壇だけ採択します。", scope="花壇の設置のみ")
+    assert response.status_code == 302
+    workflow = get_workflow("proposal")
+    state = {name: workflow.state_label(name, "ja") for name in workflow.states}
+    action = {t.trigger: t.label_in("ja") for t in workflow.transitions}
+    partly, fully = ja("ruling.decision.partially_adopted"), state["adopted"]
+    staff_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ja("staff.done.transition", action=action["adopt"], state=partly) in staff_page
+    assert f"{state['in_deliberation']} → {partly}" in staff_page
+    assert f"→ {fully}<" not in staff_page
+
+    fire(city, proposal, "start_implementation", city.parks_liaison)
+    for url in (f"/proposals/{proposal.id}", f"/track/{token}"):
+        text = client.get(url).get_data(as_text=True)
+        assert ja("public.timeline.transition", action=action["adopt"],
+                  source=state["in_deliberation"], target=partly) in text
+        assert ja("public.timeline.transition", action=action["start_implementation"],
+                  source=partly, target=state["implementing"]) in text
+        assert f"「{fully}」" not in text

@@ -13,7 +13,7 @@ import workflows
 from ..dates import people_date, people_datetime
 from ..models import Proposal
 from ..privacy.public import public_text
-from ..workflow.status import status_label
+from ..workflow.status import state_label_for, status_label
 from .page_text import easy_with_ruby, title_with_readings
 from .public import _lang, bp
 from .user_text import is_final, isolate, text_lang
@@ -22,10 +22,11 @@ from .user_text import is_final, isolate, text_lang
 @bp.context_processor
 def _page_helpers() -> dict:
     def state_label(proposal: Proposal, state: str | None = None) -> str:
-        """A state's name (the timeline's), or without ``state`` the proposal's status."""
+        """A state's name as the proposal's timeline reads it (an adoption in part by
+        its own name), or without ``state`` the proposal's status."""
         if state is None:
             return status_label(proposal, _lang())
-        return workflows.get_workflow(proposal.kind).state_label(state, _lang())
+        return state_label_for(proposal, state, _lang())
 
     def action_label(proposal: Proposal, trigger: str) -> str:
         transitions = workflows.get_workflow(proposal.kind).transitions

@@ -38,8 +38,9 @@ from intake.opinions.operations import answer_opinion as answer_operation
 from intake.opinions.operations import request_opinion as request_operation
 from intake.opinions.operations import waive_opinion as waive_operation
 from intake.routing.operations import transfer_proposal
+from intake.workflow.operations import TransitionResult, fire_trigger
 from intake.workflow.operations import extend_deadline as extend_operation
-from intake.workflow.operations import fire_trigger
+from intake.workflow.status import status_label
 
 from .common import (
     actionable_proposal,
@@ -76,12 +77,16 @@ def fire(proposal_id: int, trigger: str):
         lambda: fire_trigger(db(), proposal, trigger, _me(), form.inputs(),
                              links=request_links(), expected_version=form.version.data,
                              template=form.template_code()),
-        done=lambda _result: t(
-            "staff.done.transition", action=trigger_label(workflow, trigger),
-            state=workflow.state_label(proposal.state, lang()),
-        ),
+        done=lambda result: transition_done(workflow, result),
         confirm=ends,
     )
+
+
+def transition_done(workflow: workflows.Workflow, result: TransitionResult) -> str:
+    """The confirmation of a step: what was done and the status now (an adoption in part
+    named as such, as the badges name it)."""
+    return t("staff.done.transition", action=trigger_label(workflow, result.trigger),
+             state=status_label(result.proposal, lang()))
 
 
 @bp.post("/proposals/<int:proposal_id>/transfer")

@@ -48,6 +48,7 @@ from intake.models import (
     User,
 )
 from intake.timeline import files_listed
+from intake.workflow.status import state_label_for
 from workflows.calendar import business_days_left, today_jst
 
 from . import review_panel
@@ -114,7 +115,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         timeline=timeline_events,
         trigger_label=lambda trigger: trigger_label(workflow, trigger),
         event_label=lambda action: label_or(f"staff.event.{action}", lang(), action),
-        event_change=change_of(workflow),
+        event_change=change_of(proposal),
         event_reason=reason_of,
         event_files=files_of(proposal),
         actor_label=actor_labels(timeline_events),
@@ -291,11 +292,12 @@ def due_words(proposal: Proposal) -> str:
     return t("staff_page.due.today") if left == 0 else t("staff_page.due.left", days=left)
 
 
-def change_of(workflow: workflows.Workflow) -> Callable[[Event], str]:
-    """What an event changed, in words: ``検討中 → 協議中`` for a transition,
-    ``公園緑地課 → 道路課`` for a transfer (``→ 公園緑地課`` when first routed),
-    ``2026-04-01 → 2026-04-15`` for an extended deadline, the consulted department for an
-    opinion request and its answer, the end of the comment period."""
+def change_of(proposal: Proposal) -> Callable[[Event], str]:
+    """What an event changed, in words: ``検討中 → 協議中`` for a transition (``協議中 →
+    一部採択`` for an adoption in part), ``公園緑地課 → 道路課`` for a transfer (``→
+    公園緑地課`` when first routed), ``2026-04-01 → 2026-04-15`` for an extended deadline,
+    the consulted department for an opinion request and its answer, the end of the
+    comment period."""
     departments = {d.code: d.name(lang()) for d in db().execute(select(Department)).scalars()}
 
     def department(code: str | None) -> str:
@@ -305,7 +307,7 @@ def change_of(workflow: workflows.Workflow) -> Callable[[Event], str]:
         data = event.data or {}
         if event.from_state or event.to_state:
             states = (event.from_state, event.to_state)
-            return " → ".join(workflow.state_label(s, lang()) for s in states if s)
+            return " → ".join(state_label_for(proposal, s, lang()) for s in states if s)
         if event.action in ("route", "transfer"):
             before = department(data["from_department"]) if data.get("from_department") else ""
             return f"{before} → {department(data.get('department'))}".strip()
