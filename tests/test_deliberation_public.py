@@ -171,3 +171,23 @@ def test_a_comment_period_that_ended_before_publication_is_no_deliberation_recor
     assert response.status_code == 422
     assert response.get_json()["error"]["guard"] == "deliberation_recorded"
 
+
+# --- the confirmation of an acceptance --------------------------------------------------------
+
+
+def test_accepting_a_proposal_with_personal_data_says_it_waits_for_the_review(client, city):
+    proposal, _ = city.submit(problem=PROBLEM)
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "accept")
+    assert response.status_code == 302
+    text = page(client.get(response.headers["Location"]))
+    notice = text[text.index('class="notice notice-success"'):]
+    notice = notice[:notice.index("</div>")]
+    assert ja("staff.done.review_pending") in notice
+    assert f'<a href="#action-publication">{ja("staff_page.actions.review_link")}</a>' in notice
+    assert 'id="action-publication"' in text  # where the link leads
+
+    clean, _ = city.submit()
+    response = post_action(client, clean, "accept")
+    text = page(client.get(response.headers["Location"]))
+    assert ja("staff.done.review_pending") not in text

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 import workflows
 from forms.actions import (
@@ -82,11 +83,19 @@ def fire(proposal_id: int, trigger: str):
     )
 
 
-def transition_done(workflow: workflows.Workflow, result: TransitionResult) -> str:
+def transition_done(workflow: workflows.Workflow, result: TransitionResult) -> str | Markup:
     """The confirmation of a step: what was done and the status now (an adoption in part
-    named as such, as the badges name it)."""
-    return t("staff.done.transition", action=trigger_label(workflow, result.trigger),
-             state=status_label(result.proposal, lang()))
+    named as such, as the badges name it).  A step meant to publish the proposal that left
+    it waiting for the personal-data review says so, with a link to the review."""
+    proposal = result.proposal
+    done = t("staff.done.transition", action=trigger_label(workflow, result.trigger),
+             state=status_label(proposal, lang()))
+    fired = next(tr for tr in workflow.transitions_from(result.from_state)
+                 if tr.trigger == result.trigger)
+    if "publish" not in fired.effects or not proposal.review_pending:
+        return done
+    return Markup('{} {} <a href="#action-publication">{}</a>').format(
+        done, t("staff.done.review_pending"), t("staff_page.actions.review_link"))
 
 
 @bp.post("/proposals/<int:proposal_id>/transfer")
