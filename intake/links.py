@@ -1,4 +1,5 @@
-"""Absolute links for messages that leave the application (e-mail).
+"""Absolute links for messages that leave the application (e-mail), and the office's
+telephone they give a person to call.
 
 A mail is written inside an operation, which runs in a web request, in ``teian worker``
 or in a command, so links cannot come from ``flask.url_for`` and the request.  A
@@ -22,10 +23,12 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class Links:
-    """The pages a message may send a person to, as absolute URLs."""
+    """The pages a message may send a person to, as absolute URLs, and the office's
+    telephone (``TEIAN_OFFICE_PHONE``; empty when not set) for a person to call."""
 
-    def __init__(self, adapter: MapAdapter) -> None:
+    def __init__(self, adapter: MapAdapter, office_phone: str = "") -> None:
         self._adapter = adapter
+        self.office_phone = office_phone
 
     @classmethod
     def for_app(cls, app: Flask, base_url: str) -> Links:
@@ -33,7 +36,7 @@ class Links:
         adapter = app.url_map.bind(
             parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
         )
-        return cls(adapter)
+        return cls(adapter, app.config["TEIAN"].office_phone)
 
     def _build(self, endpoint: str, **values: object) -> str:
         return self._adapter.build(endpoint, values, force_external=True)
@@ -77,12 +80,6 @@ class Links:
 
     def staff_proposal(self, proposal_id: int) -> str:
         return self._build("staff.proposal", proposal_id=proposal_id)
-
-    def for_proposer(self, token: str | None = None) -> str:
-        """The best page for the proposer: their tracking link when we hold the token
-        (only right after submitting — the database keeps its hash), else the look-up
-        page that sends the link again."""
-        return self.track(token) if token else self.track_lookup()
 
 
 def base_url_of(app: Flask, request_host_url: str | None = None) -> str:

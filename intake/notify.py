@@ -8,10 +8,16 @@ the user's transaction.
 A date or a moment given to a message is written as the pages write it, in the
 message's language (:mod:`intake.dates`: ``2026年12月4日（金）``, ``Fri 4 December
 2026``), so a mail and the page it links to give the same day the same way.
+
+A message to a citizen (:func:`enqueue_for_citizen`) ends with the signature: the
+window's name, the office's telephone when ``TEIAN_OFFICE_PHONE`` is set, and that the
+address receives no replies.  That last line is always true: Teian sends from one fixed
+address and reads no mailbox (:mod:`intake.delivery`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
@@ -21,7 +27,8 @@ from workflows.calendar import today_jst
 
 from . import reference
 from .dates import people_date, people_datetime
-from .i18n import translate, translate_mail
+from .i18n import catalogue, translate, translate_mail
+from .links import Links
 from .models import Department, OutboxMessage, Proposal, Role, User
 
 
@@ -32,10 +39,12 @@ def enqueue(
     recipient: str,
     language: str,
     proposal: Proposal | None,
+    parts: Sequence[str] = (),
     **params: object,
 ) -> None:
-    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``); ``params``
-    that are dates or datetimes are written for people in ``language``.
+    """Queue message ``kind`` (texts ``mail.<kind>.subject`` / ``.body``, then each of
+    ``parts``, more catalogue texts, as paragraphs); ``params`` fill them all in, those
+    that are dates or datetimes written for people in ``language``.
 
     One plain INSERT on the session's connection, not an object for the unit of work:
     nothing reads a message back in the transaction that queues it, and the unit of
@@ -54,8 +63,40 @@ def enqueue(
         "recipient": recipient,
         "language": language,
         "subject": translate(f"mail.{kind}.subject", language, **params),
-        "body": translate_mail(f"mail.{kind}.body", language, **params),
+        "body": "\n".join(translate_mail(key, language, **params)
+                          for key in (f"mail.{kind}.body", *parts)),
     })
+
+
+def enqueue_for_citizen(
+    session: Session,
+    links: Links,
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    proposal: Proposal | None,
+    parts: Sequence[str] = (),
+    **params: object,
+) -> None:
+    """Queue message ``kind`` for a citizen (a proposer, a supporter): its body; what
+    happens next, by when (``mail.<kind>.next_by`` when ``params`` give a ``due_on``, else
+    ``mail.<kind>.next``; each only where the catalogue has it); ``parts``; and the
+    signature (see the module docstring)."""
+    due_on = params.get("due_on")
+    next_step = f"mail.{kind}.next_by" if due_on else f"mail.{kind}.next"
+    signature = "mail.part.signature_phone" if links.office_phone else "mail.part.signature"
+    enqueue(session, kind=kind, recipient=recipient, language=language, proposal=proposal,
+            parts=(*([next_step] if next_step in catalogue() else []), *parts, signature),
+            site=translate("site.name", language), office_phone=links.office_phone,
+            **params)
+
+
+def subject_of(kind: str, proposal: Proposal) -> str:
+    """The subject message ``kind`` about ``proposal`` has in its proposer's language:
+    for a page or a later mail that tells them which mail to look for."""
+    return translate(f"mail.{kind}.subject", proposal.language, receipt=proposal.receipt,
+                     title=proposal.title)
 
 
 _INSERT_MESSAGE = insert(OutboxMessage.__table__)  # the columns not given take their defaults

@@ -20,6 +20,7 @@ from intake import create_app, migrate
 from intake.models import Base
 
 from .factories import Factory
+from .mail_support import smtp_server_running
 
 PG_URL = os.environ.get("TEIAN_TEST_DATABASE_URL", "")
 
@@ -114,3 +115,10 @@ def city(factory) -> Factory:
     districts and routing rules (see Factory.small_city)."""
     factory.small_city()
     return factory
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) for the test: its inbox and ``smtp://`` URL."""
+    with smtp_server_running() as running:
+        yield running

@@ -6,7 +6,6 @@ import email
 import email.policy
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -31,41 +29,7 @@ from intake.delivery import (
 )
 from intake.models import OutboxMessage, OutboxStatus, utcnow
 
-
-class Inbox:
-    """Accepts everything except recipients starting with ``refused``."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refused"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .mail_support import free_port
 
 
 def test_receipt_and_new_item_reach_a_real_smtp_server_once(city, db, app, smtp_server):
@@ -97,7 +61,7 @@ def test_without_smtp_messages_become_eml_files(city, db, app):
 
 def test_unreachable_smtp_is_retried_later_then_marked_failed(city, db, app):
     city.submit()
-    transport = Transport(f"smtp://127.0.0.1:{_free_port()}", app.config["TEIAN"].instance_path)
+    transport = Transport(f"smtp://127.0.0.1:{free_port()}", app.config["TEIAN"].instance_path)
     assert deliver_due(db, transport) == (0, 2)
     messages = db.execute(select(OutboxMessage)).scalars().all()
     assert {m.status for m in messages} == {"pending"}

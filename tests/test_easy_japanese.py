@@ -155,13 +155,13 @@ def test_page_text_escapes_parameters_and_reads_numbers_with_their_counter():
 
 
 def test_easy_japanese_mail_gives_readings_in_brackets_once():
-    body = translate_mail("mail.receipt.body", EASY_LANGUAGE, receipt="T-2026-000001",
-                          tracking_url="http://teian.test/track/abc")
-    assert "提案（ていあん）を ありがとう" in body
+    body = translate_mail("mail.receipt.link", EASY_LANGUAGE, receipt="T-2026-000001",
+                          tracking_url="http://teian.test/track/abc", lookup_url="u")
+    assert "提案（ていあん）の 様子（ようす）を" in body
     assert body.count("（ていあん）") == 1
     assert "http://teian.test/track/abc" in body
     assert readings_in_brackets("見る") == "見（み）る"
-    ja = translate_mail("mail.receipt.body", "ja", receipt="T-1", tracking_url="u")
+    ja = translate_mail("mail.receipt.body", "ja", receipt="T-1", title="t", department="d")
     assert "（" not in ja.split("\n")[0] or "ていあん" not in ja
 
 

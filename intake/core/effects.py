@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from intake import notify
+from intake.i18n import translate
 from intake.links import Links
 from intake.models import Department, Proposal
 
@@ -28,12 +29,25 @@ def staff_links(links: Links, proposal: Proposal) -> dict[str, str]:
     return {"staff_url": links.staff_proposal(proposal.id)}
 
 
-def proposer_links(links: Links, proposal: Proposal, token: str | None = None) -> dict[str, str]:
-    """The tracking page (the link itself right after submitting, later the page that
-    sends it again) and the public page (until published, the tracking one again)."""
-    tracking = links.for_proposer(token)
-    public = links.public_proposal(proposal.id) if proposal.is_published else tracking
-    return {"tracking_url": tracking, "public_url": public}
+def proposer_params(links: Links, proposal: Proposal,
+                    token: str | None = None) -> dict[str, object]:
+    """What a mail to the proposer may name besides the proposal's number and title: its
+    department (or who will choose one), its due date, the tracking link itself (only
+    with ``token``, right after submitting or re-sending: the database keeps its hash),
+    the page that sends a new one, the public page (once published), and the subjects
+    of the two mails that carry the link (the receipt and a re-sent link)."""
+    language = proposal.language
+    department = proposal.lead_department
+    return {
+        "department": (department.name(language) if department is not None
+                       else translate("public.meta.triage", language)),
+        "due_on": proposal.due_on,
+        "lookup_url": links.track_lookup(),
+        "public_url": links.public_proposal(proposal.id) if proposal.is_published else "",
+        "receipt_subject": notify.subject_of("receipt", proposal),
+        "link_subject": notify.subject_of("tracking_link", proposal),
+        **({"tracking_url": links.track(token)} if token else {}),
+    }
 
 
 def tell_department(session: Session, links: Links, department: Department | None, kind: str,
@@ -54,6 +68,14 @@ def tell_office(session: Session, links: Links, kind: str, proposal: Proposal,
 
 def tell_proposer(session: Session, links: Links, proposal: Proposal, kind: str,
                   **params) -> None:
-    notify.enqueue(session, kind=kind, recipient=proposal.contact.email,
-                   language=proposal.language, proposal=proposal, **params,
-                   **proposer_links(links, proposal))
+    """Queue message ``kind`` for the proposer (nothing for one without an e-mail
+    address).  Later mails cannot carry the tracking link (only its hash is kept), so
+    each says after its own text where the link is and how to get a new one, with the
+    public page once the proposal is published."""
+    if not proposal.contact.email:
+        return
+    public = ("mail.part.public_page",) if proposal.is_published else ()
+    notify.enqueue_for_citizen(session, links, kind=kind, recipient=proposal.contact.email,
+                               language=proposal.language, proposal=proposal,
+                               parts=(*public, "mail.part.your_link"),
+                               **{**proposer_params(links, proposal), **params})

@@ -20,7 +20,7 @@ from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER, SYSTEM
 from intake.core.checks import known, today_or
 from intake.core.concurrency import conflict_on_concurrent_change
-from intake.core.effects import proposer_links, record
+from intake.core.effects import proposer_params, record
 from intake.links import Links
 from intake.models import (
     EventAction,
@@ -85,7 +85,10 @@ def submit_proposal(
                  **({"attachments": [a.id for a in kept]} if kept else {})})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",
                       rule_id=decision.rule_id)
-    notify.enqueue(session, kind="receipt", recipient=data.email, language=data.language,
-                   proposal=proposal, **proposer_links(links, proposal, token))
+    # The one mail with the link: it says so, and what happens next by when.
+    notify.enqueue_for_citizen(session, links, kind="receipt", recipient=data.email,
+                               language=data.language, proposal=proposal,
+                               parts=("mail.receipt.link",),
+                               **proposer_params(links, proposal, token))
     session.flush()
     return proposal, token

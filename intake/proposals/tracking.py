@@ -2,7 +2,9 @@
 
 The database keeps only the link token's hash, so the link cannot be sent again as it
 was: a look-up with the receipt number and the e-mail address given on the form issues
-a fresh token (the old link stops working) and mails it to that address.  The answer to
+a fresh token (the old link stops working) and mails it to that address.  The mail says
+the old link is dead, so one the proposer did not ask for is a reason to call the office,
+not to ignore it.  The answer to
 the person asking is the same whether or not anything matched, so the form tells nobody
 which receipt numbers or addresses exist.
 """
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from intake import notify
 from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER
-from intake.core.effects import proposer_links, record
+from intake.core.effects import proposer_params, record
 from intake.links import Links
 from intake.models import EventAction, Proposal, parse_receipt, receipt_for
 
@@ -43,8 +45,11 @@ def resend_tracking_link(session: Session, receipt: str, email: str, *, links: L
         .execution_options(synchronize_session=False)
     )
     record(session, proposal, PROPOSER, EventAction.tracking_link)
-    notify.enqueue(session, kind="tracking_link", recipient=proposal.contact.email,
-                   language=proposal.language, proposal=proposal,
-                   **proposer_links(links, proposal, token))
+    not_asked = ("mail.tracking_link.not_asked_phone" if links.office_phone
+                 else "mail.tracking_link.not_asked")
+    notify.enqueue_for_citizen(session, links, kind="tracking_link",
+                               recipient=proposal.contact.email, language=proposal.language,
+                               proposal=proposal, parts=(not_asked,),
+                               **proposer_params(links, proposal, token))
     session.flush()
     return True

@@ -76,10 +76,11 @@ def request_support(
         support.token_hash, support.created_at = digest, now  # a fresh link, a fresh week
         if name:
             support.name = name
-    notify.enqueue(session, kind=CONFIRMATION_MAIL, recipient=email, language=language,
-                   proposal=proposal, confirm_url=links.confirm_support(token),
-                   days=CONFIRM_WITHIN.days,
-                   public_url=links.public_proposal(proposal.id))
+    notify.enqueue_for_citizen(session, links, kind=CONFIRMATION_MAIL, recipient=email,
+                               language=language, proposal=proposal,
+                               confirm_url=links.confirm_support(token),
+                               days=CONFIRM_WITHIN.days,
+                               public_url=links.public_proposal(proposal.id))
     session.flush()
 
 

@@ -33,7 +33,7 @@ from intake.core.checks import (
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department, tell_office, tell_proposer
 from intake.errors import Forbidden, Invalid, Refused
-from intake.i18n import translate
+from intake.i18n import catalogue, translate
 from intake.links import Links
 from intake.models import EventAction, Proposal, utcnow
 from intake.office.figures import business_days_to_ruling
@@ -216,12 +216,7 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
     their decision to publish it or not, and a mail that only quotes the text hides them."""
     for audience in transition.notify:
         if audience == "proposer":
-            if transition.ruling:
-                kind = "ruling"
-            elif workflow.states[transition.dest].pauses_clock:
-                kind = "question"
-            else:
-                kind = "state_changed"
+            kind = _proposer_mail(workflow, transition)
             label = workflow.state_label(proposal.state, proposal.language)
             # The ruling's own decision, which the state may not tell apart ("adopted"
             # holds an adoption in part too).
@@ -240,6 +235,21 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
                             proposal, **params)
         elif audience == "office":
             tell_office(session, links, "staff_update", proposal, **params)
+
+
+def _proposer_mail(workflow: workflows.Workflow, transition: workflows.TransitionDef) -> str:
+    """The kind of the proposer's mail about a step: the step's own where the catalogue
+    has texts for its trigger (``mail.step.<trigger>.*``: the confirmation of a
+    withdrawal), else by what the step does: a ruling, a question (the department's clock
+    stops until the proposer answers), or a change of state."""
+    own = f"step.{transition.trigger}"
+    if f"mail.{own}.body" in catalogue():
+        return own
+    if transition.ruling:
+        return "ruling"
+    if workflow.states[transition.dest].pauses_clock:
+        return "question"
+    return "state_changed"
 
 
 @conflict_on_concurrent_change
