@@ -138,7 +138,7 @@ def test_the_proposer_answers_a_question_with_a_photo_from_the_tracking_page(
     form.get_by_label("回答", exact=True).fill("東側の入口から入って右手のベンチです。")
     form.get_by_label(ja("field.attachments"), exact=True).set_input_files(str(photo))
     form.get_by_role("button", name="質問に答える").click()
-    citizen.get_by_text(ja("public.track.done", action="質問に答える")).wait_for()
+    citizen.get_by_text(ja("public.track.done.provide_info")).wait_for()
     shot(citizen, "attachments-7-answer-phone")
 
     db.expire_all()

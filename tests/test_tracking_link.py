@@ -20,6 +20,14 @@ from intake.web.tracking_link import qr_svg
 from .test_web_public import Page, form_data, post_proposal
 
 BASE = "http://teian.test"
+PHONE = "0123-45-6789（平日 8:30〜17:15）"
+
+
+def sent_subject(kind: str, proposal) -> str:
+    """The subject mail ``kind`` has in the proposer's language (the receipt's:
+    【提案受付】<number> <title>)."""
+    return translate(f"mail.{kind}.subject", proposal.language, receipt=proposal.receipt,
+                     title=proposal.title)
 
 
 @pytest.fixture(autouse=True)
@@ -60,11 +68,31 @@ def test_receipt_page_offers_copy_qr_and_a_printable_receipt(city, client, db):
     assert f'href="/track/{token}/receipt"' in html
 
 
+def link_intro(proposal, lang: str = "ja") -> str:
+    return t("public.track.link_intro", lang, receipt_subject=sent_subject("receipt", proposal),
+             link_subject=sent_subject("tracking_link", proposal))
+
+
 def test_tracking_page_offers_the_same(city, client):
     proposal, token = city.submit()
     html = client.get(f"/track/{token}").get_data(as_text=True)
     assert_keeps_the_link(html, f"{BASE}/track/{token}")
-    assert t("public.track.link_intro") in html
+    assert link_intro(proposal) in Page(html).text
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+def test_tracking_page_says_which_mail_holds_the_link_and_that_later_ones_do_not(
+        city, client, lang):
+    """Later mails cannot carry the link (only its hash is kept): the page names the
+    receipt mail by its subject, as it was sent in the proposer's language."""
+    proposal, token = city.submit(language="en", title="A bench for the park")
+    text = Page(client.get(f"/track/{token}?lang={lang}").get_data(as_text=True)).text
+    said = link_intro(proposal, lang)
+    assert said in text
+    assert f"[Proposal received] {proposal.receipt} A bench for the park" in said
+    assert f"[Your tracking link] {proposal.receipt} A bench for the park" in said
+    assert t("public.track.link_intro", "en").startswith("This link is in the e-mail we sent")
+    assert "carries this link too" not in text  # the old promise
 
 
 def test_printable_receipt_has_number_title_date_link_and_stays_private(city, client):
@@ -111,7 +139,7 @@ def test_phone_only_proposer_is_never_promised_email(city, client, db):
     token = url.rsplit("/", 1)[1]
     tracking = Page(client.get(f"/track/{token}").get_data(as_text=True)).text
     assert t("public.track.no_email") in tracking
-    assert t("public.track.link_intro") not in tracking
+    assert "件名「" not in tracking  # no mail to keep
     receipt = Page(client.get(f"/track/{token}/receipt").get_data(as_text=True)).text
     assert t("public.receipt.no_email") in receipt and t("public.receipt.has_email") not in receipt
 
@@ -155,10 +183,51 @@ def test_english_tracking_page_for_a_phone_only_proposer(city, client):
     assert "You gave no e-mail address, so the city will not e-mail you." in text
 
 
-def test_proposer_with_email_is_told_about_the_email(city, client):
+def test_proposer_with_email_is_told_about_the_email(city, client, db):
     html, _url = receipt_page(client)
-    assert t("public.submitted.emailed") in Page(html).text
+    proposal = db.execute(select(Proposal)).scalar_one()
+    emailed = t("public.submitted.emailed", receipt_subject=sent_subject("receipt", proposal))
+    assert emailed in Page(html).text
+    assert f"件名「【提案受付】{proposal.receipt} {proposal.title}」" in emailed
     assert t("public.submitted.next") in Page(html).text
+
+
+def test_phone_only_proposer_is_given_the_office_telephone_and_told_the_city_may_call(
+        city, client, app):
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone=PHONE)
+    html, _url = receipt_page(client, email="", phone="090-1234-5678")
+    text = Page(html).text
+    assert t("public.submitted.next_no_email") in text
+    assert "市から質問があるときは、書いていただいた電話番号にお電話することもあります。" in text
+    assert t("public.office_phone", phone=PHONE) in text
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone="")
+    html, _url = receipt_page(client, email="", phone="090-1234-5678")
+    assert t("public.submitted.next_no_email") in Page(html).text
+    assert "office-phone" not in html  # no number to give: no empty line
+
+
+# --- a link that opens nothing ------------------------------------------------------------------
+
+
+def test_an_unknown_or_replaced_link_offers_a_new_one_and_the_office_telephone(
+        city, client, app):
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone=PHONE)
+    proposal, old = city.submit(email="taro@example.jp")
+    client.post("/track", data={"receipt": proposal.receipt, "email": "taro@example.jp"})
+    for path in (f"/track/{old}", f"/track/{old}/receipt", "/track/not-a-token"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "no-store"
+        page = Page(response.get_data(as_text=True))
+        assert t("public.track.unknown.body") in page.text
+        assert re.search(r'<a href="/track">[^<]*' + re.escape(t("public.track.unknown.lookup")),
+                         page.source)
+        assert t("public.office_phone", phone=PHONE) in page.text
+    easy = client.get(f"/track/{old}?lang=ja-easy")
+    assert easy.status_code == 404
+    assert "<ruby>" in easy.get_data(as_text=True)
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone="")
+    assert "office-phone" not in client.get(f"/track/{old}").get_data(as_text=True)
 
 
 # --- the look-up by receipt number and phone ---------------------------------------------------

@@ -393,7 +393,7 @@ def test_proposer_answers_the_question_through_the_tracking_page(city, client, d
     db.expire_all()
     assert proposal.state == "in_review"
     page = client.get(f"/track/{token}").get_data(as_text=True)
-    assert t("public.track.done", action="質問に答える") in page
+    assert t("public.track.done.provide_info") in page
     assert "公園の北側です。" in page  # the answer is in the history
     assert t("public.track.question_title") not in page
 
@@ -414,6 +414,7 @@ def test_proposer_withdraws_only_after_confirming(city, client, db):
     assert proposal.state == "withdrawn"
     page = client.get(f"/track/{token}").get_data(as_text=True)
     assert "取り下げ" in page and "引っ越します" in page
+    assert t("public.track.done.withdraw") in page
     assert f"/track/{token}/withdraw" not in page  # nothing left to do
 
 
@@ -433,7 +434,8 @@ def test_unknown_or_stale_token_gets_a_404_that_says_nothing(city, client):
         response = client.get(url)
         assert response.status_code == 404
         assert response.headers["Referrer-Policy"] == "no-referrer"
-        assert t("public.error.not_found.title") in response.get_data(as_text=True)
+        # The same page for every such token: nothing says whether a proposal exists.
+        assert t("public.track.unknown.title") in response.get_data(as_text=True)
     assert client.post("/track/not-a-token/withdraw", data={"confirm": "y"}).status_code == 404
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 import workflows
 from forms.attachments import StepFilesForm
@@ -32,6 +32,7 @@ from ..db import session
 from ..doors import request_links, request_storage
 from ..errors import ActionError, Conflict
 from ..explain import rule_text
+from ..i18n import label_or
 from ..models import Proposal
 from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
@@ -73,11 +74,12 @@ class ActionProblem:
 
 
 def _proposal_for_token(token: str) -> Proposal:
-    """The proposal this tracking token opens; 404 for any other token,
-    saying nothing about whether a proposal exists."""
+    """The proposal this tracking token opens; for any other token a 404 that says
+    nothing about whether a proposal exists, but offers the way out (a link replaced by
+    a re-sent one is dead): the page that sends a new link, and the office's telephone."""
     proposal = queries.proposal_for_token(session(), token)
     if proposal is None:
-        abort(404)
+        abort(make_response(render_template("public/track_unknown.html"), 404))
     return proposal
 
 
@@ -160,8 +162,15 @@ def track_action(token: str, trigger: str):
         session().rollback()  # the page below shows the proposal as it stands
         problem = _action_problem(exc, action, trigger, text, files, unconfirmed)
         return _track_page(proposal, token, problem=problem, status=exc.status)
-    flash(_t("public.track.done", action=action.label if action else trigger), "success")
+    flash(_done(trigger, action), "success")
     return redirect(url_for(".track", token=token), 303)
+
+
+def _done(trigger: str, action: ProposerAction | None) -> str:
+    """What the proposer's step did, in a sentence of its own (``public.track.done.<trigger>``),
+    or for a trigger of a city's own workflow without one, the step's name."""
+    generic = _t("public.track.done", action=action.label if action else trigger)
+    return label_or(f"public.track.done.{trigger}", _lang(), generic)
 
 
 def _file_place(action: ProposerAction | None) -> str:

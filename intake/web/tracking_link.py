@@ -1,6 +1,7 @@
 """What the receipt, the tracking page and the printable receipt show of the tracking link:
-the link itself, the same link as a QR code, and whether the proposer gave an e-mail
-address (the wording never promises e-mail to a proposer who gave only a phone number).
+the link itself, the same link as a QR code, whether the proposer gave an e-mail address
+(the wording never promises e-mail to a proposer who gave only a phone number), and which
+mail carries the link.
 
 The QR code is drawn as inline SVG by segno (a maintained, pure-Python QR encoder): a
 phone's camera opens the link from a screen or a printed receipt, and no image file or
@@ -12,6 +13,7 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
+from .. import notify
 from ..doors import request_links
 from ..models import Proposal
 
@@ -30,6 +32,10 @@ def has_email(proposal: Proposal) -> bool:
 
 
 def link_context(proposal: Proposal, token: str) -> dict[str, object]:
-    """The template values of the tracking link for ``token``."""
+    """The template values of the tracking link for ``token``, with the subjects of the
+    mails that carry it (the receipt, a re-sent link): later mails do not, so the page
+    says which mail to keep."""
     url = request_links().track(token)
-    return {"tracking_url": url, "qr": qr_svg(url), "has_email": has_email(proposal)}
+    return {"tracking_url": url, "qr": qr_svg(url), "has_email": has_email(proposal),
+            "receipt_subject": notify.subject_of("receipt", proposal),
+            "link_subject": notify.subject_of("tracking_link", proposal)}
