@@ -95,6 +95,15 @@ def test_tracking_page_says_which_mail_holds_the_link_and_that_later_ones_do_not
     assert "carries this link too" not in text  # the old promise
 
 
+def test_on_an_easy_japanese_page_the_subject_reads_as_the_mailbox_shows_it(city, client):
+    """The proposer's own title in the subject gets no readings (nor does the page need
+    the analyser for it)."""
+    proposal, token = city.submit(title="大供公園に花壇をつくる")  # mail in Japanese
+    html = client.get(f"/track/{token}?lang=ja-easy").get_data(as_text=True)
+    assert f"「【提案受付】{proposal.receipt} 大供公園に花壇をつくる」" in html
+    assert f"「【専用リンク】{proposal.receipt} 大供公園に花壇をつくる」" in html
+
+
 def test_printable_receipt_has_number_title_date_link_and_stays_private(city, client):
     proposal, token = city.submit()
     response = client.get(f"/track/{token}/receipt")

@@ -11,7 +11,7 @@ third-party service ever sees the token.
 from __future__ import annotations
 
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import notify
 from ..doors import request_links
@@ -36,6 +36,8 @@ def link_context(proposal: Proposal, token: str) -> dict[str, object]:
     mails that carry it (the receipt, a re-sent link): later mails do not, so the page
     says which mail to keep."""
     url = request_links().track(token)
+    # As the mailbox shows them: the proposer's title in them gets no readings (and an
+    # easy-Japanese page no analyser).
     return {"tracking_url": url, "qr": qr_svg(url), "has_email": has_email(proposal),
-            "receipt_subject": notify.subject_of("receipt", proposal),
-            "link_subject": notify.subject_of("tracking_link", proposal)}
+            "receipt_subject": escape(notify.subject_of("receipt", proposal)),
+            "link_subject": escape(notify.subject_of("tracking_link", proposal))}
