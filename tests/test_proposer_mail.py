@@ -218,3 +218,19 @@ def test_a_supporters_mail_is_signed_too(city, db, app, smtp_server, office_phon
     db.commit()
     (_subject, body), = received(inbox, app, db, url, "supporter@example.jp")
     assert_signed_with_phone(body)
+
+
+def test_a_supporter_is_mailed_the_public_title_not_what_the_review_masked(
+        city, db, app, smtp_server):
+    inbox, url = smtp_server
+    proposal, _token = city.submit(title="花壇の件 連絡は090-1234-9999まで")
+    operations.fire_trigger(db, proposal, "accept", lead(proposal))  # held: a phone number
+    db.commit()
+    operations.review_publication(db, proposal, lead(proposal), redact=["090-1234-9999"])
+    db.commit()
+    request_support(db, proposal, "supporter@example.jp", "", links=links_for(current_app),
+                    language="ja")
+    db.commit()
+    (subject, body), = received(inbox, app, db, url, "supporter@example.jp")
+    assert "090-1234-9999" not in subject and "090-1234-9999" not in body
+    assert "花壇の件 連絡は●●●" in subject

@@ -28,6 +28,7 @@ from intake.auth import new_secret_token, token_digest
 from intake.errors import Conflict, NotFound
 from intake.links import Links
 from intake.models import Proposal, Support, utcnow
+from intake.privacy.public import public_text
 from intake.supports import CONFIRMATION_MAIL
 from intake.supports.expiry import CONFIRM_WITHIN, expired
 
@@ -76,8 +77,10 @@ def request_support(
         support.token_hash, support.created_at = digest, now  # a fresh link, a fresh week
         if name:
             support.name = name
+    # A supporter reads the public title: the original may hold what the review masked.
     notify.enqueue_for_citizen(session, links, kind=CONFIRMATION_MAIL, recipient=email,
                                language=language, proposal=proposal,
+                               title=public_text(proposal).title,
                                confirm_url=links.confirm_support(token),
                                days=CONFIRM_WITHIN.days,
                                public_url=links.public_proposal(proposal.id))
