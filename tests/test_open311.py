@@ -169,6 +169,9 @@ def test_a_receipt_number_is_the_token(endpoint, published):
     answer = requests.get(f"{endpoint}/tokens/{plain.receipt}.json")
     assert answer.json() == [{"service_request_id": str(plain.id), "token": plain.receipt}]
     assert requests.get(f"{endpoint}/tokens/T-2026-999999.json").status_code == 404
+    _t, year, _n = plain.receipt.split("-")
+    short = requests.get(f"{endpoint}/tokens/t-{year}-{plain.id}.json")  # no leading zeros
+    assert short.json() == [{"service_request_id": str(plain.id), "token": plain.receipt}]
 
 
 def test_discovery_names_the_endpoint_and_both_formats(endpoint):

@@ -135,6 +135,16 @@ def test_multipart_cp932_and_a_bom_are_read_alike(city, client, db):
     assert reload(db, proposal).ruling_reason == "対象外です。"
 
 
+def test_a_receipt_number_typed_by_hand_is_read_as_on_the_lost_link_page(city, client):
+    proposal = advanced(city, "accept")
+    _t, year, _n = proposal.receipt.split("-")
+    typed = f"ｔ－{year}－{proposal.id}"  # full width, lower case, no leading zeros
+    text = f"{HEADER}\r\n{typed},reject,対象外です。,out_of_scope,rejected,\r\n"
+    response = post_csv(client, city.token(city.office_user), text.encode(), dry_run=True)
+    assert response.get_json()["rows"] == [
+        {"line": 2, "receipt": typed, "status": "ok", "error": None}]
+
+
 def test_a_liaison_cannot_import_for_another_department(city, client, db):
     proposal = advanced(city, "accept")  # a parks proposal
     token = city.token(city.roads_primary)

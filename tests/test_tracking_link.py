@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from intake.config import load_settings
 from intake.i18n import translate
-from intake.models import OutboxMessage, Proposal
+from intake.models import OutboxMessage, Proposal, parse_receipt
 from intake.office_contact import OfficeContact
 from intake.web.tracking_link import qr_svg
 
@@ -280,3 +280,40 @@ def test_look_up_by_email_still_mails_a_fresh_link(city, client, db):
     client.post("/track", data={"receipt": proposal.receipt, "email": "taro@example.jp"})
     assert db.execute(select(OutboxMessage).where(OutboxMessage.kind == "tracking_link")
                       ).scalar_one().recipient == "taro@example.jp"
+
+
+FULL_WIDTH = str.maketrans("T-0123456789", "Ｔ－０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("typed", [
+    "FULL:T-{y}-{n:05d}", "T―{y}―{n}", "t‐{y}‐{n:06d}", "T ー {y} ー {n}", " t-{y}-{n} ",
+    "T−{y}−{n:06d}", "T-{y}-{n}",
+])
+def test_look_up_by_email_reads_the_receipt_number_as_people_type_it(city, client, db, typed):
+    proposal, _token = city.submit(email="taro@example.jp")
+    typed = typed.format(y=proposal.receipt.split("-")[1], n=proposal.id)
+    if typed.startswith("FULL:"):
+        typed = typed.removeprefix("FULL:").translate(FULL_WIDTH)
+    answer = client.post("/track", data={"receipt": typed, "email": "taro@example.jp"},
+                         follow_redirects=True)
+    assert answer.status_code == 200
+    assert db.execute(select(OutboxMessage).where(OutboxMessage.kind == "tracking_link")
+                      ).scalar_one().recipient == "taro@example.jp"
+
+
+def test_a_receipt_number_of_another_year_sends_nothing(city, client, db):
+    proposal, _token = city.submit(email="taro@example.jp")
+    year = int(proposal.receipt.split("-")[1])
+    for receipt in (f"T-{year - 1}-{proposal.id}", f"T-{year}-{proposal.id + 1}", f"T-{year}-0"):
+        client.post("/track", data={"receipt": receipt, "email": "taro@example.jp"})
+    assert db.execute(select(OutboxMessage).where(OutboxMessage.kind == "tracking_link")
+                      ).first() is None
+
+
+def test_a_receipt_number_is_read_in_every_way_people_type_it():
+    for typed in ("Ｔ－２０２６－０００３４", "T-2026-34", "t 2026 34", "T2026000034",
+                  "T‐2026‐000034", "T―2026―000034", "Tー2026ー000034", "T﹣2026﹣34"):
+        assert str(parse_receipt(typed)) == "T-2026-000034", typed
+    for not_one in ("T-2026-0", "T-26-34", "X-2026-34", "T-2026-", "T-2026-99999999999",
+                    "T-2026-34-1", ""):
+        assert parse_receipt(not_one) is None, not_one

@@ -24,7 +24,6 @@ from .organisation import (
     User,
 )
 from .proposals import (
-    JST,
     Comment,
     CommentPeriod,
     DeliberationSession,
@@ -33,9 +32,8 @@ from .proposals import (
     ProposerContact,
     ProposerType,
     PublishedText,
-    parse_receipt,
-    receipt_for,
 )
+from .receipts import JST, Receipt, parse_receipt, receipt_for
 from .supports import Support
 from .vocabularies import ACTOR_KINDS, CommentStatus, EventAction, OpinionStatus
 
@@ -50,7 +48,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OverdueCount", "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
-    "ReferenceStamp", "Role",
+    "Receipt", "ReferenceStamp", "Role",
     "RoutingRule", "RulingCount",
     "Support",
     "UTCDateTime", "User", "parse_receipt", "receipt_for", "utcnow",

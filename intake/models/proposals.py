@@ -27,11 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.calendar import JST
-
 from .attachments import Attachment
 from .base import Base, UTCDateTime, utcnow
 from .organisation import Category, Department, District, User, _enum
+from .receipts import receipt_for
 from .vocabularies import CommentStatus, OpinionStatus, check_in
 
 
@@ -242,18 +241,6 @@ class Proposal(Base):
 
     def open_opinion_requests(self) -> int:
         return sum(1 for r in self.opinion_requests if r.status == OpinionStatus.open)
-
-
-def receipt_for(proposal_id: int, submitted_at: datetime) -> str:
-    return f"T-{submitted_at.astimezone(JST).year}-{proposal_id:06d}"
-
-
-def parse_receipt(receipt: str) -> int | None:
-    """The proposal id inside a receipt number, or None if malformed."""
-    parts = receipt.strip().upper().split("-")
-    if len(parts) != 3 or parts[0] != "T" or not parts[2].isdigit():
-        return None
-    return int(parts[2])
 
 
 class ProposerContact(Base):

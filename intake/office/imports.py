@@ -155,7 +155,7 @@ def import_rulings(session: Session, actor: Actor, rows: list[Row], *, links: Li
                    dry_run: bool = False) -> list[Outcome]:
     """Run every row as its own transition in its own SAVEPOINT; a dry run rolls each one
     back.  The proposals are read in one query."""
-    ids = {parse_receipt(row.receipt) for row in rows} - {None}
+    ids = {parsed.number for row in rows if (parsed := parse_receipt(row.receipt))}
     found = {p.id: p for p in session.execute(
         select(Proposal).where(Proposal.id.in_(ids))).scalars()} if ids else {}
     outcomes = []
@@ -178,8 +178,9 @@ def import_rulings(session: Session, actor: Actor, rows: list[Row], *, links: Li
 
 def _run(session: Session, actor: Actor, row: Row, found: dict[int, Proposal],
          outcome: Outcome, links: Links) -> None:
-    proposal = found.get(parse_receipt(row.receipt) or 0)
-    if proposal is None or proposal.receipt != row.receipt.strip().upper() \
+    parsed = parse_receipt(row.receipt)
+    proposal = found.get(parsed.number) if parsed else None
+    if proposal is None or proposal.receipt != str(parsed) \
             or actor.user is None or not access.can_view(actor.user, proposal):
         raise NotFound(f"receipt: {row.receipt!r} unknown", fields={"receipt": ["receipt_unknown"]})
     trigger = row.values.get("trigger", "")

@@ -129,9 +129,9 @@ def one_request(request_id: str, fmt: str):
 def token(token: str, fmt: str):
     """A POST answers with the id at once; its receipt number also works as the token
     (the spec's tokens serve servers that create requests later)."""
-    number = parse_receipt(token)
-    found = session().get(Proposal, number) if number else None
-    if found is None or found.receipt != token.strip().upper():
+    parsed = parse_receipt(token)
+    found = session().get(Proposal, parsed.number) if parsed else None
+    if found is None or found.receipt != str(parsed):
         return errors(fmt, 404, _t("open311.error.no_token", token=token))
     return respond(Document("service_requests",
                             [{"service_request_id": str(found.id), "token": found.receipt}]),

@@ -19,7 +19,7 @@ from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER
 from intake.core.effects import proposer_params, record
 from intake.links import Links
-from intake.models import EventAction, Proposal, parse_receipt, receipt_for
+from intake.models import EventAction, Proposal, parse_receipt
 
 
 def resend_tracking_link(session: Session, receipt: str, email: str, *, links: Links) -> bool:
@@ -29,11 +29,11 @@ def resend_tracking_link(session: Session, receipt: str, email: str, *, links: L
     The token is replaced with a plain UPDATE, which does not bump the proposal's
     version: an officer working on the proposal meanwhile is not interrupted.
     """
-    proposal_id = parse_receipt(receipt)
-    proposal = session.get(Proposal, proposal_id) if proposal_id and proposal_id < 2**31 else None
+    parsed = parse_receipt(receipt)  # as typed: full width, other dashes, no zeros …
+    proposal = session.get(Proposal, parsed.number) if parsed else None
     if proposal is None:
         return False
-    if receipt_for(proposal.id, proposal.submitted_at) != receipt.strip().upper():
+    if proposal.receipt != str(parsed):
         return False  # the right number in another year's receipt
     held = (proposal.contact.email or "").strip().casefold()
     if not held or held != email.strip().casefold():
