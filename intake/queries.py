@@ -35,6 +35,7 @@ from .models import (
     Event,
     Proposal,
     User,
+    parse_receipt,
 )
 
 DEFAULT_LIMIT = 20
@@ -100,7 +101,8 @@ def _apply_filters(session: Session, query: Select, filters: Filters,
     (with ``q``, the search index's: :func:`intake.search.restrict`).  ``index``: where
     ``q`` looks — the original text (staff) or the public copy
     (:data:`~intake.search.PUBLIC`), so a search can never find a proposal by a text the
-    public version masks."""
+    public version masks.  A ``q`` that is a receipt number, however typed
+    (:func:`~intake.models.parse_receipt`), finds that proposal: every card shows it."""
     refuse_unknown_values(session, filters)
     if filters.state:
         query = query.where(Proposal.state == filters.state)
@@ -118,6 +120,11 @@ def _apply_filters(session: Session, query: Select, filters: Filters,
             query = query.where(Proposal.district_id.is_(None))
         else:
             query = query.where(Proposal.district_id == _id_of(District, filters.district))
+    receipt = parse_receipt(filters.q) if filters.q else None
+    if receipt is not None:  # found by the primary key (the number is the id)
+        start, end = receipt.year_bounds()
+        return query.where(Proposal.id == receipt.number, Proposal.submitted_at >= start,
+                           Proposal.submitted_at < end), Proposal.id
     return search.restrict(query, Proposal.id, filters.q, index, session)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from intake.audit import log_in_chain_order
 from intake.office.figures import EVERYTHING, Scope, figures
+from intake.queries import Filters, published_selection
 
 
 def plan(db, statement, is_postgresql: bool) -> str:
@@ -305,3 +306,15 @@ def test_the_file_sweep_asks_about_a_batch_of_keys_off_both_key_indexes(db, is_p
     assert "ix_attachments_storage_key" in found, found
     assert "ix_attachments_thumbnail_key" in found, found
     assert "SCAN attachments" not in found and "Seq Scan" not in found, found
+
+
+def test_a_receipt_number_in_q_is_read_by_the_primary_key(db, is_postgresql):
+    """The receipt number is the id and the year: no column of its own, no search index."""
+    query, key = published_selection(db, Filters(q="T-2026-34"))
+    found = plan(db, query.order_by(key.desc()).limit(21), is_postgresql)
+    if is_postgresql:
+        # The primary key or the submission dates' index (empty, the table costs nothing).
+        assert "Seq Scan" not in found and "search_" not in found, found
+    else:
+        assert "SEARCH proposals USING INTEGER PRIMARY KEY" in found, found
+        assert "search_" not in found, found

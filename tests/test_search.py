@@ -10,6 +10,7 @@ import pytest
 
 from intake import search
 from intake.core.actors import Actor
+from intake.models import Proposal
 from tests import ops
 from tests.api_support import API, bearer, publish
 from tests.staff_support import fire, login, reload
@@ -119,6 +120,29 @@ def test_unpublished_proposals_are_found_by_staff_only(city, client):
     proposal, _ = city.submit(title="図書館の開館時間を延ばす提案")
     assert public_ids(client, "図書館") == []
     assert queue_ids(client, city.token(city.office_user), "図書館") == [proposal.id]
+
+
+FULL_WIDTH = str.maketrans("T-0123456789", "Ｔ－０１２３４５６７８９")
+
+
+def test_a_receipt_number_finds_its_proposal_however_it_is_typed(published, city, client):
+    wanted = published["bus"]
+    year = city.session.get(Proposal, wanted).receipt.split("-")[1]
+    for q in (f"T-{year}-{wanted:06d}", f"T-{year}-{wanted:06d}".translate(FULL_WIDTH),
+              f"t-{year}-{wanted}", f"T―{year}―{wanted}", f" T {year} {wanted} "):
+        assert public_ids(client, q) == [wanted], q
+    assert public_ids(client, f"T-{int(year) - 1}-{wanted}") == []  # another year's number
+    assert public_ids(client, f"T-{year}-999999") == []
+    page = client.get("/proposals", query_string={"q": f"ｔ－{year}－{wanted}"})
+    assert "バス停の改善について" in page.get_data(as_text=True)
+    assert "花壇をつくる" not in page.get_data(as_text=True)
+
+
+def test_an_unpublished_receipt_number_is_found_by_staff_only(city, client):
+    proposal, _ = city.submit()
+    q = f"t-{proposal.receipt.split('-')[1]}-{proposal.id}"  # lower case, no zeros
+    assert public_ids(client, q) == []
+    assert queue_ids(client, city.token(city.office_user), q) == [proposal.id]
 
 
 PHONE = "090-1111-2222"

@@ -27,6 +27,11 @@ class Receipt(NamedTuple):
     def __str__(self) -> str:
         return f"T-{self.year}-{self.number:06d}"
 
+    def year_bounds(self) -> tuple[datetime, datetime]:
+        """The year the number names, in JST: its proposal was submitted in between."""
+        start = datetime(self.year, 1, 1, tzinfo=JST)
+        return start, start.replace(year=self.year + 1)
+
 
 # T, the year and the number, apart by a dash, spaces, both or neither (the year has four digits).
 _RECEIPT = re.compile(r"T\s*-?\s*([0-9]{4})\s*-?\s*([0-9]{1,10})", re.ASCII)
