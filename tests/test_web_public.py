@@ -640,7 +640,7 @@ def test_public_page_shows_transfer_extension_and_ruling_reasons_but_no_question
              target=jst_date(new_due)) in page.text
     # The question and the answer are steps of the history, without their texts.
     assert t("public.timeline.transition", action="提案者に質問する", source="検討中",
-             target="回答待ち") in page.text
+             target="提案者の回答待ち") in page.text
     for private in (QUESTION, ANSWER):
         assert private not in page.source and html.escape(private) not in page.source
 

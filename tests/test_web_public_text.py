@@ -101,6 +101,17 @@ def test_the_state_filter_offers_only_states_a_public_proposal_can_be_in(city, c
     assert "in_deliberation" in offered
 
 
+def test_the_state_awaiting_the_proposer_says_whose_answer_is_awaited(city, client):
+    """「回答待ち」 alone reads as if the city owed the answer: the label says it is the
+    proposer's, in every workflow, wherever a state is named (badges, filters, tables)."""
+    for name in workflows.workflow_names():
+        workflow = workflows.get_workflow(name)
+        waiting = {t.dest for t in workflow.transitions if t.trigger == "request_info"}
+        assert {workflow.state_label(s, "ja") for s in waiting} == {"提案者の回答待ち"}, name
+    page = client.get("/proposals").get_data(as_text=True)
+    assert ">提案者の回答待ち</option>" in page and ">回答待ち<" not in page
+
+
 def test_a_posted_comments_banner_is_beside_the_comments_heading(city, client):
     proposal = in_deliberation(city)
     response = post_comment(client, proposal, {"body": "賛成です。"})
