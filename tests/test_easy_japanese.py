@@ -154,6 +154,21 @@ def test_page_text_escapes_parameters_and_reads_numbers_with_their_counter():
                               department="x")).count("<ruby>") == 0
 
 
+@pytest.mark.parametrize("key", ["public.support.count", "public.session.people"])
+def test_a_counter_after_a_number_given_as_text_is_read_as_a_counter(key):
+    """Pages give counts formatted ("1,234"): the catalogue's placeholder before 人 is a
+    number, so 人 is にん (a person, ひと, only without one) — from the shipped table."""
+    for count in ("0", "1,234"):
+        html = str(translate_html(key, EASY_LANGUAGE, count=count))
+        assert f"{count}<ruby>人<rt>にん</rt></ruby>" in html, html
+
+
+def test_the_supports_count_reads_nin_on_the_easy_page(client, published):
+    html = page(client.get(f"/proposals/{published.id}?lang=ja-easy"))
+    assert "0<ruby>人<rt>にん</rt></ruby>" in html
+    assert "<rt>ひと</rt>" not in html.split('class="supports-count"', 1)[1][:200]
+
+
 def test_easy_japanese_mail_gives_readings_in_brackets_once():
     body = translate_mail("mail.receipt.link", EASY_LANGUAGE, receipt="T-2026-000001",
                           tracking_url="http://teian.test/track/abc", lookup_url="u")

@@ -79,7 +79,9 @@ def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) 
     if lang == EASY_LANGUAGE and ruby:
         from .furigana import furigana
 
-        # Numbers go in first: they change readings (3人 is さんにん, a person ひと).
+        # Numbers go in first: they change readings (3人 is さんにん, a person ひと).  A
+        # number given as text ("1,234", formatted by a page) stays a parameter: the
+        # catalogue reads a placeholder before a counter as a number (furigana._counted).
         numbers = {k: v for k, v in params.items() if isinstance(v, int)}
         if numbers:
             text = _PLACEHOLDER.sub(lambda m: str(numbers.get(m[1], m[0])), text)

@@ -133,13 +133,43 @@ def _analysed(text: str) -> list[tuple[str, str]]:
     known = _known_readings().get(text)
     if known is not None:
         return list(known)
-    with _lock:
-        morphemes = [(m.surface(), m.reading_form(), m.is_oov())
-                     for m in _tokenizer().tokenize(text)]
-    found = [(surface, "" if oov else hiragana(reading)) for surface, reading, oov in morphemes]
+    found = _counted(text) or _morphemes(text)
     if _learning:
         _known_readings()[text] = found
     return found
+
+
+def _morphemes(text: str) -> list[tuple[str, str]]:
+    with _lock:
+        morphemes = [(m.surface(), m.reading_form(), m.is_oov())
+                     for m in _tokenizer().tokenize(text)]
+    return [(surface, "" if oov else hiragana(reading)) for surface, reading, oov in morphemes]
+
+
+# A catalogue placeholder right before a kanji is a number before its counter (賛同 {count}人,
+# {days}日, {amount}円): analysed as one, else 人 after 「}」 is read ひと, not にん.  A number
+# whose counters take their plain readings (12345人 にん, 12345日 にち; 3日 would be みっか).
+_COUNTED = re.compile(f"\\{{\\w+\\}}(?=[{_KANJI}])")
+_A_NUMBER = "12345"
+
+
+def _counted(text: str) -> list[tuple[str, str]] | None:
+    """The words of a text with placeholders before counters, read with a number in each
+    place and the placeholder given back (no reading); None when there is none, or when
+    the analyser joined the number to a neighbour (then the text is read as it is)."""
+    places = list(_COUNTED.finditer(text))
+    if not places or _A_NUMBER in text:
+        return None
+    found = _morphemes(_COUNTED.sub(_A_NUMBER, text))
+    names = iter(place.group() for place in places)
+    words = []
+    for surface, reading in found:
+        if surface == _A_NUMBER:
+            surface, reading = next(names, surface), ""
+        elif _A_NUMBER in surface:
+            return None
+        words.append((surface, reading))
+    return words if next(names, None) is None else None
 
 
 def _words(text: str) -> list[tuple[str, str, bool]]:
