@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from intake.audit import verify
 from intake.cli import main
-from intake.models import DeliberationSession, Proposal, User
+from intake.models import DeliberationSession, District, Proposal, User
 
 
 @pytest.fixture
@@ -54,6 +54,9 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     assert len(reasons) >= 12 and len(set(reasons)) == len(reasons)
     minutes = db.execute(select(DeliberationSession.minutes)).scalars().all()
     assert len(minutes) >= 10 and len(set(minutes)) == len(minutes)
+    # The districts' English names spell out what 小学校区 is (not "Chuo ES district").
+    districts = db.execute(select(District.name_en)).scalars().all()
+    assert districts and all(n.endswith(" Elementary School district") for n in districts)
     assert verify(db) is None
 
     again = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)

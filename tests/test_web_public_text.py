@@ -14,7 +14,14 @@ from intake import queries
 from intake.i18n import translate
 from tests import ops as operations
 
-from .test_web_public import Page, in_deliberation, post_comment, staff
+from .test_web_public import (
+    Page,
+    form_data,
+    in_deliberation,
+    post_comment,
+    post_proposal,
+    staff,
+)
 
 RLO = "\u202e"
 
@@ -110,6 +117,16 @@ def test_the_state_awaiting_the_proposer_says_whose_answer_is_awaited(city, clie
         assert {workflow.state_label(s, "ja") for s in waiting} == {"提案者の回答待ち"}, name
     page = client.get("/proposals").get_data(as_text=True)
     assert ">提案者の回答待ち</option>" in page and ">回答待ち<" not in page
+
+
+def test_english_labels_start_with_a_capital_and_say_what_the_date_is(city, client):
+    published(city)
+    card = Page(client.get("/proposals?lang=en").get_data(as_text=True)).text
+    assert re.search(r"\bReceived \w{3} \d{1,2} \w+ \d{4}", card), card
+    assert "received" not in card
+    assert post_proposal(client, form_data()).status_code == 303
+    submitted = Page(client.get("/submitted?lang=en").get_data(as_text=True)).text
+    assert "Decision on acceptance due" in submitted and "Accepted or not" not in submitted
 
 
 def test_a_posted_comments_banner_is_beside_the_comments_heading(city, client):
