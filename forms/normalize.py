@@ -45,12 +45,17 @@ def phone_number(value: str) -> str:
 
 
 def whole_yen(value: str) -> str:
-    """Digits of an amount as typed: full-width digits, ``,`` and a trailing
-    ``円`` are accepted (``１，０００円`` → ``1000``), and the units people write
-    amounts in (``5万円`` → ``50000``, ``1.5万`` → ``15000``, ``1億2000万`` →
-    ``120000000``).  Anything else is left as typed, for the validator to refuse."""
+    """Digits of an amount as typed: full-width digits, ``,``, a leading ``¥`` (``￥``, or
+    the ``\\`` a Japanese keyboard's ¥ key types in ASCII mode) and a trailing ``円`` are
+    accepted (``１，０００円`` → ``1000``, ``￥３０，０００`` → ``30000``), and the units people
+    write amounts in (``5万円`` → ``50000``, ``1.5万`` → ``15000``, ``1億2000万`` →
+    ``120000000``).  A minus sign is kept (``-5万`` → ``-50000``), for the validator to
+    say the amount must be 0 or more.  Anything else is left as typed, to be refused."""
     text = machine_text(value).replace(",", "").replace("_", "")
-    return _with_units(text.removesuffix("円").strip())
+    text = text.removesuffix("円").strip().removeprefix("¥").removeprefix("\\").strip()
+    if text.startswith("-"):
+        return "-" + _with_units(text[1:].strip())
+    return _with_units(text)
 
 
 _UNITS = (10**12, 10**8, 10**4, 10**3)  # 兆, 億, 万, 千

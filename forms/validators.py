@@ -117,14 +117,22 @@ class Phone:
 
 
 class WholeYen:
-    """A whole number of yen, 0 or more, below 10^15 (fits BIGINT)."""
+    """A whole number of yen, 0 or more, below 10^15 (fits BIGINT).  A negative amount
+    is told so (rule ``negative``: "0 or more"), not asked for in another format."""
 
     rule = "invalid"
+    other_rules = ("negative",)
 
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         if not value.isascii() or not value.isdigit() or len(value) > 15:
-            raise ValidationError(rule_message(form, field, self.rule, "error.whole_yen"))
+            negative = value.startswith("-") and _digits(value[1:])
+            raise ValidationError(rule_message(form, field, "negative" if negative else self.rule,
+                                               "error.whole_yen"))
+
+
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
 
 
 class OneOf:

@@ -18,11 +18,13 @@ CHOICES = {"categories": [("parks", "公園・緑地")], "districts": [("kita", 
 
 
 def rules_of(form_class, *args, **kwargs) -> list[tuple[str, str]]:
-    """(field, rule) for every validator with a rule and every cross-field rule."""
+    """(field, rule) for every validator with a rule (and the other rules it may name)
+    and every cross-field rule."""
     built = form_class(*args, **kwargs)
-    found = [(field.name, validator.rule) for field in built
+    found = [(field.name, rule) for field in built
              for validator in field.validators if hasattr(validator, "rule")
-             and validator.rule != "optional"]
+             for rule in (validator.rule, *getattr(validator, "other_rules", ()))
+             if rule != "optional"]
     return sorted(set(found) | set(built.CROSS_FIELD_RULES if hasattr(built, "CROSS_FIELD_RULES")
                                    else ()))
 
@@ -31,6 +33,7 @@ def test_every_rule_of_the_proposal_form_has_its_own_text_in_each_language(app):
     rules = rules_of(ProposalForm, MultiDict(), **CHOICES)
     assert ("title", "length") in rules and ("proposer_type", "required") in rules
     assert ("consent", "required") in rules and ("email", "invalid") in rules
+    assert ("budget_total", "negative") in rules
     for name, rule in rules:
         texts = catalogue().get(f"error.{name}.{rule}")
         assert texts is not None, f"error.{name}.{rule}"

@@ -897,12 +897,33 @@ def test_catalogue_has_every_key_the_public_pages_use():
 
 @pytest.mark.parametrize(("typed", "stored"), [
     ("5万円", 50000), ("１．５万", 15000), ("1億2000万円", 120000000), ("1万5000", 15000),
+    ("¥30,000", 30000), ("30,000円", 30000), ("￥３０，０００", 30000), ("¥ 30,000円", 30000),
 ])
 def test_an_amount_in_the_units_people_write_is_read_as_yen(city, client, db, typed, stored):
     response = post_proposal(client, form_data(budget_total=typed, city_share="1万"))
     assert response.status_code == 303, Page(response.get_data(as_text=True)).text
     proposal = db.execute(select(Proposal)).scalar_one()
     assert (proposal.budget_total, proposal.city_share) == (stored, 10000)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+def test_a_negative_amount_is_told_it_must_be_0_or_more(city, client, lang):
+    response = post_proposal(client, form_data(budget_total="-5000", city_share="－１万"),
+                             query_string={"lang": lang})
+    assert response.status_code == 422
+    text = Page(response.get_data(as_text=True)).text
+    for name in ("budget_total", "city_share"):
+        assert t(f"error.{name}.negative", lang) in text
+        assert t(f"error.{name}.invalid", lang) not in text
+
+
+def test_the_amount_fields_take_what_their_hint_offers_on_a_phone(client):
+    """The hint offers 5万: a digits-only keypad (inputmode="numeric") could not type it."""
+    page = Page(client.get("/propose").get_data(as_text=True))
+    for name in ("budget_total", "city_share"):
+        (control,) = page.named(name)
+        assert control.get("inputmode") in (None, "text"), control
+    assert "5万" in t("public.propose.hint.yen")
 
 
 def test_an_amount_in_units_that_is_not_whole_yen_is_refused_naming_the_field(city, client):
