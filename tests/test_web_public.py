@@ -517,6 +517,21 @@ def test_a_filter_value_no_list_offers_is_named_not_answered_with_nothing(city, 
     assert f'href="/proposals">{t("public.list.first_page")}<' in text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+def test_a_refused_list_address_has_a_plain_title(city, client, lang):
+    """Not the general 400 page's 「リクエストを処理できませんでした」 (jargon)."""
+    for query in ("category=zzz", "cursor=garbage!", "q=" + "あ" * 101):
+        response = client.get(f"/proposals?{query}&lang={lang}&ruby=off")
+        assert response.status_code == 400
+        page = Page(response.get_data(as_text=True))
+        assert f"<h1 class=\"heading-xl\">{t('public.list.refused_title', lang)}</h1>" \
+            in page.source, query
+        assert t("public.error.bad_request.title", lang) not in page.text
+    refused = Page(client.get(f"/proposals?category=zzz&lang={lang}&ruby=off")
+                   .get_data(as_text=True)).text
+    assert t("field.category", lang) in refused
+
+
 def test_the_whole_city_and_a_known_state_are_filters_not_mistakes(city, client, publish):
     assert client.get("/proposals?district=city-wide").status_code == 200
     assert client.get("/proposals?state=rejected").status_code == 200

@@ -245,14 +245,16 @@ def _keep_private_pages_private(response):
     return response
 
 
-def _error_page(status: int, message: str | None = None, *, back: str | None = None):
-    """The public error page; ``back``: the list's first page, for a broken list link."""
+def _error_page(status: int, message: str | None = None, *, back: str | None = None,
+                title: str | None = None):
+    """The public error page; ``back``: the list's first page, for a broken list link;
+    ``title``: the page's own heading where the status's general one would be jargon."""
     page = ERROR_PAGES.get(status, "other")
     return render_template(
         "public/error.html",
         status=status,
         back=back,
-        title=_t(f"public.error.{page}.title"),
+        title=title or _t(f"public.error.{page}.title"),
         message=message or _t(f"public.error.{page}.body"),
     ), status
 

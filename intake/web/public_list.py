@@ -5,6 +5,7 @@ answers for an address it cannot serve — the downloads (:mod:`.opendata`) answ
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from flask import render_template, request, url_for
 
@@ -66,15 +67,14 @@ FILTER_LABELS = {"state": "public.meta.state", "category": "field.category",
 
 def list_refused(error: Invalid):
     """A refused list address (the list's or its downloads'): a search too long, a filter
-    value no list offers (naming the filter), or a broken page link — each with a link to
-    the list's first page."""
-    first_page = url_for("public.proposals")
+    value no list offers (naming the filter), or a broken page link — each under a plain
+    heading (not the general 400 page's) and with a link to the list's first page."""
+    refused = functools.partial(_error_page, 400, back=url_for("public.proposals"),
+                                title=_t("public.list.refused_title"))
     if "q" in error.fields:
-        return _error_page(400, _t("search.q_too_long", max=search.MAX_QUERY),
-                           back=first_page)
+        return refused(_t("search.q_too_long", max=search.MAX_QUERY))
     named = [name for name in error.fields if name in FILTER_LABELS]
     if named:
-        message = " ".join(rule_text("unknown", _t(FILTER_LABELS[name]), _lang())
-                           for name in named)
-        return _error_page(400, message, back=first_page)
-    return _error_page(400, _t("public.list.bad_cursor"), back=first_page)
+        return refused(" ".join(rule_text("unknown", _t(FILTER_LABELS[name]), _lang())
+                                for name in named))
+    return refused(_t("public.list.bad_cursor"))
