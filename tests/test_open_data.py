@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from intake.cli import main
 from intake.opendata.export import COLUMNS, published_rows
 from intake.queries import Filters
 from tests import ops
+from tests.test_web_public import Page
 
 # Personal data seeded into the proposals; no output may hold any of it.
 EMAIL = "zq-private-7@example.jp"
@@ -258,6 +260,20 @@ def test_the_open_data_page_documents_every_column(client, lang):
         assert f"<dt>{name}</dt>" in page
     assert "opendata." not in page  # every message exists in this language
     assert 'href="/proposals.csv"' in page and 'href="/proposals.json"' in page
+
+
+@pytest.mark.parametrize("lang", ["ja", "ja-easy"])
+def test_the_open_data_page_writes_japanese_punctuation_in_full_width(client, lang):
+    """（） and ：, not ( ) and :, in Japanese text (a time's 09:00 keeps its colon)."""
+    for path in ("/open-data", "/proposals"):
+        text = Page(client.get(f"{path}?lang={lang}&ruby=off").get_data(as_text=True)).text
+        assert re.findall(r".{0,6}[():].{0,6}", re.sub(r"\d:\d", "", text)) == [], path
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+def test_the_open_data_page_shows_citizens_no_shell_command(client, lang):
+    page = client.get(f"/open-data?lang={lang}").get_data(as_text=True)
+    assert "teian export" not in page and "<code>" not in page
 
 
 # --- the bytes ---------------------------------------------------------------------------
