@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from intake.i18n import translate
 from intake.models import Comment, Event, Proposal, utcnow
@@ -215,6 +215,27 @@ def test_comment_while_in_deliberation_is_201(city, client, db):
     assert stored.proposal_id == proposal.id
     events = db.execute(select(Event).where(Event.action == "comment")).scalars().all()
     assert len(events) == 1
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+def test_the_same_comment_again_within_minutes_is_409_and_stored_once(city, client, db, lang):
+    proposal = _in_state(city, db, "in_deliberation")
+    url = f"{API}/proposals/{proposal.id}/comments?lang={lang}"
+    same = {"name": "北区の住民", "body": "花壇に賛成です。"}
+    assert client.post(url, json=same).status_code == 201
+    again = client.post(url, json={"name": " 北区の住民", "body": "花壇に賛成です。 "})
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "duplicate_comment"
+    assert again.get_json()["error"]["message"] == translate("staff.error.duplicate_comment",
+                                                             lang)
+    assert db.execute(select(func.count(Comment.id))).scalar() == 1
+    # Another name with the same words, or other words, are other comments.
+    assert client.post(url, json={"body": "花壇に賛成です。"}).status_code == 201
+    assert client.post(url, json={**same, "body": "花壇に大賛成です。"}).status_code == 201
+    # Past the window, the same comment may be posted again.
+    db.execute(update(Comment).values(created_at=utcnow() - timedelta(minutes=11)))
+    db.commit()
+    assert client.post(url, json=same).status_code == 201
 
 
 def test_anonymous_comment(city, client, db):

@@ -742,6 +742,19 @@ def test_refused_comment_names_each_field_and_keeps_what_was_typed(city, client,
     assert count(db, Comment) == 0
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_same_comment_posted_again_is_refused_with_a_clear_message(city, client, db, lang):
+    proposal = in_deliberation(city)
+    same = {"name": "北区の住民", "body": "花壇に賛成です。"}
+    assert post_comment(client, proposal, same).status_code == 303
+    again = post_comment(client, proposal, same, query_string={"lang": lang})
+    assert again.status_code == 409
+    page = Page(again.get_data(as_text=True))
+    assert t("staff.error.duplicate_comment", lang) in page.text
+    assert page.value("body") == "花壇に賛成です。"  # what was typed is kept
+    assert count(db, Comment) == 1
+
+
 def test_comment_of_exactly_2000_characters_is_accepted_on_the_page(city, client, db):
     proposal = in_deliberation(city)
     assert post_comment(client, proposal, {"body": "あ" * 2000}).status_code == 303

@@ -28,6 +28,7 @@ from forms.support import SupportForm
 from forms.validators import Email, Length, OneOf, Phone, Required, WholeYen
 from intake.attachments import MAX_BYTES, MAX_FILES
 from intake.db import session
+from intake.deliberation.operations import REPEAT_WINDOW
 from intake.queries import form_choices
 from intake.ratelimit import comment_limit, submit_limit
 
@@ -134,7 +135,8 @@ _ERROR_TEXT = {
     401: "unauthorized, invalid_token (WWW-Authenticate: Bearer)",
     403: "forbidden: another department's proposal, or a role that may not do this",
     404: "not_found (also: not published)",
-    409: "conflict (stale version), wrong_state, comments_closed, supports_closed",
+    409: "conflict (stale version), wrong_state, comments_closed, duplicate_comment, "
+         "supports_closed",
     413: "payload_too_large",
     415: "unsupported_media_type: send application/json",
     422: "invalid (fields), guard_failed (guard), trigger_not_allowed, unknown_trigger, "
@@ -222,7 +224,10 @@ def paths() -> dict:
         "/proposals/{id}/comments": {"parameters": [ID], "post": operation(
             "Comment on a proposal in deliberation", "public", ok=201, answer="Comment",
             body="CommentRequest", errors=(404, 409, 422, 429),
-            description=rate.format(comment_limit()))},
+            description=rate.format(comment_limit()) + " 409 comments_closed: not in "
+            "deliberation, or the comment period has ended; 409 duplicate_comment: the "
+            "same name and text were posted on this proposal in the last "
+            f"{REPEAT_WINDOW.seconds // 60} minutes.")},
         "/proposals/{id}/supports": {"parameters": [ID], "post": operation(
             "Support (賛同) a published proposal that is not final", "public", ok=202,
             answer="SupportAccepted", body="SupportRequest", errors=(404, 409, 422, 429),

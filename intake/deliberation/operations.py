@@ -6,7 +6,7 @@ own workflow file keeps working because no state name appears here.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from intake.models import (
     Event,
     EventAction,
     Proposal,
+    utcnow,
 )
 from intake.privacy.text import comment_hits
 
@@ -165,18 +166,29 @@ def set_comment_period(
     return proposal
 
 
+# How long the same comment (name and text) on the same proposal is refused as a repeat:
+# a double click, a reload that posts again, or one person pasting it over and over.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
 @conflict_on_concurrent_change
 def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -> Comment:
     """A citizen's comment: open while the proposal's state takes comments and its
     comment period (if the liaison set one) has not ended.  A comment with a phone
     number, e-mail address or postal code in it is held until the lead liaison or the
-    office publishes it (:mod:`.moderation`)."""
+    office publishes it (:mod:`.moderation`).  The same name and text posted again on
+    the proposal within :data:`REPEAT_WINDOW` (whatever became of the first: held,
+    hidden) is refused (409 ``duplicate_comment``); a text someone else wrote too, under
+    another name, is not a repeat."""
     if not proposal.is_published:
         raise NotFound("no such proposal")
     if not proposal.comment_period().open:
         raise Conflict("comments are open only while the proposal is in deliberation",
                        code="comments_closed")
-    comment = Comment(proposal=proposal, name=name, body=required_text(body, "body"))
+    body = required_text(body, "body")
+    if _posted_lately(session, proposal, name, body):
+        raise Conflict("the same comment was posted a moment ago", code="duplicate_comment")
+    comment = Comment(proposal=proposal, name=name, body=body)
     held = bool(comment_hits(comment))
     if held:  # a person looks at the contact details first (SPEC section 5)
         comment.status = CommentStatus.held
@@ -189,3 +201,13 @@ def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -
            data={"comment": comment.id, **({"held": True} if held else {})})
     session.flush()
     return comment
+
+
+def _posted_lately(session: Session, proposal: Proposal, name: str, body: str) -> bool:
+    """Whether this name and text were posted on ``proposal`` within the window: read
+    through the comments' proposal index (a proposal's comments of ten minutes)."""
+    return session.execute(
+        select(Comment.id).where(Comment.proposal_id == proposal.id,
+                                 Comment.created_at >= utcnow() - REPEAT_WINDOW,
+                                 Comment.name == name, Comment.body == body).limit(1)
+    ).first() is not None

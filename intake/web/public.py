@@ -202,6 +202,12 @@ def proposal(proposal_id: int):
     return _proposal_page(_published_or_404(proposal_id))
 
 
+# A refused comment's words by the operation's code (the API says the same through
+# intake.explain: staff.error.<code>).
+COMMENT_REFUSALS = {"comments_closed": "public.comment.error.closed",
+                    "duplicate_comment": "staff.error.duplicate_comment"}
+
+
 @bp.post("/proposals/<int:proposal_id>/comments")
 @limit_comments()
 def comment(proposal_id: int):
@@ -216,10 +222,9 @@ def comment(proposal_id: int):
     try:
         posted = add_comment(session(), found, **form.comment())
     except ActionError as exc:
-        # Comments closed a moment ago, or a lost race.
+        # Comments closed a moment ago, the same comment again, or a lost race.
         session().rollback()  # the page below shows the proposal as it stands
-        closed = exc.code == "comments_closed"
-        problem = _t("public.comment.error.closed" if closed else "public.comment.error.again")
+        problem = _t(COMMENT_REFUSALS.get(exc.code, "public.comment.error.again"))
         return _proposal_page(found, form=form, problems=[problem], status=exc.status)
     held = posted.status == CommentStatus.held  # contact details: a person looks first
     # Shown beside the comments heading (templates/public/proposal.html), where the
