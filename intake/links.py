@@ -19,16 +19,24 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import MapAdapter
 
+from intake.office_contact import OfficeContact
+
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class Links:
-    """The pages a message may send a person to, as absolute URLs, and the office's
-    telephone (``TEIAN_OFFICE_PHONE``; empty when not set) for a person to call."""
+    """The pages a message may send a person to, as absolute URLs, and how to reach the
+    office (``TEIAN_OFFICE_PHONE``, ``TEIAN_OFFICE_HOURS``: :mod:`intake.office_contact`)
+    for a person to call."""
 
-    def __init__(self, adapter: MapAdapter, office_phone: str = "") -> None:
+    def __init__(self, adapter: MapAdapter, office: OfficeContact | None = None) -> None:
         self._adapter = adapter
-        self.office_phone = office_phone
+        self.office = office or OfficeContact()
+
+    @property
+    def office_phone(self) -> str:
+        """The telephone; empty when not set."""
+        return self.office.phone
 
     @classmethod
     def for_app(cls, app: Flask, base_url: str) -> Links:
@@ -36,7 +44,7 @@ class Links:
         adapter = app.url_map.bind(
             parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
         )
-        return cls(adapter, app.config["TEIAN"].office_phone)
+        return cls(adapter, app.config["TEIAN"].office)
 
     def _build(self, endpoint: str, **values: object) -> str:
         return self._adapter.build(endpoint, values, force_external=True)

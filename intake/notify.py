@@ -30,6 +30,7 @@ from .dates import people_date, people_datetime
 from .i18n import catalogue, translate, translate_mail
 from .links import Links
 from .models import Department, OutboxMessage, Proposal, Role, User
+from .office_contact import OfficeContact
 
 
 def enqueue(
@@ -88,8 +89,18 @@ def enqueue_for_citizen(
     signature = "mail.part.signature_phone" if links.office_phone else "mail.part.signature"
     enqueue(session, kind=kind, recipient=recipient, language=language, proposal=proposal,
             parts=(*([next_step] if next_step in catalogue() else []), *parts, signature),
-            site=translate("site.name", language), office_phone=links.office_phone,
-            **params)
+            site=translate("site.name", language),
+            office_phone=office_phone_in(links.office, language), **params)
+
+
+def office_phone_in(office: OfficeContact, language: str) -> str:
+    """The telephone with its hours worded in the mail's language, as the pages word them
+    (``0123-45-6789（平日 8:30〜17:15）``); the number alone when no hours are set."""
+    if not office.hours:
+        return office.phone
+    hours = translate("site.office.hours", language, opens=office.hours.opens,
+                      closes=office.hours.closes)
+    return translate("mail.part.phone_hours", language, phone=office.phone, hours=hours)
 
 
 def subject_of(kind: str, proposal: Proposal) -> str:

@@ -21,6 +21,7 @@ import workflows
 from intake.dates import people_date
 from intake.i18n import translate
 from intake.links import links_for
+from intake.office_contact import OfficeContact, OfficeHours
 from intake.supports.operations import request_support
 from tests import ops as operations
 
@@ -47,7 +48,8 @@ def sent_subject(kind: str, proposal) -> str:
 
 @pytest.fixture
 def office_phone(app):
-    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone=PHONE)
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"],
+                                              office=OfficeContact(phone=PHONE))
     return PHONE
 
 
@@ -234,3 +236,20 @@ def test_a_supporter_is_mailed_the_public_title_not_what_the_review_masked(
     (subject, body), = received(inbox, app, db, url, "supporter@example.jp")
     assert "090-1234-9999" not in subject and "090-1234-9999" not in body
     assert "花壇の件 連絡は●●●" in subject
+
+
+def test_the_signature_gives_the_office_hours_in_the_mails_language(city, db, app,
+                                                                       smtp_server):
+    """TEIAN_OFFICE_HOURS is worded by the catalogue in each mail's language, as the pages
+    word it: an English mail never says 平日."""
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office=OfficeContact(
+        phone="0123-45-6789", hours=OfficeHours("8:30", "17:15")))
+    inbox, url = smtp_server
+    city.submit(email=EMAIL)
+    (_subject, body), = received(inbox, app, db, url)
+    hours = translate("site.office.hours", "ja", opens="8:30", closes="17:15")
+    assert f"電話：0123-45-6789（{hours}）" in body
+    city.submit(email=EMAIL, language="en")
+    (_subject, body), = received(inbox, app, db, url)
+    hours = translate("site.office.hours", "en", opens="8:30", closes="17:15")
+    assert f"Telephone: 0123-45-6789 ({hours})" in body and "平日" not in body

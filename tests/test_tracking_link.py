@@ -203,13 +203,14 @@ def test_proposer_with_email_is_told_about_the_email(city, client, db):
 
 def test_phone_only_proposer_is_given_the_office_telephone_and_told_the_city_may_call(
         city, client, app):
-    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone=PHONE)
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"],
+                                              office=OfficeContact(phone=PHONE))
     html, _url = receipt_page(client, email="", phone="090-1234-5678")
     text = Page(html).text
     assert t("public.submitted.next_no_email") in text
     assert "市から質問があるときは、書いていただいた電話番号にお電話することもあります。" in text
     assert t("public.office_phone", phone=PHONE) in text
-    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone="")
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office=OfficeContact())
     html, _url = receipt_page(client, email="", phone="090-1234-5678")
     assert t("public.submitted.next_no_email") in Page(html).text
     assert "office-phone" not in html  # no number to give: no empty line
@@ -220,7 +221,8 @@ def test_phone_only_proposer_is_given_the_office_telephone_and_told_the_city_may
 
 def test_an_unknown_or_replaced_link_offers_a_new_one_and_the_office_telephone(
         city, client, app):
-    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone=PHONE)
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"],
+                                              office=OfficeContact(phone=PHONE))
     proposal, old = city.submit(email="taro@example.jp")
     client.post("/track", data={"receipt": proposal.receipt, "email": "taro@example.jp"})
     for path in (f"/track/{old}", f"/track/{old}/receipt", "/track/not-a-token"):
@@ -235,7 +237,7 @@ def test_an_unknown_or_replaced_link_offers_a_new_one_and_the_office_telephone(
     easy = client.get(f"/track/{old}?lang=ja-easy")
     assert easy.status_code == 404
     assert "<ruby>" in easy.get_data(as_text=True)
-    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office_phone="")
+    app.config["TEIAN"] = dataclasses.replace(app.config["TEIAN"], office=OfficeContact())
     assert "office-phone" not in client.get(f"/track/{old}").get_data(as_text=True)
 
 
