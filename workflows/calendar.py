@@ -6,6 +6,15 @@ holidays 国民の休日), or inside the city's annual closure (by default the y
 12/29–1/3). Deadlines are counted in business days because that is how the ordinance and the
 city's own rules state them; a calendar-day count would make every deadline near Golden Week
 or New Year silently shorter.
+
+The holiday data covers the years :data:`KNOWN_YEARS` (1949–2099 today).  Dates beyond it
+can be met — a deadline stored as 9999-12-31, a resumed clock counted from one — and no
+page, mail, export or worker pass may fail on them, so the arithmetic degrades there
+instead of raising: in a year the data does not cover, a business day is any Monday–Friday
+(its national holidays are unknown, and the annual closure is not counted either).  A count
+reaching beyond the data is then an estimate, too large by at most the closed weekdays of
+those years; a date the arithmetic would carry past 9999-12-31 (or before 0001-01-01) stops
+there.
 """
 
 from __future__ import annotations
@@ -19,6 +28,11 @@ import holidays
 
 JST = ZoneInfo("Asia/Tokyo")
 _SATURDAY = 5
+_WEEK = 7
+_WEEKDAYS_IN_A_WEEK = 5
+
+KNOWN_YEARS = range(holidays.Japan.start_year, holidays.Japan.end_year + 1)
+"""The years whose national holidays the ``holidays`` package knows."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +63,12 @@ def _closed_weekdays(year: int, closure: AnnualClosure | None) -> frozenset[date
 
     Cached per (year, closure): building ``holidays.Japan`` costs far more than a lookup, and
     deadlines, dashboards and statistics ask about the same few years over and over.
-    Weekends are left out because they are cheaper to test by arithmetic.
+    Weekends are left out because they are cheaper to test by arithmetic.  A year the
+    holiday data does not cover has none: its holidays are unknown, and its closure is left
+    out with them (see the module's docstring).
     """
-    if not holidays.Japan.start_year <= year <= holidays.Japan.end_year:
-        # Outside its range the package returns no holidays at all; a silently wrong
-        # deadline is worse than an error.
-        raise ValueError(f"no Japanese holiday data for {year}")
+    if year not in KNOWN_YEARS:
+        return frozenset()
     closed = set(holidays.Japan(years=year))
     if closure is not None:
         day = date(year, 1, 1)
@@ -81,9 +95,28 @@ def add_business_days(
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    day = start
+    return _walk(start, n, 1, closure)
+
+
+def _walk(day: date, n: int, step: int, closure: AnnualClosure | None) -> date:
+    """The ``n``-th business day from ``day`` going ``step`` (1 later, -1 earlier).
+
+    Day by day inside the holiday data; once past it and still going outwards, where every
+    7 days hold exactly 5 business days, by whole weeks (a resumed clock counted from a date
+    far beyond the data may be millions of days).  Stops at the first or last date there is.
+    """
+    limit = date.max if step > 0 else date.min
     while n:
-        day += timedelta(days=1)
+        if day == limit:
+            return day
+        outwards = day.year > KNOWN_YEARS[-1] if step > 0 else day.year < KNOWN_YEARS[0]
+        if outwards and n > _WEEKDAYS_IN_A_WEEK:
+            weeks = (n - 1) // _WEEKDAYS_IN_A_WEEK
+            bound = abs(limit.toordinal() - day.toordinal())
+            day = date.fromordinal(day.toordinal() + step * min(weeks * _WEEK, bound))
+            n -= weeks * _WEEKDAYS_IN_A_WEEK
+            continue
+        day = date.fromordinal(day.toordinal() + step)
         if is_business_day(day, closure=closure):
             n -= 1
     return day
@@ -102,11 +135,9 @@ def business_days_between(
     if b <= a:
         return 0
     weekdays = _weekdays_up_to(b) - _weekdays_up_to(a)
+    known = range(max(a.year, KNOWN_YEARS[0]), min(b.year, KNOWN_YEARS[-1]) + 1)
     closed = sum(
-        1
-        for year in range(a.year, b.year + 1)
-        for day in _closed_weekdays(year, closure)
-        if a < day <= b
+        1 for year in known for day in _closed_weekdays(year, closure) if a < day <= b
     )
     return weekdays - closed
 
@@ -136,11 +167,7 @@ def shift_business_days(
     """
     if n >= 0:
         return add_business_days(day, n, closure=closure)
-    while n < 0:
-        day -= timedelta(days=1)
-        if is_business_day(day, closure=closure):
-            n += 1
-    return day
+    return _walk(day, -n, -1, closure)
 
 
 def _weekdays_up_to(day: date) -> int:

@@ -17,7 +17,7 @@ from workflows import (
     shift_business_days,
     today_jst,
 )
-from workflows.calendar import JST
+from workflows.calendar import JST, KNOWN_YEARS
 
 
 @pytest.mark.parametrize(
@@ -106,9 +106,43 @@ def test_closure_is_a_parameter():
     assert business_days_between(date(2025, 8, 12), date(2025, 8, 18), closure=obon) == 1
 
 
-def test_years_without_holiday_data_are_refused_not_guessed():
-    with pytest.raises(ValueError, match="2100"):
-        is_business_day(date(2100, 1, 4))
+def test_beyond_the_holiday_data_every_weekday_is_a_business_day():
+    """A date no officer may enter any more can still be stored (9999-12-31, from before
+    the horizon): counting towards it degrades to weekdays instead of failing."""
+    assert KNOWN_YEARS[-1] == 2099 and KNOWN_YEARS[0] == 1949
+    assert is_business_day(date(2100, 1, 1))  # a Friday: New Year unknown, no closure
+    assert not is_business_day(date(2100, 1, 2))  # a Saturday
+    assert is_business_day(date(1948, 1, 1))  # a Thursday before the data
+    # Mon 2100-01-04 → Fri 2100-01-08: five weekdays, no holiday counted
+    assert business_days_between(date(2100, 1, 3), date(2100, 1, 8)) == 5
+    # Fri 2099-12-25 → in 2099 only Mon 12/28 (the closure starts 12/29); in 2100 every
+    # weekday: Fri 1/1 and Mon 1/4–Fri 1/8
+    assert business_days_between(date(2099, 12, 25), date(2100, 1, 8)) == 1 + 1 + 5
+
+
+def test_counting_to_and_from_the_last_date_there_is_neither_fails_nor_crawls():
+    today = date(2026, 11, 30)
+    left = business_days_left(today, date.max)
+    weekdays = business_days_between(date(2099, 12, 31), date.max)
+    assert left == business_days_between(today, date(2099, 12, 31)) + weekdays
+    assert shift_business_days(date(2099, 12, 31), weekdays) == date.max
+    # a clock resumed later than it paused would carry past 9999-12-31: it stops there
+    assert shift_business_days(date(2026, 12, 7), left) == date.max
+    assert add_business_days(date.max, 3) == date.max
+    assert shift_business_days(date.min, -3) == date.min
+    late = business_days_left(today, date.min)
+    assert late < 0 and shift_business_days(today, late) == date.min
+
+
+@given(start=st.dates(min_value=date(2100, 1, 1), max_value=date(9000, 12, 31)),
+       n=st.integers(min_value=0, max_value=5000))
+def test_beyond_the_data_whole_weeks_count_as_walking_day_by_day(start, n):
+    walked, left = start, n
+    while left:
+        walked += timedelta(days=1)
+        left -= walked.weekday() < 5
+    assert add_business_days(start, n) == walked
+    assert shift_business_days(walked, -n) <= start
 
 
 def test_today_jst_is_the_date_in_tokyo():
