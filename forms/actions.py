@@ -25,7 +25,7 @@ from wtforms.widgets import DateInput, HiddenInput, NumberInput
 
 from intake.i18n import DEFAULT_LANGUAGE, LANGUAGES, label_or, translate
 from intake.models import AnswerTemplate
-from workflows import InputDef, Workflow, today_jst
+from workflows import InputDef, Workflow, horizon, today_jst
 from workflows.engine import TEXT_MAX
 
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
@@ -57,6 +57,17 @@ class VersionedForm(StaffForm):
         """Carry ``version`` from now on, the typed values kept: the form is shown again
         beside the proposal as it now stands."""
         self.version.data, self.version.raw_data = version, [str(version)]
+
+
+def offer_days_to_come(field: Field, *, time: bool = False) -> None:
+    """The date picker offers the days an officer may set: from today to the calendar's
+    horizon.  Only a help to the typing: the operation (the engine, for a workflow's date
+    inputs) refuses any other day, for every door, naming the rule."""
+    today = today_jst()
+    first, last = today.isoformat(), horizon(today).isoformat()
+    if time:
+        first, last = f"{first}T00:00", f"{last}T23:59"
+    field.render_kw = {**(field.render_kw or {}), "min": first, "max": last}
 
 
 def reason_field(*, required: bool) -> TextAreaField:
@@ -122,6 +133,8 @@ class TransitionForm(VersionedForm):
     def __init__(self, formdata=None, *, lang: str = "ja", **kwargs) -> None:
         super().__init__(formdata, lang=lang, **kwargs)
         for name, spec in self.input_specs.items():
+            if spec.type == "date":
+                offer_days_to_come(self[name])
             if spec.choices:
                 self[name].choices = [("", translate("staff.choose", lang))] + [
                     (choice, label_or(f"staff.choice.{name}.{choice}", lang, choice))
@@ -283,6 +296,10 @@ class ExtendDeadlineForm(VersionedForm):
     due_on = DayField(validators=[Required()], render_kw={"required": True})
     reason = reason_field(required=True)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_days_to_come(self.due_on)
+
 
 # --- deliberation: sessions and the comment period -----------------------------------------
 
@@ -340,3 +357,7 @@ class CommentPeriodForm(VersionedForm):
     prefix_name = "comments"
     hint_keys = {"ends_at": "staff.hint.until"}
     ends_at = JapanTimeField(validators=[Required()], render_kw={"required": True})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_days_to_come(self.ends_at, time=True)

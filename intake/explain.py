@@ -9,17 +9,19 @@ code each (``required``, ``same``, ``not_later`` …) and details such as the re
 that is not a rule code (a form's own message) is already in the user's language and is
 kept.  Workflow guards have their own sentence (``staff.guard.<name>``), never their
 identifier.  A rule about a day may name it: the error's ``dates`` detail
-(``{"began": date}``) fills the rule's ``{began}`` as pages write dates.
+(``{"began": date}``) fills the rule's ``{began}`` as pages write dates (a datetime with
+its time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import workflows
 
-from .dates import people_date
+from .dates import people_date, people_datetime
 from .errors import ActionError, Conflict, Forbidden, Invalid, NotFound, Refused
 from .i18n import catalogue, translate
 
@@ -40,8 +42,10 @@ def explain(exc: ActionError, lang: str, label: Callable[[str], str]) -> Explana
 
 def _dates(exc: ActionError, lang: str) -> dict[str, str]:
     given = exc.details.get("dates")
-    return {name: people_date(day, lang) for name, day in given.items()} \
-        if isinstance(given, dict) else {}
+    if not isinstance(given, dict):
+        return {}
+    return {name: people_datetime(day, lang) if isinstance(day, datetime)
+            else people_date(day, lang) for name, day in given.items()}
 
 
 def rule_text(rule: str, field_label: str, lang: str, **dates: str) -> str:

@@ -362,9 +362,11 @@ def test_start_implementation_with_a_bad_due_date_is_422(city, client, db):
         response = fire(client, liaison, answer["id"], "start_implementation", due_on=due_on)
         assert response.status_code == 422
         assert "due_on" in response.get_json()["error"]["fields"]
-    response = fire(client, liaison, answer["id"], "start_implementation", due_on="2027-04-01")
+    due_on = today_jst() + timedelta(days=120)
+    response = fire(client, liaison, answer["id"], "start_implementation",
+                    due_on=due_on.isoformat())
     assert response.status_code == 200
-    assert db.get(Proposal, answer["id"]).due_on == date(2027, 4, 1)
+    assert db.get(Proposal, answer["id"]).due_on == due_on
 
 
 # --- transfer --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ session sees any of them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from intake import audit
 from intake.errors import Conflict
 from intake.models import ChainHead, Event, OpinionRequest, OutboxMessage, Proposal
 from tests import ops as operations
+from workflows.calendar import today_jst
 
 from .workflow_support import (
     INPUTS,
@@ -29,6 +30,9 @@ from .workflow_support import (
     record_deliberation,
     walk,
 )
+
+# A new deadline within the calendar's horizon and later than any the steps set.
+NEXT_YEAR = today_jst() + timedelta(days=365)
 
 
 @pytest.fixture
@@ -148,7 +152,7 @@ def test_every_other_action_writes_exactly_one_event(city, name):
     elif name == "extend":
         reason = "協議会の日程調整のため"
         operations.extend_deadline(db, proposal, liaison, reason=reason,
-                                   due_on=date(2099, 1, 5))
+                                   due_on=NEXT_YEAR)
     db.commit()
 
     event = only_new_event(db, proposal, before)
@@ -231,7 +235,7 @@ STALE_ACTIONS = {
     "transfer": lambda db, p: operations.transfer_proposal(db, p, "roads", lead(p),
                                                            reason="道路の案件"),
     "extend": lambda db, p: operations.extend_deadline(db, p, lead(p), reason="調整中",
-                                                       due_on=date(2099, 1, 5)),
+                                                       due_on=NEXT_YEAR),
     "request_opinion": lambda db, p: operations.request_opinion(db, p, "welfare", lead(p),
                                                                 question="ご意見を"),
 }

@@ -200,7 +200,7 @@ def test_an_extension_needs_a_reason_and_a_later_date(city, in_review):
     ]:
         with pytest.raises(Invalid) as invalid:
             operations.extend_deadline(db, in_review, lead(in_review), due_on=new_due_on,
-                                       reason=reason)
+                                       reason=reason, today=date(2026, 6, 1))
         db.rollback()
         assert list(invalid.value.fields) == [field]
         assert footprint(db, in_review.id) == before
@@ -211,7 +211,7 @@ def test_an_extension_is_recorded_with_its_public_reason(city, in_review):
     before = footprint(db, in_review.id)
     operations.extend_deadline(db, in_review, lead(in_review), due_on=date(2026, 7, 31),
                                reason="関係課との調整に時間を要するため",
-                               expected_version=before.version)
+                               expected_version=before.version, today=date(2026, 6, 22))
     db.commit()
     after = footprint(db, in_review.id)
     assert after.due_on == date(2026, 7, 31)
@@ -242,7 +242,7 @@ def test_overdue_is_after_the_due_date_and_never_in_a_final_state(city, in_revie
     assert not in_review.is_overdue(date(2026, 6, 29))
     assert in_review.is_overdue(date(2026, 6, 30))
     operations.extend_deadline(db, in_review, lead(in_review), due_on=date(2026, 7, 10),
-                               reason="現地調査のため")
+                               reason="現地調査のため", today=date(2026, 6, 29))
     db.commit()
     assert not in_review.is_overdue(date(2026, 6, 30))
     assert in_review.is_overdue(date(2026, 7, 13))
@@ -288,7 +288,8 @@ def test_the_extension_mail_gives_the_new_date_as_the_pages_do(city, lang, writt
     proposal = submit(city, date(2026, 6, 1), language=lang)
     fire(city, proposal, "accept", date(2026, 6, 1))
     operations.extend_deadline(city.session, proposal, lead(proposal),
-                               due_on=date(2026, 7, 31), reason="現地調査のため")
+                               due_on=date(2026, 7, 31), reason="現地調査のため",
+                               today=date(2026, 6, 22))
     city.session.commit()
     mail = _mail(city.session, proposal, "deadline_extended")
     assert mail.language == lang

@@ -7,14 +7,15 @@ holidays 国民の休日), or inside the city's annual closure (by default the y
 city's own rules state them; a calendar-day count would make every deadline near Golden Week
 or New Year silently shorter.
 
-The holiday data covers the years :data:`KNOWN_YEARS` (1949–2099 today).  Dates beyond it
-can be met — a deadline stored as 9999-12-31, a resumed clock counted from one — and no
-page, mail, export or worker pass may fail on them, so the arithmetic degrades there
-instead of raising: in a year the data does not cover, a business day is any Monday–Friday
-(its national holidays are unknown, and the annual closure is not counted either).  A count
-reaching beyond the data is then an estimate, too large by at most the closed weekdays of
-those years; a date the arithmetic would carry past 9999-12-31 (or before 0001-01-01) stops
-there.
+The holiday data covers the years :data:`KNOWN_YEARS` (1949–2099 today).  No date an officer
+sets may go beyond :func:`horizon` (at most :data:`HORIZON_YEARS` ahead, never past that data):
+the operations refuse it for every door.  Dates beyond the data can still be met — a row stored
+before that rule (9999-12-31), a resumed clock counted from one — and no page, mail, export
+or worker pass may fail on them, so the arithmetic degrades there instead of raising: in a
+year the data does not cover, a business day is any Monday–Friday (its national holidays
+are unknown, and the annual closure is not counted either).  A count reaching beyond the
+data is then an estimate, too large by at most the closed weekdays of those years; a date
+the arithmetic would carry past 9999-12-31 (or before 0001-01-01) stops there.
 """
 
 from __future__ import annotations
@@ -33,6 +34,30 @@ _WEEKDAYS_IN_A_WEEK = 5
 
 KNOWN_YEARS = range(holidays.Japan.start_year, holidays.Japan.end_year + 1)
 """The years whose national holidays the ``holidays`` package knows."""
+
+HORIZON_YEARS = 10
+"""How many years ahead an officer may set a date: a deadline, the end of a comment period.
+Far enough for the longest implementation, near enough that a mistyped year (2062 for
+2026, 9999) is refused instead of stored."""
+
+
+def horizon(today: date) -> date:
+    """The last day an officer may set from ``today``: the end of the :data:`HORIZON_YEARS`-th
+    year after this one, and never past the last year of the holiday data (so that every
+    date entered can be counted in business days).  The one limit every door applies."""
+    return date(min(today.year + HORIZON_YEARS, KNOWN_YEARS[-1]), 12, 31)
+
+
+def rule_for_day_to_come(day: date, today: date) -> tuple[str, dict[str, date]] | None:
+    """The rule ``day`` breaks as a date an officer sets on ``today`` (a deadline, the end
+    of a comment period), with the day that rule names: ``("before_today", {"today": …})``
+    or ``("after_horizon", {"latest": …})``; None when it may be set."""
+    if day < today:
+        return "before_today", {"today": today}
+    latest = horizon(today)
+    if day > latest:
+        return "after_horizon", {"latest": latest}
+    return None
 
 
 @dataclass(frozen=True)

@@ -235,14 +235,16 @@ class Workflow:
         *,
         role: str,
         inputs: Mapping[str, Any] | None = None,
+        today: date | None = None,
     ) -> Fired:
         """Move ``subject`` by ``trigger``, or raise a :class:`~workflows.TransitionRefused`.
 
         On refusal ``subject.state`` is unchanged. On success only ``subject.state`` changes
         (to a plain ``str``); recording the event, the ruling and the notifications is the
-        app's job, driven by the returned :class:`Fired`.
+        app's job, driven by the returned :class:`Fired`.  ``today`` (the day in Japan by
+        default) bounds the date inputs (see :func:`workflows.engine.clean_inputs`).
         """
-        return self._engine.fire(subject, trigger, role=role, inputs=inputs)
+        return self._engine.fire(subject, trigger, role=role, inputs=inputs, today=today)
 
     def check(
         self,
@@ -251,11 +253,12 @@ class Workflow:
         *,
         role: str,
         inputs: Mapping[str, Any] | None = None,
+        today: date | None = None,
     ) -> None:
         """Raise what :meth:`fire` would raise for these inputs now, and move nothing: for
         an app that found a problem of its own with the request (a bad file sent with the
         step) and reports every problem at once."""
-        self._engine.check(subject, trigger, role=role, inputs=inputs)
+        self._engine.check(subject, trigger, role=role, inputs=inputs, today=today)
 
     def deadline_on_entry(self, state: str, entered_on: date) -> date | None:
         """The deadline of ``state`` when entered on ``entered_on``, in business days.

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
+from .calendar import rule_for_day_to_come, today_jst
 from .errors import GuardRefused, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
 from .guards import GUARDS, Guard, GuardSubject
 
@@ -85,9 +86,11 @@ class Engine:
         *,
         role: str,
         inputs: Mapping[str, Any] | None,
+        today: date | None = None,
     ) -> Fired:
         source = subject.state
-        transition, cleaned = self.check(subject, trigger, role=role, inputs=inputs)
+        transition, cleaned = self.check(subject, trigger, role=role, inputs=inputs,
+                                         today=today)
         moved = self._machine.events[trigger].trigger(subject, role=role, inputs=cleaned)
         if not moved:  # no machine conditions exist, so this is a bug, not a refusal
             raise RuntimeError(f"machine did not fire checked trigger {trigger!r} from {source!r}")
@@ -100,13 +103,14 @@ class Engine:
         *,
         role: str,
         inputs: Mapping[str, Any] | None,
+        today: date | None = None,
     ) -> tuple[TransitionDef, dict[str, Any]]:
         """Every check :meth:`fire` makes, in its order, raising as it raises; the
         transition and the cleaned inputs when all pass.  Nothing moves."""
         transition = self._find(trigger, subject.state)
         if role not in transition.roles:
             raise RoleNotAllowed(trigger, role)
-        cleaned = clean_inputs(transition, inputs or {})
+        cleaned = clean_inputs(transition, inputs or {}, today=today or today_jst())
         for name in transition.guards:
             refusal = self._guards[name](subject, cleaned)
             if refusal is not None:
@@ -138,17 +142,22 @@ TEXT_MAX = 4000
 answer), whoever sends it: the staff pages, the proposer's tracking page, the API."""
 
 
-def clean_inputs(transition: TransitionDef, given: Mapping[str, Any]) -> dict[str, Any]:
+def clean_inputs(
+    transition: TransitionDef, given: Mapping[str, Any], *, today: date
+) -> dict[str, Any]:
     """Check and normalise the declared inputs, in declaration order; raise on the first bad one.
 
     A required text that is blank after stripping counts as missing: a reason of "  " is no
-    reason. Undeclared inputs pass through untouched (the staff form may send a reason with
-    every trigger); only declared ones are checked, and any text is held to
+    reason. A date is a day to come, one the workflow counts towards (the department's
+    deadline): from ``today`` to :func:`~workflows.calendar.horizon`
+    (:func:`~workflows.calendar.rule_for_day_to_come`, the refusal carrying the day its rule
+    names in ``dates``). Undeclared inputs pass through untouched (the staff form may send
+    a reason with every trigger); only declared ones are checked, and any text is held to
     :data:`TEXT_MAX`.
     """
     cleaned = dict(given)
     for name, spec in transition.inputs.items():
-        value = _clean_value(spec, given.get(name))
+        value = _clean_value(spec, given.get(name), today)
         if value is None:
             cleaned.pop(name, None)
         else:
@@ -160,9 +169,10 @@ def clean_inputs(transition: TransitionDef, given: Mapping[str, Any]) -> dict[st
     return cleaned
 
 
-def _clean_value(spec: InputDef, value: Any) -> Any:
-    def refuse(message: str, rule: str) -> GuardRefused:
-        return GuardRefused(f"input:{spec.name}", message, field=spec.name, rule=rule)
+def _clean_value(spec: InputDef, value: Any, today: date) -> Any:
+    def refuse(message: str, rule: str, **dates: date) -> GuardRefused:
+        return GuardRefused(f"input:{spec.name}", message, field=spec.name, rule=rule,
+                            dates=dates)
 
     if isinstance(value, str):
         value = value.strip()
@@ -174,6 +184,12 @@ def _clean_value(spec: InputDef, value: Any) -> Any:
         parsed = _as_date(value)
         if parsed is None:
             raise refuse(f"{spec.name} must be a date (YYYY-MM-DD)", "date")
+        broken = rule_for_day_to_come(parsed, today)
+        if broken is not None:
+            rule, dates = broken
+            named = ", ".join(f"{name} {day.isoformat()}" for name, day in dates.items())
+            raise refuse(f"{spec.name} is a day from today to the horizon ({rule}: {named})",
+                         rule, **dates)
         return parsed
     if not isinstance(value, str):
         raise refuse(f"{spec.name} must be text", "text")

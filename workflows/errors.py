@@ -9,7 +9,8 @@ from ``code`` and the exception's attributes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 
 class WorkflowError(Exception):
@@ -95,15 +96,18 @@ class GuardRefused(TransitionRefused):
     ``guard`` is the guard's name, or ``"input:<name>"`` for the engine's own input checks;
     ``field`` names the input the user must correct (``None`` when the refusal is about the
     proposal itself, e.g. no deliberation record yet) and ``rule`` which check it failed
-    (``required``, ``date``, ``text``, ``choice``, ``length``), so the app can word it per language.
+    (``required``, ``date``, ``before_today``, ``after_horizon``, ``text``, ``choice``,
+    ``length``), so the app can word it per language; ``dates`` holds the days a rule names
+    (``{"today": …}``, ``{"latest": …}``).
     """
 
     code = "guard_refused"
 
     def __init__(self, guard: str, message: str, field: str | None = None,
-                 rule: str | None = None) -> None:
+                 rule: str | None = None, dates: Mapping[str, date] | None = None) -> None:
         self.guard = guard
         self.message = message
         self.field = field
         self.rule = rule
+        self.dates = dict(dates or {})
         super().__init__(f"{guard}: {message}")

@@ -5,7 +5,7 @@
 ``code`` is stable and machine-readable; ``message`` is for people, in the request's
 language (operations' errors are worded by :mod:`intake.explain`, as on the pages);
 ``fields`` names what to correct; further keys come from the error's details (a refused
-guard's ``guard``, a conflict's current ``version``).
+guard's ``guard``, a conflict's current ``version``, the ``dates`` a rule names, in ISO 8601).
 
 Two sources of errors: :class:`~intake.errors.ActionError` raised by the API and by
 operations (handled on the blueprint, which also rolls the request's transaction back),
@@ -16,12 +16,15 @@ crash — which happen before or outside our views and so need application-wide 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from intake.errors import ActionError
 from intake.explain import explain
 from intake.i18n import translate
+from intake.shapes import iso_date, iso_datetime
 
 API_PREFIX = "/api/"
 
@@ -76,9 +79,19 @@ def action_error_response(exc: ActionError):
         explained = explain(exc, lang(), lambda name: translate(f"api.field.{name}", lang()))
         exc.message, exc.fields, exc.translated = explained.message, explained.fields, True
     return error_response(
-        exc.status, exc.code, exc.message, fields=exc.fields, details=exc.details,
+        exc.status, exc.code, exc.message, fields=exc.fields, details=_iso_dates(exc.details),
         headers=getattr(exc, "headers", None),
     )
+
+
+def _iso_dates(details: dict[str, object]) -> dict[str, object]:
+    """The days a rule names (``{"latest": date}``) as ISO 8601, as every date in the API
+    is written (JSON left to itself would write 'Wed, 31 Dec 2036 00:00:00 GMT')."""
+    dates = details.get("dates")
+    if not isinstance(dates, dict):
+        return details
+    return {**details, "dates": {name: iso_datetime(day) if isinstance(day, datetime)
+                                 else iso_date(day) for name, day in dates.items()}}
 
 
 # werkzeug's errors as (code, message key); anything else gets a slug of its name.

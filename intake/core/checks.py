@@ -26,6 +26,18 @@ def today_or(today: date | None) -> date:
     return today if today is not None else calendar.today_jst()
 
 
+def day_to_come(day: date, field_name: str, today: date) -> date:
+    """``day``, if an officer may set it on ``today``: not before today, not after the
+    calendar's horizon (:func:`workflows.calendar.rule_for_day_to_come`, the rule the
+    workflow's own date inputs follow).  Invalid names the field, the rule and its day."""
+    broken = calendar.rule_for_day_to_come(day, today)
+    if broken is not None:
+        rule, dates = broken
+        raise Invalid(f"{field_name}: {rule} ({', '.join(map(str, dates.values()))})",
+                      fields={field_name: [rule]}, dates=dates)
+    return day
+
+
 def by_code(session: Session, model, code: str, field_name: str):
     return known(session.execute(select(model).where(model.code == code)).scalar_one_or_none(),
                  code, field_name)

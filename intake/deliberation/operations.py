@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 import workflows
 from intake.core.actors import PUBLIC, Actor
-from intake.core.checks import aware, check_version, officer_role, required_text, today_or
+from intake.core.checks import (
+    aware,
+    check_version,
+    day_to_come,
+    officer_role,
+    required_text,
+    today_or,
+)
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
 from intake.errors import Conflict, Invalid, NotFound, Refused
@@ -28,6 +35,10 @@ from intake.models import (
     utcnow,
 )
 from intake.privacy.text import comment_hits
+
+CLOCK_TYPED = timedelta(minutes=1)
+"""How far before the present minute a comment period may end: an officer closing
+comments now types the time on the clock, which may have turned by the time it arrives."""
 
 
 def _refuse_unless_sessions(proposal: Proposal) -> None:
@@ -138,13 +149,17 @@ def set_comment_period(
     *,
     ends_at: datetime,
     expected_version: int | None = None,
+    now: datetime | None = None,
 ) -> Proposal:
     """End the citizens' comment period at ``ends_at``.
 
     Once that moment has passed the ended period counts as a deliberation record for
     ``adopt`` (:meth:`Proposal.has_deliberation_record`) if the proposal is still public.
-    It may be now — closing comments today — but not before deliberation began, and only
-    while the proposal is public (:func:`refuse_unless_public`).
+    It is set only while the proposal is public (:func:`refuse_unless_public`), not before
+    deliberation began, and not in the past: a period "ended" last month would count
+    without citizens ever having had it.  It may be now — typed as the time on the clock,
+    so the present minute and the one before pass (:data:`CLOCK_TYPED`) — and on no day
+    after the calendar's horizon (:func:`~intake.core.checks.day_to_come`).
     """
     officer_role(actor, proposal)
     check_version(proposal, expected_version)
@@ -156,6 +171,12 @@ def set_comment_period(
     if ends_at < proposal.state_entered_at:
         raise Invalid("ends_at: not before the deliberation began",
                       fields={"ends_at": ["before_deliberation"]})
+    now = now or utcnow()
+    if ends_at < now.replace(second=0, microsecond=0) - CLOCK_TYPED:
+        raise Invalid("ends_at: not in the past", fields={"ends_at": ["before_now"]},
+                      dates={"now": now})
+    today = now.astimezone(JST).date()  # (not before now: checked to the minute above)
+    day_to_come(max(ends_at.astimezone(JST).date(), today), "ends_at", today)
     previous = proposal.comments_until
     proposal.comments_until = ends_at
     session.flush()

@@ -24,6 +24,7 @@ from intake.attachments.operations import keep_files, retract_all
 from intake.core.actors import Actor
 from intake.core.checks import (
     check_version,
+    day_to_come,
     officer_role,
     refuse_final,
     required_text,
@@ -53,7 +54,8 @@ class TransitionResult:
 @contextmanager
 def _refusals(proposal: Proposal, trigger: str, role: str) -> Iterator[None]:
     """The engine's refusals as the errors every door knows: 403 for a role the
-    transition does not name, 422 naming the input, guard or ``"state"``."""
+    transition does not name, 422 naming the input (with the days its rule names),
+    guard or ``"state"``."""
     try:
         yield
     except workflows.RoleNotAllowed as exc:
@@ -61,7 +63,8 @@ def _refusals(proposal: Proposal, trigger: str, role: str) -> Iterator[None]:
     except workflows.GuardRefused as exc:
         fields = {exc.field: [exc.rule or "invalid"]} if exc.field else {}
         raise Refused(f"{trigger}: refused by guard {exc.guard}: {exc.message}",
-                      code="guard_failed", fields=fields, guard=exc.guard) from exc
+                      code="guard_failed", fields=fields, guard=exc.guard,
+                      **({"dates": exc.dates} if exc.dates else {})) from exc
     except workflows.TriggerNotAllowed as exc:
         raise Refused(f"{trigger!r} is not allowed from state {proposal.state!r}",
                       code="trigger_not_allowed", guard="state", state=proposal.state,
@@ -109,7 +112,8 @@ def fire_trigger(
                                       expected_version=expected_version, template=template,
                                       with_files=bool(files))
     with _refusals(proposal, trigger, role):
-        fired = workflow.fire(proposal, trigger, role=role, inputs=inputs)
+        fired = workflow.fire(proposal, trigger, role=role, inputs=inputs,
+                              today=today_or(today))
     transition = fired.transition
     recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
     reason = _reason(transition, fired.inputs)
@@ -262,11 +266,15 @@ def extend_deadline(
     reason: str,
     links: Links,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Proposal:
     """Move the running deadline later, saying why (SPEC section 3).
 
-    The reason is public — the proposal's page shows it, because a city must say why it
-    is late — and the proposer is told.
+    The new date is later than the current one, not before ``today`` (the day in Japan;
+    an extension to a day already gone would tell the proposer of a deadline that has
+    passed) and not beyond the calendar's horizon (:func:`day_to_come`).  The reason is
+    public — the proposal's page shows it, because a city must say why it is late — and
+    the proposer is told.
     """
     officer_role(actor, proposal)
     check_version(proposal, expected_version)
@@ -278,6 +286,7 @@ def extend_deadline(
                       code="no_deadline")
     if not isinstance(due_on, date) or isinstance(due_on, datetime):
         raise Invalid("due_on: a date", fields={"due_on": ["date"]})
+    day_to_come(due_on, "due_on", today_or(today))
     if due_on <= previous:
         raise Invalid(f"due_on: must be later than the current due date {previous.isoformat()}",
                       fields={"due_on": ["not_later"]})

@@ -17,7 +17,7 @@ from workflows import (
     shift_business_days,
     today_jst,
 )
-from workflows.calendar import JST, KNOWN_YEARS
+from workflows.calendar import JST, KNOWN_YEARS, horizon, rule_for_day_to_come
 
 
 @pytest.mark.parametrize(
@@ -143,6 +143,21 @@ def test_beyond_the_data_whole_weeks_count_as_walking_day_by_day(start, n):
         left -= walked.weekday() < 5
     assert add_business_days(start, n) == walked
     assert shift_business_days(walked, -n) <= start
+
+
+@pytest.mark.parametrize(("today", "latest"), [
+    (date(2026, 11, 29), date(2036, 12, 31)),
+    (date(2026, 1, 1), date(2036, 12, 31)),
+    (date(2095, 6, 1), date(2099, 12, 31)),  # never past the holiday data
+])
+def test_the_horizon_is_the_end_of_the_tenth_year_ahead_within_the_data(today, latest):
+    assert horizon(today) == latest
+    assert rule_for_day_to_come(latest, today) is None
+    assert rule_for_day_to_come(today, today) is None
+    assert rule_for_day_to_come(latest + timedelta(days=1), today) == (
+        "after_horizon", {"latest": latest})
+    assert rule_for_day_to_come(today - timedelta(days=1), today) == (
+        "before_today", {"today": today})
 
 
 def test_today_jst_is_the_date_in_tokyo():

@@ -218,9 +218,38 @@ def test_due_on_must_be_a_date(proposal_workflow, make_proposal):
 def test_due_on_is_returned_as_a_date(proposal_workflow, make_proposal, due_on):
     proposal = make_proposal("adopted")
     fired = proposal_workflow.fire(
-        proposal, "start_implementation", role="liaison", inputs={"due_on": due_on}
+        proposal, "start_implementation", role="liaison", inputs={"due_on": due_on},
+        today=date(2026, 11, 30),
     )
     assert fired.inputs["due_on"] == date(2027, 3, 31)
+
+
+@pytest.mark.parametrize(("due_on", "rule", "dates"), [
+    ("2026-11-29", "before_today", {"today": date(2026, 11, 30)}),
+    ("2026-01-05", "before_today", {"today": date(2026, 11, 30)}),
+    ("2037-01-01", "after_horizon", {"latest": date(2036, 12, 31)}),
+    ("9999-12-31", "after_horizon", {"latest": date(2036, 12, 31)}),
+])
+def test_a_date_input_is_a_day_from_today_to_the_horizon(proposal_workflow, make_proposal,
+                                                        due_on, rule, dates):
+    """A workflow's date input is a day the workflow counts towards: none already gone,
+    none the calendar cannot count to; the refusal names the day its rule is about."""
+    proposal = make_proposal("adopted")
+    with pytest.raises(GuardRefused) as refused:
+        proposal_workflow.fire(proposal, "start_implementation", role="liaison",
+                               inputs={"due_on": due_on}, today=date(2026, 11, 30))
+    assert (refused.value.field, refused.value.rule, refused.value.dates) == (
+        "due_on", rule, dates)
+    assert proposal.state == "adopted"
+
+
+@pytest.mark.parametrize("due_on", [date(2026, 11, 30), date(2036, 12, 31)])
+def test_today_and_the_horizon_are_days_a_date_input_takes(proposal_workflow, make_proposal,
+                                                          due_on):
+    proposal = make_proposal("adopted")
+    fired = proposal_workflow.fire(proposal, "start_implementation", role="liaison",
+                                   inputs={"due_on": due_on}, today=date(2026, 11, 30))
+    assert fired.inputs["due_on"] == due_on and proposal.state == "implementing"
 
 
 def test_adopt_needs_a_deliberation_record(proposal_workflow, make_proposal):

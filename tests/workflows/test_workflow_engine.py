@@ -6,11 +6,12 @@ from __future__ import annotations
 import gc
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 import workflows
+from workflows.calendar import today_jst
 
 PATH_TO_EVALUATED = [
     ("accept", "liaison", {}),
@@ -18,7 +19,8 @@ PATH_TO_EVALUATED = [
     ("provide_info", "proposer", {"answer": "10万円"}),
     ("open_deliberation", "liaison", {}),
     ("adopt", "liaison", {"reason": "協議で合意"}),
-    ("start_implementation", "liaison", {"due_on": "2027-03-31"}),
+    ("start_implementation", "liaison",
+     {"due_on": (today_jst() + timedelta(days=120)).isoformat()}),
     ("evaluate", "office", {"evaluation": "目標を達成"}),
 ]
 
