@@ -53,7 +53,7 @@ policy(EVERYONE,
 # Supporting: anyone may ask; the confirmation needs the mailed link's token, which none
 # of these actors has (every one gets 404 for a token that is not one).
 policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
-       "public.proposals_download")
+       "public.proposals_download", "public.privacy", "public.accessibility", "public.contact")
 policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
 policy({"proposer"}, "public.track", "public.track_action", "public.track_receipt",
@@ -125,8 +125,8 @@ def world(app, city):
     # held (a phone number in them): the lead liaison may publish or hide them; one for
     # each door, as publishing through one changes what the other may do
     comment, page_comment = (ops.add_comment(city.session, proposal, name="近所の人",
-                                             body="ぜひ。電話 090-8765-4321 まで。")
-                             for _ in range(2))
+                                             body=f"ぜひ（{n}）。電話 090-8765-4321 まで。")
+                             for n in range(2))
     opinion = ops.request_opinion(city.session, proposal, "welfare", lead,
                                   question="福祉の観点から意見をください。")
     template = AnswerTemplate(code="thanks", trigger="adopt", title_ja="お礼",
