@@ -12,6 +12,10 @@ from contextlib import contextmanager
 from aiosmtpd.controller import Controller
 
 from intake.delivery import Transport, deliver_due
+from intake.i18n import translate
+
+BASE = "http://teian.test"  # the tests' TEIAN_BASE_URL: the links in their mail
+PHONE = "0123-45-6789（平日 8:30〜17:15）"  # an office telephone written the older way
 
 
 class Inbox:
@@ -59,3 +63,10 @@ def deliver(db, app, url: str) -> int:
     sent, failed = deliver_due(db, Transport(url, app.config["TEIAN"].instance_path))
     assert failed == 0
     return sent
+
+
+def sent_subject(kind: str, proposal) -> str:
+    """The subject mail ``kind`` has in the proposer's language (the receipt's:
+    【提案受付】<number> <title>)."""
+    return translate(f"mail.{kind}.subject", proposal.language, receipt=proposal.receipt,
+                     title=proposal.title)

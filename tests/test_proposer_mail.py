@@ -26,24 +26,16 @@ from intake.supports.operations import request_support
 from tests import ops as operations
 
 from .api_support import API
-from .mail_support import deliver
+from .mail_support import BASE, PHONE, deliver, sent_subject
 from .staff_support import reload
 from .workflow_support import lead
 
-BASE = "http://teian.test"
 LOOKUP = f"{BASE}/track"
-PHONE = "0123-45-6789（平日 8:30〜17:15）"
 URL = re.compile(r"https?://[^\s）」”]+")
 EMAIL = "hanako@example.jp"
 SIGNED_JA = "-- \nまちづくり提案窓口（協働推進室）\n"
 NO_REPLY_JA = "このメールは送信専用です。返信されても、お答えできません。"
 
-
-def sent_subject(kind: str, proposal) -> str:
-    """The subject mail ``kind`` has in the proposer's language (the receipt's:
-    【提案受付】<number> <title>)."""
-    return translate(f"mail.{kind}.subject", proposal.language, receipt=proposal.receipt,
-                     title=proposal.title)
 
 
 @pytest.fixture

@@ -17,17 +17,8 @@ from intake.models import OutboxMessage, Proposal, parse_receipt
 from intake.office_contact import OfficeContact
 from intake.web.tracking_link import qr_svg
 
+from .mail_support import BASE, PHONE, sent_subject
 from .test_web_public import Page, form_data, post_proposal
-
-BASE = "http://teian.test"
-PHONE = "0123-45-6789（平日 8:30〜17:15）"
-
-
-def sent_subject(kind: str, proposal) -> str:
-    """The subject mail ``kind`` has in the proposer's language (the receipt's:
-    【提案受付】<number> <title>)."""
-    return translate(f"mail.{kind}.subject", proposal.language, receipt=proposal.receipt,
-                     title=proposal.title)
 
 
 @pytest.fixture(autouse=True)
