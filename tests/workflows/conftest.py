@@ -17,6 +17,7 @@ class Proposal:
     state: str
     deliberation_records: int = 0
     open_opinions: int = 0
+    is_published: bool = True  # citizens can read it (the ``published`` guard)
 
     def has_deliberation_record(self) -> bool:
         return self.deliberation_records > 0

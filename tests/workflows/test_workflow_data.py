@@ -347,7 +347,8 @@ def test_unmet_guards_carry_the_refusal_messages(proposal_workflow, make_proposa
     proposal = make_proposal("in_deliberation", open_opinions=1)
     unmet = dict(proposal_workflow.unmet_guards(proposal, adopt(proposal_workflow)))
     assert unmet == {
-        "deliberation_recorded": "record a deliberation session or end the comment period first",
+        "deliberation_recorded": "record a deliberation session, or end a comment period "
+                                 "while the proposal is public, first",
         "opinions_settled": "1 opinion request is still open; each must be answered or waived",
     }
 
