@@ -89,8 +89,11 @@ def test_the_proposal_page_offers_the_next_step_first(page, live_server, city,  
     page.goto(f"{live_server}/staff/proposals/{staff_data['review'].id}")
     first = page.locator("details.action").first
     assert first.get_attribute("id") == "action-trigger-open_deliberation"
-    assert first.get_attribute("open") is not None
-    assert first.get_by_role("button").is_visible()
+    # waiting for the personal-data review: first, but not recommended, closed, saying why
+    assert first.get_attribute("open") is None
+    assert ja("staff.guard.published") in first.locator("summary").inner_text()
+    first.locator("summary").click()
+    assert first.get_by_role("button").is_disabled()
     # another step: closed until its summary is clicked
     ask = page.locator("#action-trigger-request_info")
     assert not ask.get_by_role("button").is_visible()
@@ -105,6 +108,15 @@ def test_the_proposal_page_offers_the_next_step_first(page, live_server, city,  
     # the review panel is reached from the actions
     page.get_by_role("link", name=ja("staff_page.actions.review_link")).click()
     assert page.locator("#action-publication").is_visible()
+    # once the review published it, opening deliberation is the next step, open
+    operations.review_publication(city.session, staff_data["review"],
+                                  operations.Actor.staff(city.parks_liaison), redact=[PHONE])
+    city.session.commit()
+    page.goto(f"{live_server}/staff/proposals/{staff_data['review'].id}")
+    first = page.locator("details.action").first
+    assert first.get_attribute("id") == "action-trigger-open_deliberation"
+    assert first.get_attribute("open") is not None
+    assert first.get_by_role("button").is_visible()
     folder = os.environ.get("TEIAN_SCREENSHOTS")
     if folder:
         page.set_viewport_size({"width": 1280, "height": 900})
