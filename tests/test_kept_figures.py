@@ -118,7 +118,8 @@ def a_city_at_work(city, db) -> dict:
                           reason="福祉の案件です。", today=date(2026, 5, 12))
     db.commit()
     ops.extend_deadline(db, made["review"], lead(made["review"]),
-                        due_on=made["review"].due_on + timedelta(days=60), reason="調査中です。")
+                        due_on=made["review"].due_on + timedelta(days=60), reason="調査中です。",
+                        today=date(2026, 3, 10))
     db.commit()
     ops.fire_trigger(db, made["gone"], "withdraw", ops.PROPOSER, {"reason": "取り下げます"})
     made["fresh"].submitted_at = datetime(2026, 6, 30, 16, tzinfo=UTC)  # 7/1 in Japan
