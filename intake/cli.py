@@ -242,7 +242,8 @@ def _transport(app):
     from .delivery import Transport
 
     settings = app.config["TEIAN"]
-    return Transport(settings.smtp_url, settings.instance_path, base_url=settings.base_url)
+    return Transport(settings.smtp_url, settings.instance_path, sender=settings.mail_from,
+                     base_url=settings.base_url)
 
 
 READINGS_BATCH, READINGS_PER_PASS = 200, 2000

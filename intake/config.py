@@ -14,6 +14,7 @@ from pathlib import Path
 
 from limits import parse_many
 
+from .delivery import SENDER, sender_address
 from .office_contact import OfficeContact, office_contact
 
 # Ten accepted proposals an hour from one address is more than any citizen sends; the
@@ -56,6 +57,10 @@ class Settings:
     # its personal data, as the privacy notice states (the city erases it with
     # ``teian purge-personal-data``).  None: "as the city's records retention rules set".
     retention_years: int | None = None
+    # TEIAN_MAIL_FROM: the From of every message (one address, a display name allowed);
+    # a real mail server refuses or marks as spam a sender of its own domain it does not
+    # know, so a city sets its office's address here.
+    mail_from: str = SENDER
 
     @property
     def embedded(self) -> bool:
@@ -132,7 +137,19 @@ def load_settings() -> Settings:
         trusted_proxies=trusted_proxies_from_env(),
         office=office_from_env(),
         retention_years=_positive_int("TEIAN_RETENTION_YEARS", None),
+        mail_from=mail_from_from_env(),
     )
+
+
+def mail_from_from_env() -> str:
+    raw = os.environ.get("TEIAN_MAIL_FROM", "").strip()
+    if not raw:
+        return SENDER
+    try:
+        return sender_address(raw)
+    except ValueError as exc:
+        raise SystemExit(f"TEIAN_MAIL_FROM {exc} (got {raw!r}; e.g. "
+                         f"'協働推進室 <kyodo@city.example.jp>')") from None
 
 
 def office_from_env() -> OfficeContact:

@@ -165,6 +165,28 @@ def single_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+def sender_address(value: str) -> str:
+    """``value`` if it is one mail address, with or without a display name
+    (``協働推進室 <kyodo@city.example.jp>``), as the From header of every message.
+    A typo here would otherwise surface only as every message failing at the mail
+    server, so it is refused at start-up: ValueError saying what is wrong."""
+    value = value.strip()
+    header = EmailMessage()
+    try:
+        header["From"] = value
+        addresses = header["From"].addresses
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError(f"cannot be read as a mail address ({exc})") from None
+    if len(addresses) != 1:
+        raise ValueError(f"must be exactly one address (found {len(addresses)})")
+    if not addresses[0].username or "." not in addresses[0].domain and \
+            addresses[0].domain != "localhost":
+        raise ValueError("must be a whole address, name@domain")
+    if header["From"].defects:
+        raise ValueError(f"cannot be read as a mail address ({header['From'].defects[0]})")
+    return value
+
+
 def message_id(message: Claimed | OutboxMessage, domain: str = MESSAGE_ID_DOMAIN) -> str:
     """The same Message-ID every time a message is rendered, so a resend
     after a crash is recognisable as the same message."""

@@ -23,6 +23,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.envelope_senders: list[str] = []  # MAIL FROM of each message, in order
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("refused"):
@@ -33,6 +34,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
+        self.envelope_senders.append(envelope.mail_from)
         return "250 OK"
 
     def to(self, recipient: str) -> list[email.message.EmailMessage]:

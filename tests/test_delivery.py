@@ -87,6 +87,33 @@ def test_worker_once_delivers(city, db, database_url, tmp_path, monkeypatch, smt
     assert len(inbox.messages) == 2
 
 
+def test_the_sender_is_the_address_the_city_sets(city, db, database_url, tmp_path,
+                                                  monkeypatch, smtp_server):
+    inbox, url = smtp_server
+    city.submit()
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "w"))
+    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEIAN_SMTP_URL", url)
+    monkeypatch.setenv("TEIAN_MAIL_FROM", "みどり市 協働推進室 <kyodo@city.example.jp>")
+    result = CliRunner().invoke(main, ["worker", "--once"], catch_exceptions=False)
+    assert "delivered 2" in result.output
+    senders = [m["From"].addresses[0] for m in inbox.messages]
+    assert {(a.display_name, a.addr_spec) for a in senders} == {
+        ("みどり市 協働推進室", "kyodo@city.example.jp")}
+    assert set(inbox.envelope_senders) == {"kyodo@city.example.jp"}
+
+
+@pytest.mark.parametrize("value", ["kyodo", "a@city.example.jp, b@city.example.jp",
+                                   "協働推進室 <>"])
+def test_a_sender_that_is_not_one_address_stops_the_start_naming_the_setting(
+        tmp_path, monkeypatch, value):
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "w"))
+    monkeypatch.setenv("TEIAN_MAIL_FROM", value)
+    result = CliRunner().invoke(main, ["worker", "--once"])
+    assert result.exit_code != 0
+    assert "TEIAN_MAIL_FROM" in str(result.exception) + result.output
+
+
 # --- escalation of overdue proposals ------------------------------------------------------
 
 
