@@ -12,8 +12,12 @@ Ruby markup belongs in an element's content only: an attribute or the page's
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from typing import NamedTuple
+
+from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, reading_markup, translate_html
 from intake.i18n.furigana import furigana, without_ruby
@@ -78,6 +82,35 @@ def plain_filter(value: object) -> Markup:
     return escape(without_ruby(value) if isinstance(value, Markup) else value)
 
 
+class PageToReload(NamedTuple):
+    path: str
+    args: dict[str, str]
+
+
+def page_to_reload() -> PageToReload:
+    """The page the header's language and readings links open: this one, with its query.
+
+    A page shown after a refused POST (a form error on ``/track/<token>/answer``, on a
+    staff action) has an address that only takes POST; a link to it would be a 405.
+    Such a page reloads the nearest address above it that answers GET, the page the form
+    was on (``/staff/proposals/7/transitions/accept`` → ``/staff/proposals/7``).  What was
+    typed is not carried over: a link cannot post it.
+    """
+    if request.method in ("GET", "HEAD"):
+        return PageToReload(request.path, request.args.to_dict())
+    adapter = current_app.url_map.bind(request.host)
+    path = request.path
+    while path not in ("", "/"):
+        try:
+            adapter.match(path, method="GET")
+            return PageToReload(path, {})
+        except RequestRedirect:
+            return PageToReload(path, {})
+        except HTTPException:
+            path = path.rstrip("/").rpartition("/")[0]
+    return PageToReload("/", {})
+
+
 def init_page_text(app: Flask, language_names: dict[str, str]) -> None:
     @app.before_request
     def _pick_ruby() -> None:
@@ -100,6 +133,7 @@ def init_page_text(app: Flask, language_names: dict[str, str]) -> None:
             "lang": lang,
             "languages": language_names,
             "ruby_shown": lang == EASY_LANGUAGE and ruby_wanted(),
+            "page_to_reload": page_to_reload,
             "easy_title_html": lambda proposal: title_with_readings(proposal.published_text),
         }
 
