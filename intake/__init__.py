@@ -82,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    from .web.error_pages import init_error_pages
+
+    init_error_pages(app)  # before the API's handlers, which hand other paths to these
     _register_blueprints(app)
     from .web.site_pages import init_city_pages
 

@@ -2,8 +2,9 @@
 
 The suite runs on SQLite by default and on PostgreSQL when
 ``TEIAN_TEST_DATABASE_URL`` names one (``postgresql+psycopg://…``; the
-database is created if missing).  The schema is built once per run by the
-Alembic migrations themselves; each test then starts from empty tables.
+database is created if missing; under pytest-xdist each worker uses its own, the name with
+``_gw0``, ``_gw1``… appended).  The schema is built once per run by the Alembic migrations
+themselves; each test then starts from empty tables.
 """
 
 from __future__ import annotations
@@ -22,7 +23,19 @@ from intake.models import Base
 from .factories import Factory
 from .mail_support import smtp_server_running
 
-PG_URL = os.environ.get("TEIAN_TEST_DATABASE_URL", "")
+
+def _per_worker(url: str) -> str:
+    """Under pytest-xdist each worker empties its tables between tests, so each gets its
+    own database: the named one with the worker's id appended (``teian_ci_gw0``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+PG_URL = _per_worker(os.environ.get("TEIAN_TEST_DATABASE_URL", ""))
 
 
 def _ensure_pg_database(url: str) -> None:

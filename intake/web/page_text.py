@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, reading_markup, translate_html
@@ -92,11 +92,14 @@ def page_to_reload() -> PageToReload:
 
     A page shown after a refused POST (a form error on ``/track/<token>/answer``, on a
     staff action) has an address that only takes POST; a link to it would be a 405.
-    Such a page reloads the nearest address above it that answers GET, the page the form
-    was on (``/staff/proposals/7/transitions/accept`` → ``/staff/proposals/7``).  What was
-    typed is not carried over: a link cannot post it.
+    So does a GET of such an address (the 405 page).  They reload the nearest address
+    above that answers GET, the page the form was on
+    (``/staff/proposals/7/transitions/accept`` → ``/staff/proposals/7``).  What was typed
+    is not carried over: a link cannot post it.
     """
-    if request.method in ("GET", "HEAD"):
+    answers_get = request.method in ("GET", "HEAD") and not isinstance(
+        request.routing_exception, MethodNotAllowed)
+    if answers_get:  # a 404's address too: its page is read again in the other language
         return PageToReload(request.path, request.args.to_dict())
     adapter = current_app.url_map.bind(request.host)
     path = request.path

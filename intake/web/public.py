@@ -66,7 +66,7 @@ PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track
                                "public.support_confirm", "public.track_attachment",
                                "public.track_attachment_thumbnail"})
 # Error pages with their own wording; any other status gets the general one.
-ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "bad_request", 413: "too_large",
+ERROR_PAGES = {400: "bad_request", 404: "not_found", 405: "not_a_page", 413: "too_large",
                429: "too_many"}
 
 

@@ -1,0 +1,81 @@
+"""Pages for the errors no view answers: 405 and 500.
+
+A 405 comes from the router, before any blueprint is chosen, so the blueprints' own
+error handlers never see it: someone who opens a form's POST-only address as a link (a
+bookmark, a copied address, a reload prompt declined) got the framework's bare page.  A
+500 is a fault in Teian; the visitor gets a page in their language that says nothing was
+saved (the request's transaction is rolled back, intake.transaction) and what to do, with a
+reference that the log line beside the traceback carries, so the city's IT can find it.
+
+The API's handlers (intake.api.errors) answer ``/api/`` in JSON and hand every other path
+to these, so they must be registered before the API blueprint.  Open311 gets its own
+error format.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from intake.i18n import DEFAULT_LANGUAGE, translate
+from intake.open311.formats import errors as open311_errors
+
+# status → (the public page's catalogue stem, the staff page's message key)
+PAGES = {405: ("not_a_page", "staff.error.not_a_page"),
+         500: ("server", "staff.error.server")}
+
+
+def init_error_pages(app: Flask) -> None:
+    app.register_error_handler(405, _method_not_allowed)
+    app.register_error_handler(500, _server_error)
+
+
+def _method_not_allowed(exc: MethodNotAllowed):
+    response = _page(405)
+    response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+    return response
+
+
+def _server_error(_exc: HTTPException):
+    # The request's work is undone before the page is drawn: a failed statement leaves
+    # PostgreSQL's transaction unusable, and the page's own reads would fail with it.
+    current_app.extensions["teian.session"]().rollback()
+    reference = secrets.token_hex(4)
+    current_app.logger.error("error reference %s: %s %s (traceback above)", reference,
+                             request.method, request.path)
+    try:
+        return _page(500, reference)
+    except Exception:  # the page itself failed: a plain one, still with the reference
+        current_app.logger.exception("error reference %s: the error page failed", reference)
+        return current_app.response_class(
+            f"500 Internal Server Error (reference {reference})\n", status=500,
+            mimetype="text/plain")
+
+
+def _blueprint_helpers(blueprint: str) -> dict:
+    """The template helpers a blueprint's pages get.  Flask adds them only to a request
+    routed to that blueprint, and these errors were not routed at all."""
+    helpers: dict = {}
+    for processor in current_app.template_context_processors.get(blueprint, ()):
+        helpers.update(processor())
+    return helpers
+
+
+def _page(status: int, reference: str = ""):
+    lang = g.get("lang", DEFAULT_LANGUAGE)
+    stem, staff_key = PAGES[status]
+    if request.path.startswith("/open311/"):
+        fmt = "json" if request.path.endswith(".json") else "xml"
+        return open311_errors(fmt, status, translate(f"public.error.{stem}.body", lang))
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        message = translate(staff_key, lang, reference=reference)
+        html = render_template("staff/error.html", status=status, message=message,
+                               **_blueprint_helpers("staff"))
+    else:
+        html = render_template("public/error.html", status=status,
+                               title=translate(f"public.error.{stem}.title", lang),
+                               message=translate(f"public.error.{stem}.body", lang,
+                                                 reference=reference))
+    return current_app.response_class(html, status=status)
