@@ -432,6 +432,15 @@ def test_record_session_is_201(deliberating, client, db):
     assert stored.place == "市民センター 会議室A"
 
 
+def test_the_same_session_sent_twice_is_409_and_recorded_once(deliberating, client, db):
+    proposal_id, liaison = deliberating
+    assert record_session(client, liaison, proposal_id).status_code == 201
+    again = record_session(client, liaison, proposal_id)
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "duplicate_session"
+    assert len(db.execute(select(DeliberationSession)).scalars().all()) == 1
+
+
 def test_online_session_needs_no_place(deliberating, client):
     proposal_id, liaison = deliberating
     response = record_session(client, liaison, proposal_id, place=None, online=True)

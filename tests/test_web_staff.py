@@ -504,6 +504,26 @@ def test_a_session_is_recorded_while_in_deliberation(client, city):
     assert "2025年6月1日（日） 14:30" in text and "市民会館" in text  # as people read it
 
 
+def test_the_same_session_sent_again_is_refused_and_recorded_once(client, city):
+    proposal = advanced(city, "accept", "open_deliberation")
+    proposal.state_entered_at = datetime(2025, 5, 1, tzinfo=UTC)
+    city.session.commit()
+    login(client, city.parks_liaison)
+    fields = dict(held_at="2025-06-01T14:30", place="市民会館", agenda="花壇の場所",
+                  minutes="合意した", participants="12")
+    assert post_action(client, proposal, "sessions", version=None, **fields).status_code == 302
+    again = post_action(client, proposal, "sessions", version=None, **fields)
+    assert again.status_code == 409
+    assert ja("staff.error.duplicate_session") in page(again)
+    assert "花壇の場所</textarea>" in page(again)  # what was typed is still in the form
+    other = post_action(client, proposal, "sessions", version=None,
+                        **{**fields, "agenda": "管理の分担"})
+    assert other.status_code == 302  # another meeting at that time is another session
+    city.session.expire_all()
+    assert sorted(city.session.scalars(select(DeliberationSession.agenda))) == [
+        "管理の分担", "花壇の場所"]
+
+
 @pytest.mark.parametrize("held_at, participants", [("", "3"), ("2025-13-01T10:00", "3"),
                                                    ("2025-06-01T10:00", "-1"),
                                                    ("2025-06-01T10:00", "many")])

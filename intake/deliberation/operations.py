@@ -103,6 +103,7 @@ def refuse_unless_public(proposal: Proposal) -> None:
 
 
 @conflict_on_concurrent_change
+@conflict_on_concurrent_change
 def record_session(
     session: Session,
     proposal: Proposal,
@@ -119,7 +120,13 @@ def record_session(
     """Record a deliberation session; it is a deliberation record for the ``adopt``
     guard.  The form (``forms.actions.SessionForm``) holds the field rules; these
     checks keep the row sound whoever calls, and the day it was held
-    (:func:`_check_held_on`) is checked here for every door."""
+    (:func:`_check_held_on`) is checked here for every door.
+
+    The same session sent twice (a double click, the form sent again from a second tab:
+    the same time and agenda on the same proposal) is refused (409 ``duplicate_session``)
+    rather than recorded twice.  The proposal's row is locked first, so on PostgreSQL the
+    second of two at once waits for the first and then sees it; SQLite lets one writer
+    at a time anyway."""
     officer_role(actor, proposal)
     _refuse_unless_sessions(proposal)
     held_at = aware(held_at, "held_at")
@@ -127,6 +134,13 @@ def record_session(
     if isinstance(participants, bool) or not isinstance(participants, int) or participants < 0:
         raise Invalid("participants: a whole number, 0 or more",
                       fields={"participants": ["participants"]})
+    session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    if session.scalar(select(DeliberationSession.id).where(
+            DeliberationSession.proposal_id == proposal.id,
+            DeliberationSession.held_at == held_at,
+            DeliberationSession.agenda == agenda).limit(1)) is not None:
+        raise Conflict("this session is already recorded (the same time and agenda)",
+                       code="duplicate_session")
     row = DeliberationSession(
         proposal=proposal, held_at=held_at, place=place, online=online, agenda=agenda,
         minutes=minutes, participants=participants,
