@@ -127,6 +127,27 @@ def test_an_opinion_request_from_a_stale_page_is_a_conflict(client, city, review
 # --- the consulted department answers ----------------------------------------------------------
 
 
+def test_a_stale_action_no_longer_offered_keeps_what_was_written_to_copy(client, city,
+                                                                          reviewed):
+    seen = reviewed.version
+    operations.fire_trigger(city.session, reviewed, "request_info",
+                            operations.Actor.staff(city.parks_liaison),
+                            {"question": "場所はどこですか"})  # another tab, meanwhile
+    city.session.commit()
+    login(client, city.parks_liaison)
+    reason = "予算の見込みが立たず、今年度の実施は難しいと判断しました。"
+    response = post_action(client, reviewed, "reject", version=seen, reason=reason,
+                           reason_code="budget", confirm="y")
+    assert response.status_code == 409
+    text = page(response)
+    assert ja("staff.error.conflict") in text
+    assert 'id="action-trigger-reject"' not in text  # no longer offered: no form for it
+    unsent = text[text.index('class="unsent"'):text.index("</section>",
+                                                          text.index('class="unsent"'))]
+    assert ja("staff.unsent.heading") in unsent and reason in unsent
+    assert reload(city.session, reviewed).state == "awaiting_proposer"
+
+
 def test_the_consulted_liaison_answers_from_the_proposal_page(client, city, consulted):
     proposal, request = consulted
     login(client, city.roads_primary)

@@ -69,7 +69,12 @@ def _me() -> Actor:
 def fire(proposal_id: int, trigger: str):
     proposal = actionable_proposal(proposal_id)
     workflow = workflows.get_workflow(proposal.kind)
-    form = TransitionForm.for_trigger(workflow, proposal.state, trigger, request.form,
+    # From a page opened before the proposal moved on, the trigger may not leave its state
+    # now: its form is read as the page sent it (from a state it leaves), so the refusal
+    # can give the officer back what they wrote (proposal.typed_text).
+    sources = [s for t in workflow.transitions if t.trigger == trigger for s in t.sources]
+    state = proposal.state if proposal.state in sources or not sources else sources[0]
+    form = TransitionForm.for_trigger(workflow, state, trigger, request.form,
                                       lang=lang(), body_language=proposal.language)
     ends = any(t.trigger == trigger and proposal.state in t.sources
                and workflow.is_final(t.dest) for t in workflow.transitions)

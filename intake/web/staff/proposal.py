@@ -99,6 +99,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
                     failure.form.refresh_version(proposal.version)
                 action.form = failure.form
     failed = (failure.key, failure.form, failure.message) if failure is not None else None
+    kept = failure is None or any(action.form is failure.form for action in actions)
     ongoing, ending = split(actions)
     timeline_events = timeline(proposal)
     return render_template(
@@ -112,6 +113,7 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         sees_contact=access.sees_contact(officer(), proposal),
         privacy=review_panel.panel(proposal, failed),
         problems=problems,
+        unsent=[] if kept else typed_text(failure.form),
         timeline=timeline_events,
         trigger_label=lambda trigger: trigger_label(workflow, trigger),
         event_label=lambda action: label_or(f"staff.event.{action}", lang(), action),
@@ -120,6 +122,15 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
         event_files=files_of(proposal),
         actor_label=actor_labels(timeline_events),
     ), status
+
+
+def typed_text(form: FlaskForm) -> list[tuple[str, str]]:
+    """What the officer wrote in a refused form that the page no longer offers (the
+    proposal moved on in another tab or under another officer): each text field's label
+    and text, shown read-only to copy, so a long reason is never lost to a refusal."""
+    return [(str(field.label.text), str(field.data).strip()) for field in form
+            if field.type in ("StringField", "TextAreaField")
+            and isinstance(field.data, str) and field.data.strip()]
 
 
 def page_actions(proposal: Proposal, workflow: workflows.Workflow) -> list[Action]:
