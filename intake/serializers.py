@@ -57,6 +57,7 @@ from .timeline import (  # noqa: F401  (shapes the doors ask for by this module'
     timeline,
     timeline_entries,
 )
+from .workflow.status import status_label
 
 
 def district_ref(district: District | None, lang: str) -> Json:
@@ -175,7 +176,8 @@ def available_triggers(proposal: Proposal, role: str | None, lang: str) -> list[
 
 
 def state_label(proposal: Proposal, lang: str) -> str:
-    return workflows.get_workflow(proposal.kind).state_label(proposal.state, lang)
+    """The status as the pages' badges read it: 一部採択 for an adoption in part."""
+    return status_label(proposal, lang)
 
 
 # --- the public -----------------------------------------------------------------------

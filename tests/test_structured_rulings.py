@@ -47,6 +47,11 @@ def test_every_part_of_a_ruling_is_public_on_the_page_the_api_and_the_csv(city, 
     assert {k: v for k, v in rulings[rejected.id].items() if k != "at"} == {
         "decision": "rejected", "reason": "既に事業があります。", "reason_code": "already_done"}
 
+    labels = {p.id: client.get(f"{API}/proposals/{p.id}").get_json()["state_label"]
+              for p in (adopted, partial)}
+    assert labels == {adopted.id: ja("ruling.decision.adopted"),
+                      partial.id: ja("ruling.decision.partially_adopted")}  # as the badges
+
     partial_page = client.get(f"/proposals/{partial.id}").get_data(as_text=True)
     assert ja("ruling.decision.partially_adopted") in partial_page
     assert "花壇の設置のみ" in partial_page and "花壇だけ採択します。" in partial_page
