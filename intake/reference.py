@@ -167,13 +167,25 @@ def _rule_order(rule: RoutingRule) -> tuple[int, int, int]:
     return (-rule.priority, -specificity, rule.id)
 
 
+_KEPT = "teian.reference.attached"  # session.info: the attached rows, by identity key
+
+
 def attach(session: Session, row):
     """The cached row as an object of ``session`` (no query; the session's own copy when
-    it already holds that row)."""
+    it already holds that row).
+
+    The session keeps a strong reference to it: the identity map holds objects weakly, so
+    a merged row nothing else referred to could be collected by the garbage collector
+    at any moment, and ``proposal.lead_department`` would then be loaded again by a query
+    — sometimes, as the collector's timing fell.  At most one entry per reference row."""
     if row is None:
         return None
-    existing = session.identity_map.get(inspect(row).key)
-    return existing if existing is not None else session.merge(row, load=False)
+    key = inspect(row).key
+    existing = session.identity_map.get(key)
+    if existing is None:
+        existing = session.merge(row, load=False)
+    session.info.setdefault(_KEPT, {})[key] = existing
+    return existing
 
 
 def attach_all(session: Session, rows: Iterable) -> list:

@@ -14,6 +14,7 @@ from intake.models import Category, Proposal
 from workflows import today_jst
 
 from .api_support import API, bearer, form
+from .test_query_counts import counted
 
 
 @pytest.fixture
@@ -88,3 +89,21 @@ def test_a_change_rolled_back_is_never_served(city, db, client):
     db.commit()
     assert client.post(f"{API}/proposals", json=form(category="roads")).status_code == 201
     assert reference.category(db, "roads").active is True
+
+
+def test_a_row_handed_out_stays_in_the_session_whatever_the_garbage_collector_does(city, db):
+    """The identity map holds objects weakly: a reference row attached and then held by
+    nobody would be collected, and reading ``proposal.lead_department`` would query."""
+    import gc
+
+    proposal, _ = city.submit()
+    db.commit()
+    db.expunge_all()
+    department_id = db.get(Proposal, proposal.id).lead_department_id
+    cached = reference.snapshot(db).departments[department_id]
+    reference.attach(db, cached)  # handed out, and dropped at once
+    gc.collect()
+    engine = db.get_bind()
+    with counted(engine) as statements:
+        assert db.get(Proposal, proposal.id).lead_department.id == department_id
+    assert not [s for s in statements if "FROM departments" in s], statements
