@@ -87,7 +87,8 @@ def test_an_answer_with_a_photo_keeps_it_clean_private_and_audited(door, asked, 
 
     # The liaison's notice of the answer says a file came with it, waiting for a decision.
     notices = db.execute(select(OutboxMessage.body).where(
-        OutboxMessage.proposal_id == proposal.id, OutboxMessage.kind == "staff_update",
+        OutboxMessage.proposal_id == proposal.id,
+        OutboxMessage.kind == "staff_step.provide_info",
         OutboxMessage.recipient == city.parks_liaison.email)).scalars().all()
     assert [ja("mail.staff_update.files_attached", count=1) in body for body in notices] == [True]
 

@@ -89,7 +89,8 @@ def test_every_link_in_every_mail_opens_its_page(app, city, client):
     assert login(office, city.office_user).status_code == 302
     links = _all_mail_links(db)
     kinds = {kind for found in links.values() for kind in found}
-    assert {"receipt", "new_item", "question", "state_changed", "staff_update", "transferred",
+    assert {"receipt", "new_item", "question", "state_changed", "staff_step.provide_info",
+            "transferred",
             "deadline_extended", "opinion_request", "opinion_answered", "opinion_waived",
             "ruling", "escalation"} <= kinds
     _follow(app, office, links)

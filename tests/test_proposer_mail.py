@@ -152,7 +152,9 @@ def test_withdrawing_on_the_tracking_page_is_confirmed_by_mail(city, db, app, cl
                            "取り下げは取り消すことができません。")
     assert_says_where_the_link_is(body, proposal, token)
     assert_signed_with_phone(body)
-    assert [m["Subject"] for m in inbox.to("parks@city.test")][-1].startswith("【状況の変化】")
+    told = [m for m in inbox.to("parks@city.test")][-1]
+    assert told["Subject"] == f"【取り下げ】{proposal.receipt} {proposal.title}"
+    assert told.get_content().startswith("提案者がこの提案を取り下げました。")
 
 
 def test_withdrawing_through_the_api_is_confirmed_in_the_proposers_language(

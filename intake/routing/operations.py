@@ -19,6 +19,7 @@ from intake.core.checks import (
 )
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department
+from intake.i18n import translate
 from intake.links import Links
 from intake.models import Department, EventAction, Proposal
 from intake.opinions.operations import open_requests_to, settle_for_new_lead
@@ -51,7 +52,9 @@ def record_assignment(
         },
     )
     kind = "new_item" if action == EventAction.route else "transferred"
-    tell_department(session, links, department, kind, proposal, text=reason)
+    tell_department(session, links, department, kind, proposal, text=reason,
+                    from_department=(previous.name("ja") if previous is not None
+                                     else translate("public.meta.triage", "ja")))
 
 
 @conflict_on_concurrent_change

@@ -227,18 +227,31 @@ def _notify(session: Session, links: Links, workflow: workflows.Workflow, propos
             decision = (translate(f"ruling.decision.{proposal.ruling_decision}",
                                   proposal.language)
                         if transition.ruling and proposal.ruling_decision else label)
+            if transition.ruling and proposal.ruling_scope:  # what of it was adopted
+                decision += "\n" + translate("mail.part.ruling_scope", proposal.language,
+                                              scope=proposal.ruling_scope)
             tell_proposer(session, links, proposal, kind, text=reason, decision=decision,
                           state=label)
             continue
         text = reason or "—"
         if files:
             text += "\n\n" + translate("mail.staff_update.files_attached", "ja", count=files)
-        params = {"text": text, "state": workflow.state_label(proposal.state, "ja")}
+        params = {"text": text, "state": workflow.state_label(proposal.state, "ja"),
+                  "due_on": proposal.due_on or "—"}
+        kind = _staff_mail(transition)
         if audience == "liaison":
-            tell_department(session, links, proposal.lead_department, "staff_update",
-                            proposal, **params)
+            tell_department(session, links, proposal.lead_department, kind, proposal,
+                            **params)
         elif audience == "office":
-            tell_office(session, links, "staff_update", proposal, **params)
+            tell_office(session, links, kind, proposal, **params)
+
+
+def _staff_mail(transition: workflows.TransitionDef) -> str:
+    """The kind of the staff's mail about a step: the step's own where the catalogue has
+    texts for its trigger (``mail.staff_step.<trigger>.*``: the proposer's answer, a
+    withdrawal, each titled for what happened), else the change of state."""
+    own = f"staff_step.{transition.trigger}"
+    return own if f"mail.{own}.body" in catalogue() else "staff_update"
 
 
 def _proposer_mail(workflow: workflows.Workflow, transition: workflows.TransitionDef) -> str:
