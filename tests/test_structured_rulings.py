@@ -129,3 +129,17 @@ def test_an_adoption_in_part_is_confirmed_and_timelined_as_such(city, client):
         assert ja("public.timeline.transition", action=action["start_implementation"],
                   source=partly, target=state["implementing"]) in text
         assert f"「{fully}」" not in text
+
+
+def test_the_result_box_of_an_evaluated_proposal_gives_what_came_of_it(city, client):
+    adopted, _, _ = _ruled(city)
+    fire(city, adopted, "start_implementation", city.parks_liaison, due_on="2031-03-31")
+    fire(city, adopted, "evaluate", city.parks_liaison,
+         evaluation="花壇の利用者が増え、清掃の参加者も集まりました。")
+    html = client.get(f"/proposals/{adopted.id}").get_data(as_text=True)
+    box = html[html.index('id="ruling-title"'):html.index("</section>",
+                                                           html.index('id="ruling-title"'))]
+    workflow = get_workflow(adopted.kind)
+    assert ja("public.proposal.after_ruling",
+              state=workflow.state_label("evaluated", "ja")) in box
+    assert "花壇の利用者が増え、清掃の参加者も集まりました。" in box
