@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import MapAdapter
 
+from intake.i18n import DEFAULT_LANGUAGE
 from intake.office_contact import OfficeContact
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -29,9 +30,18 @@ class Links:
     office (``TEIAN_OFFICE_PHONE``, ``TEIAN_OFFICE_HOURS``: :mod:`intake.office_contact`)
     for a person to call."""
 
-    def __init__(self, adapter: MapAdapter, office: OfficeContact | None = None) -> None:
+    def __init__(self, adapter: MapAdapter, office: OfficeContact | None = None,
+                 language: str | None = None) -> None:
         self._adapter = adapter
         self.office = office or OfficeContact()
+        self._language = language
+
+    def in_language(self, language: str) -> Links:
+        """These links for a reader of ``language``: the pages a citizen is sent to carry
+        ``?lang=`` (not for Japanese, the default), so a proposal sent in English opens in
+        English from the mail whatever the browser asks for."""
+        return Links(self._adapter, self.office,
+                     None if language == DEFAULT_LANGUAGE else language)
 
     @property
     def office_phone(self) -> str:
@@ -49,20 +59,26 @@ class Links:
     def _build(self, endpoint: str, **values: object) -> str:
         return self._adapter.build(endpoint, values, force_external=True)
 
+    def _page(self, endpoint: str, **values: object) -> str:
+        """A page a citizen reads, in their language (:meth:`in_language`)."""
+        if self._language:
+            values["lang"] = self._language
+        return self._build(endpoint, **values)
+
     def track(self, token: str) -> str:
         """The proposer's private tracking page."""
-        return self._build("public.track", token=token)
+        return self._page("public.track", token=token)
 
     def track_lookup(self) -> str:
         """Where a proposer without their link asks for it again (receipt + contact)."""
-        return self._build("public.track_lookup")
+        return self._page("public.track_lookup")
 
     def public_proposal(self, proposal_id: int) -> str:
-        return self._build("public.proposal", proposal_id=proposal_id)
+        return self._page("public.proposal", proposal_id=proposal_id)
 
     def confirm_support(self, token: str) -> str:
         """Where a citizen confirms their support (賛同) of a proposal."""
-        return self._build("public.support_confirm", token=token)
+        return self._page("public.support_confirm", token=token)
 
     def attachment(self, attachment_id: int, *, thumbnail: bool = False) -> str:
         """A published attachment's public address (404 until published)."""

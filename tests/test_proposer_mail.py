@@ -97,10 +97,23 @@ def test_an_english_receipt_routed_to_the_office_and_signed_without_a_telephone(
     assert "Department: The Collaboration Office will choose the department\n" in body
     assert (f"decides by {people_date(proposal.due_on, 'en')} whether to accept it"
             in body)
-    assert f"\n{BASE}/track/{token}\n" in body
+    assert f"\n{BASE}/track/{token}?lang=en\n" in body  # opens in English, whatever the browser
+    assert f"\n{LOOKUP}?lang=en\n" in body
     assert body.endswith("-- \nTeian: proposals to the city (Collaboration Office)\n"
                          "This address does not receive replies.\n")
     assert "Telephone" not in body
+
+
+def test_the_links_in_an_english_mail_open_the_pages_in_english(city, db, app, client,
+                                                                 smtp_server):
+    inbox, url = smtp_server
+    proposal, token = city.submit(email=EMAIL, language="en")
+    (_, body), = received(inbox, app, db, url)
+    for link in (f"{BASE}/track/{token}?lang=en", f"{LOOKUP}?lang=en"):
+        assert link in body
+        page = client.get(link.removeprefix(BASE), headers={"Accept-Language": "ja"})
+        assert page.status_code == 200
+        assert '<html lang="en">' in page.get_data(as_text=True)
 
 
 def test_later_mails_say_where_the_link_is_and_give_the_public_page_and_the_deadline(
@@ -169,7 +182,7 @@ def test_withdrawing_through_the_api_is_confirmed_in_the_proposers_language(
     assert "Your proposal has been withdrawn." in body
     assert "The department has been told." in body
     assert "a withdrawal cannot be undone" in body
-    assert f"\n{LOOKUP}\n" in body and token not in body
+    assert f"\n{LOOKUP}?lang=en\n" in body and token not in body
 
 
 def test_a_re_sent_link_says_the_old_one_is_dead_and_whom_to_call(city, db, app, client,

@@ -37,6 +37,7 @@ def proposer_params(links: Links, proposal: Proposal,
     the page that sends a new one, the public page (once published), and the subjects
     of the two mails that carry the link (the receipt and a re-sent link)."""
     language = proposal.language
+    links = links.in_language(language)
     department = proposal.lead_department
     return {
         "department": (department.name(language) if department is not None

@@ -81,9 +81,10 @@ def request_support(
     notify.enqueue_for_citizen(session, links, kind=CONFIRMATION_MAIL, recipient=email,
                                language=language, proposal=proposal,
                                title=public_text(proposal).title,
-                               confirm_url=links.confirm_support(token),
+                               confirm_url=links.in_language(language).confirm_support(token),
                                days=CONFIRM_WITHIN.days,
-                               public_url=links.public_proposal(proposal.id))
+                               public_url=links.in_language(language).public_proposal(
+                                   proposal.id))
     session.flush()
 
 
