@@ -9,6 +9,7 @@ import pytest
 
 import workflows
 from intake import create_app
+from intake.i18n import translate
 
 from .api_support import API, bearer, form, today_at
 from .factories import Factory
@@ -19,8 +20,10 @@ def renamed_app(database_url, tmp_path):
     folder = tmp_path / "city-workflows"
     folder.mkdir()
     text = resources.files("workflows").joinpath("proposal.toml").read_text(encoding="utf-8")
-    (folder / "proposal.toml").write_text(text.replace("in_deliberation", "under_discussion"),
-                                          encoding="utf-8")
+    text = text.replace("in_deliberation", "under_discussion")
+    # and a trigger of its own name, which the catalogue has no timeline sentence for
+    text = text.replace('trigger = "open_deliberation"', 'trigger = "begin_talks"')
+    (folder / "proposal.toml").write_text(text, encoding="utf-8")
     instance = tmp_path / "instance"
     instance.mkdir()
     app = create_app({
@@ -52,7 +55,7 @@ def test_a_renamed_deliberation_state_keeps_comments_sessions_and_adoption(renam
         return answer.get_json()
 
     fire("accept")
-    assert fire("open_deliberation")["state"] == "under_discussion"
+    assert fire("begin_talks")["state"] == "under_discussion"
     comment = client.post(f"{API}/proposals/{pid}/comments", json={"body": "賛成です。"})
     assert comment.status_code == 201, comment.get_json()
     session = client.post(f"{API}/proposals/{pid}/sessions", headers=staff, json={
@@ -62,3 +65,10 @@ def test_a_renamed_deliberation_state_keeps_comments_sessions_and_adoption(renam
     assert fire("adopt", reason="協議の結果、採択します。")["state"] == "adopted"
     page = renamed_app.test_client().get(f"/proposals/{pid}")
     assert page.status_code == 200 and "賛成です。" in page.get_data(as_text=True)
+    # The city's own step reads as the change of state it made, named by its label.
+    workflow = workflows.get_workflow("proposal")
+    assert translate("public.timeline.transition", "ja", action="協議を始める",
+                     source=workflow.state_label("in_review"),
+                     target=workflow.state_label("under_discussion")) in page.get_data(
+                         as_text=True)
+    assert translate("public.timeline.step.accept", "ja") in page.get_data(as_text=True)

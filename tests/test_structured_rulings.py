@@ -124,10 +124,8 @@ def test_an_adoption_in_part_is_confirmed_and_timelined_as_such(city, client):
     fire(city, proposal, "start_implementation", city.parks_liaison)
     for url in (f"/proposals/{proposal.id}", f"/track/{token}"):
         text = client.get(url).get_data(as_text=True)
-        assert ja("public.timeline.transition", action=action["adopt"],
-                  source=state["in_deliberation"], target=partly) in text
-        assert ja("public.timeline.transition", action=action["start_implementation"],
-                  source=partly, target=state["implementing"]) in text
+        assert ja("public.timeline.step.adopt", state=partly) in text
+        assert ja("public.timeline.step.start_implementation") in text
         assert f"「{fully}」" not in text
 
 

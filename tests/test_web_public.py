@@ -355,8 +355,7 @@ def test_tracking_page_shows_state_history_and_stays_private(city, client):
     assert "検討中" in page.text
     assert t("public.timeline.submit") in page.text
     assert t("public.timeline.route", department="公園緑地課") in page.text
-    assert t("public.timeline.transition", action="受理する", source="受付",
-             target="検討中") in page.text
+    assert t("public.timeline.step.accept") in page.text
     assert city.parks_liaison.email not in page.source  # departments, never officers
     assert page.named("confirm"), "withdrawing is offered"
     assert not [c for c in page.controls if c.get("id") == "provide_info-text"]
@@ -587,8 +586,7 @@ def test_detail_shows_texts_timeline_sessions_visible_comments_and_ruling(city, 
     assert "2026年5月10日（日） 10:00" in page.text  # 01:00 UTC is 10:00 in Japan
     assert "賛成です。" in page.text and "不適切な投稿" not in page.text
     assert t("public.comment.hidden", reason="誹謗中傷のため") in page.text
-    assert t("public.timeline.transition", action="協議を始める", source="検討中",
-             target="協議中") in page.text
+    assert t("public.timeline.step.open_deliberation") in page.text
     assert count(db, Comment) == 2
 
 
@@ -654,8 +652,7 @@ def test_public_page_shows_transfer_extension_and_ruling_reasons_but_no_question
     assert t("public.timeline.extend", source=jst_date(old_due),
              target=jst_date(new_due)) in page.text
     # The question and the answer are steps of the history, without their texts.
-    assert t("public.timeline.transition", action="提案者に質問する", source="検討中",
-             target="提案者の回答待ち") in page.text
+    assert t("public.timeline.step.request_info") in page.text
     for private in (QUESTION, ANSWER):
         assert private not in page.source and html.escape(private) not in page.source
 

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 import workflows
 
 from ..dates import people_date, people_datetime
+from ..i18n import catalogue
 from ..models import Proposal
 from ..privacy.public import public_text
 from ..workflow.status import state_label_for, status_label
@@ -32,6 +33,11 @@ def _page_helpers() -> dict:
         transitions = workflows.get_workflow(proposal.kind).transitions
         return next((t.label_in(_lang()) for t in transitions if t.trigger == trigger), trigger)
 
+    def step_sentence(trigger: str) -> str | None:
+        """The catalogue key of a step's own timeline sentence, if it has one."""
+        key = f"public.timeline.step.{trigger}"
+        return key if key in catalogue() else None
+
     def name_of(row) -> str:
         """A department (or other coded row) by name; nothing for none."""
         return row.name(_lang()) if row is not None else ""
@@ -43,6 +49,7 @@ def _page_helpers() -> dict:
 
     # The one accessor of the public text (masked where reviewed): lists read titles here.
     return {"state_label": state_label, "action_label": action_label, "name_of": name_of,
+            "step_sentence": step_sentence,
             "public_text": public_text, "public_title": public_title,
             "text_lang": text_lang, "is_final": is_final}
 
