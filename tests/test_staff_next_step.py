@@ -203,10 +203,15 @@ def test_held_and_hidden_comments_are_listed_with_a_link_to_their_place(client, 
     operations.hide_comment(db, held[0], operations.Actor.staff(city.office_user),
                             reason="個人への中傷")
     db.commit()
+    client.post(f"/api/v1/proposals/{roads.id}/comments", json={"body": "賛成です。"})
+    [published] = db.scalars(select(Comment).where(Comment.status == CommentStatus.published))
 
     login(client, city.office_user)
     text = page(client.get("/staff/comments?limit=2"))
     held_part, hidden_part = text.split('id="hidden-title"')
+    published_part = held_part.split('id="published-title"')[1]  # between the two
+    assert f"/staff/proposals/{roads.id}#comment-{published.id}" in published_part
+    assert "#comment-" not in published_part.replace(f"#comment-{published.id}", "")
     assert f"/staff/proposals/{parks.id}#comment-{held[1].id}" in held_part
     assert f"/staff/proposals/{roads.id}#comment-{held[2].id}" in held_part
     assert f"#comment-{held[3].id}" not in held_part  # on the next page

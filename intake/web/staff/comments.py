@@ -1,5 +1,6 @@
 """Comment moderation for the office (a liaison: their own department's proposals): the
-held comments, longest waiting first, and the hidden ones, newest first — each linking to
+held comments, longest waiting first, then the published ones (to hide an unsuitable one
+soon after it went up) and the hidden ones, newest first — each linking to
 its place on the proposal's page (``#comment-<id>``), where the publish and hide forms
 are (:mod:`.privacy`).  Both lists page by keyset (``queries.moderation_comments``)."""
 
@@ -14,7 +15,8 @@ from intake.models import CommentStatus
 
 from .common import bp, error_page, officer, t
 
-LISTS = (("held", CommentStatus.held), ("hidden", CommentStatus.hidden))
+LISTS = (("held", CommentStatus.held), ("published", CommentStatus.published),
+         ("hidden", CommentStatus.hidden))
 
 
 @bp.get("/comments")
