@@ -234,3 +234,20 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(page, live_server, city,  # n
             if width > page.evaluate("window.innerWidth"):
                 wide[f"{lang} {url}"] = width
     assert wide == {}
+
+
+def test_the_queue_on_a_phone_is_a_list_of_cards(page, live_server, city,  # noqa: F811
+                                                 staff_data):
+    """At 390 px each proposal of the queue is a card that fits the screen, its facts
+    labelled, instead of a table to scroll sideways."""
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server, city.parks_liaison)
+    page.goto(f"{live_server}/staff/?lang=ja")
+    table = page.locator("table.queue")
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    card = page.locator("table.queue tbody tr").first
+    box = card.bounding_box()
+    assert box is not None and box["width"] <= PHONE_VIEWPORT["width"]
+    labels = card.locator("td").evaluate_all(
+        "tds => tds.map(td => getComputedStyle(td, '::before').content)")
+    assert f'"{ja("staff.col.state")}："' in labels and f'"{ja("staff.col.due_on")}："' in labels
