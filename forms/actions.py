@@ -26,6 +26,7 @@ from wtforms.widgets import DateInput, HiddenInput, NumberInput
 from intake.i18n import DEFAULT_LANGUAGE, LANGUAGES, label_or, translate
 from intake.models import AnswerTemplate
 from workflows import InputDef, Workflow, horizon, today_jst
+from workflows.calendar import BUSINESS_DAYS_MAX
 from workflows.engine import TEXT_MAX
 
 from .staff import DayField, JapanTimeField, StaffForm, WholeNumberField
@@ -266,8 +267,9 @@ class OpinionRequestForm(DepartmentForm):
                                    render_kw={"required": True})
 
     def validate_due_in_days(self, field) -> None:
-        if field.data is None or not 1 <= field.data <= 250:
-            raise ValidationError(message(self, field, "staff.error.field.at_least_one"))
+        """The operation's rule (it refuses the same for the API), said before it runs."""
+        if field.data is None or not 1 <= field.data <= BUSINESS_DAYS_MAX:
+            raise ValidationError(message(self, field, "staff.error.field.business_days"))
 
 
 class OpinionAnswerForm(StaffForm):

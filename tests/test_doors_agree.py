@@ -31,6 +31,8 @@ CASES = [
     ("opinions", "opinion", "opinions", ("accept",),
      {"department": "roads", "question": "q", "due_in_days": 0}, "due_in_days"),
     ("opinions", "opinion", "opinions", ("accept",),
+     {"department": "roads", "question": "q", "due_in_days": 251}, "due_in_days"),
+    ("opinions", "opinion", "opinions", ("accept",),
      {"department": "roads", "question": ""}, "question"),
     ("sessions", "session", "sessions", ("accept", "open_deliberation"),
      {"held_at": "2026-06-01T10:00", "agenda": "説明"}, "place"),

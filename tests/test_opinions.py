@@ -15,6 +15,7 @@ from intake import audit
 from intake.errors import Invalid, Refused
 from intake.models import OpinionRequest, OutboxMessage
 from tests import ops as operations
+from workflows.calendar import BUSINESS_DAYS_MAX
 
 from .api_support import API, bearer, version
 from .staff_support import events_of, fire, ja, login, page, post_action, reload
@@ -206,3 +207,15 @@ def test_asking_the_lead_department_for_its_opinion_is_refused(city, client):
     assert response.status_code == 422
     assert "department" in response.get_json()["error"]["fields"]
     assert statuses(db, proposal) == {}
+
+
+def test_an_opinion_due_beyond_a_year_of_business_days_is_refused_by_the_operation(city):
+    """The rule is the operation's, for every caller (the page and the API say it first)."""
+    proposal, _ = city.submit()
+    operations.fire_trigger(city.session, proposal, "accept",
+                            operations.Actor.staff(city.parks_liaison))
+    with pytest.raises(Invalid) as refused:
+        operations.request_opinion(city.session, proposal, "roads",
+                                   operations.Actor.staff(city.parks_liaison),
+                                   question="ご意見を", due_in_days=BUSINESS_DAYS_MAX + 1)
+    assert refused.value.fields == {"due_in_days": ["business_days"]}

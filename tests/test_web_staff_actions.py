@@ -93,9 +93,11 @@ def test_the_lead_liaison_asks_another_department_for_its_opinion(client, city, 
     ({"department": "parks", "question": "歩道に花壇を置けますか"}, 422,
      ("staff.error.field.same", "staff.field.consulted_department")),
     ({"department": "roads", "question": "歩道に花壇を置けますか", "due_in_days": "0"}, 422,
-     ("staff.error.field.at_least_one", "staff.field.due_in_days")),
+     ("staff.error.field.business_days", "staff.field.due_in_days")),
+    ({"department": "roads", "question": "歩道に花壇を置けますか", "due_in_days": "251"}, 422,
+     ("staff.error.field.business_days", "staff.field.due_in_days")),
     ({"department": "roads", "question": "歩道に花壇を置けますか", "due_in_days": "十日"}, 422,
-     ("staff.error.field.at_least_one", "staff.field.due_in_days")),
+     ("staff.error.field.business_days", "staff.field.due_in_days")),
 ])
 def test_a_bad_opinion_request_is_refused_beside_its_field(client, city, reviewed, fields,
                                                            status, message):

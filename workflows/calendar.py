@@ -40,6 +40,10 @@ HORIZON_YEARS = 10
 Far enough for the longest implementation, near enough that a mistyped year (2062 for
 2026, 9999) is refused instead of stored."""
 
+BUSINESS_DAYS_MAX = 250
+"""The most business days an officer may count ahead (a year of them): an opinion asked
+for within 3000 days is a typo, not a plan."""
+
 
 def horizon(today: date) -> date:
     """The last day an officer may set from ``today``: the end of the :data:`HORIZON_YEARS`-th

@@ -31,6 +31,7 @@ from intake.db import session
 from intake.deliberation.operations import REPEAT_WINDOW
 from intake.queries import form_choices
 from intake.ratelimit import comment_limit, submit_limit
+from workflows.calendar import BUSINESS_DAYS_MAX
 
 from . import bp
 from .openapi_admin import ADMIN_SCHEMAS, admin_paths, admin_request_schemas, merged
@@ -72,6 +73,8 @@ def form_schema(form) -> Schema:
             schema = boolean()
         elif field.type == "WholeNumberField":
             schema = integer(minimum=1 if field.name in ("version", "due_in_days") else 0)
+            if field.name == "due_in_days":
+                schema["maximum"] = BUSINESS_DAYS_MAX
         elif field.type == "JapanTimeField":
             schema = string(format="date-time",
                             description="ISO 8601 with offset (Japan time without one)")

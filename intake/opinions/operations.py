@@ -57,9 +57,10 @@ def request_opinion(
     officer_role(actor, proposal)
     check_version(proposal, expected_version)
     question = required_text(question, "question")
-    if isinstance(due_in_days, bool) or not isinstance(due_in_days, int) or due_in_days < 1:
-        raise Invalid("due_in_days: a whole number of business days, at least 1",
-                      fields={"due_in_days": ["at_least_one"]})
+    if isinstance(due_in_days, bool) or not isinstance(due_in_days, int) \
+            or not 1 <= due_in_days <= calendar.BUSINESS_DAYS_MAX:
+        raise Invalid(f"due_in_days: a whole number of business days, 1 to "
+                      f"{calendar.BUSINESS_DAYS_MAX}", fields={"due_in_days": ["business_days"]})
     refuse_final(proposal, "ask for opinions")
     department = other_active_department(session, department_code, proposal)
     flag_modified(proposal, "state")  # a version bump with no column changed
