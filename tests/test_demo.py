@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,8 @@ from sqlalchemy import func, select
 
 from intake.audit import verify
 from intake.cli import main
-from intake.models import DeliberationSession, District, Proposal, User
+from intake.models import JST, DeliberationSession, District, Event, Proposal, User
+from workflows.calendar import today_jst
 
 
 @pytest.fixture
@@ -58,6 +60,22 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     districts = db.execute(select(District.name_en)).scalars().all()
     assert districts and all(n.endswith(" Elementary School district") for n in districts)
     assert verify(db) is None
+    # The demo replays months of use: submissions spread over most of a year, rulings in
+    # several months, a few proposals overdue because their time ran out (the dashboard's
+    # medians, trend and overdue list show something), and no event after its proposal's
+    # next one.
+    submitted = db.execute(select(Proposal.submitted_at)).scalars().all()
+    assert max(submitted) - min(submitted) > timedelta(days=200)
+    ruled_months = {p.ruled_at.astimezone(JST).strftime("%Y-%m")
+                    for p in db.execute(select(Proposal)).scalars() if p.ruled_at}
+    assert len(ruled_months) >= 5
+    today = today_jst()
+    overdue = [p for p in db.execute(select(Proposal)).scalars() if p.is_overdue(today)]
+    assert 1 <= len(overdue) <= 8
+    for proposal_id in {p.id for p in db.execute(select(Proposal)).scalars()}:
+        moments = db.execute(select(Event.at).where(Event.proposal_id == proposal_id)
+                             .order_by(Event.seq)).scalars().all()
+        assert moments == sorted(moments), proposal_id
 
     again = CliRunner().invoke(main, ["demo", "--no-serve"], catch_exceptions=False)
     assert again.exit_code == 0

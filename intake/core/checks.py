@@ -13,12 +13,21 @@ from sqlalchemy.orm import Session
 import workflows
 from intake import access
 from intake.errors import Conflict, Forbidden, Invalid, Refused
-from intake.models import Department, Proposal
+from intake.models import JST, Department, Proposal, utcnow
 from workflows import calendar
 
 from .actors import Actor, ActorKind
 
 STAFF_ROLES = ("liaison", "office")
+
+
+def moment_of(now: datetime | None, today: date | None) -> tuple[datetime, date]:
+    """When an action happens: ``now`` (the clock: its events, timestamps and counts) and
+    the day in Japan its deadlines count from, ``today`` or else ``now``'s day.  Both
+    default to the present; a caller replaying a history (``teian demo``'s months of use)
+    passes its own moment, and everything the action writes agrees with it."""
+    now = now if now is not None else utcnow()
+    return now, today if today is not None else now.astimezone(JST).date()
 
 
 def today_or(today: date | None) -> date:

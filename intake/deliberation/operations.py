@@ -17,9 +17,9 @@ from intake.core.checks import (
     aware,
     check_version,
     day_to_come,
+    moment_of,
     officer_role,
     required_text,
-    today_or,
 )
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record
@@ -116,6 +116,7 @@ def record_session(
     minutes: str,
     participants: int,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> DeliberationSession:
     """Record a deliberation session; it is a deliberation record for the ``adopt``
     guard.  The form (``forms.actions.SessionForm``) holds the field rules; these
@@ -129,8 +130,9 @@ def record_session(
     at a time anyway."""
     officer_role(actor, proposal)
     _refuse_unless_sessions(proposal)
+    now, today = moment_of(now, today)
     held_at = aware(held_at, "held_at")
-    _check_held_on(session, proposal, held_at, today_or(today))
+    _check_held_on(session, proposal, held_at, today)
     if isinstance(participants, bool) or not isinstance(participants, int) or participants < 0:
         raise Invalid("participants: a whole number, 0 or more",
                       fields={"participants": ["participants"]})
@@ -148,7 +150,7 @@ def record_session(
     )
     session.add(row)
     session.flush()
-    record(session, proposal, actor, EventAction.session,
+    record(session, proposal, actor, EventAction.session, at=now,
            data={"session": row.id, "held_at": held_at.isoformat(),
                  "participants": participants})
     session.flush()
@@ -207,7 +209,8 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @conflict_on_concurrent_change
-def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -> Comment:
+def add_comment(session: Session, proposal: Proposal, *, name: str, body: str,
+                now: datetime | None = None) -> Comment:
     """A citizen's comment: open while the proposal's state takes comments and its
     comment period (if the liaison set one) has not ended.  A comment with a phone
     number, e-mail address or postal code in it is held until the lead liaison or the
@@ -221,9 +224,10 @@ def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -
         raise Conflict("comments are open only while the proposal is in deliberation",
                        code="comments_closed")
     body = required_text(body, "body")
-    if _posted_lately(session, proposal, name, body):
+    now, _today = moment_of(now, None)
+    if _posted_lately(session, proposal, name, body, now):
         raise Conflict("the same comment was posted a moment ago", code="duplicate_comment")
-    comment = Comment(proposal=proposal, name=name, body=body)
+    comment = Comment(proposal=proposal, name=name, body=body, created_at=now)
     held = bool(comment_hits(comment))
     if held:  # a person looks at the contact details first (SPEC section 5)
         comment.status = CommentStatus.held
@@ -232,17 +236,18 @@ def add_comment(session: Session, proposal: Proposal, *, name: str, body: str) -
         comment.public_name, comment.public_body = comment.name, comment.body
     session.add(comment)
     session.flush()
-    record(session, proposal, PUBLIC, EventAction.comment,
+    record(session, proposal, PUBLIC, EventAction.comment, at=now,
            data={"comment": comment.id, **({"held": True} if held else {})})
     session.flush()
     return comment
 
 
-def _posted_lately(session: Session, proposal: Proposal, name: str, body: str) -> bool:
+def _posted_lately(session: Session, proposal: Proposal, name: str, body: str,
+                   now: datetime) -> bool:
     """Whether this name and text were posted on ``proposal`` within the window: read
     through the comments' proposal index (a proposal's comments of ten minutes)."""
     return session.execute(
         select(Comment.id).where(Comment.proposal_id == proposal.id,
-                                 Comment.created_at >= utcnow() - REPEAT_WINDOW,
+                                 Comment.created_at >= now - REPEAT_WINDOW,
                                  Comment.name == name, Comment.body == body).limit(1)
     ).first() is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from ..auth import hash_password
 from ..core.actors import PROPOSER, Actor
 from ..deliberation.operations import add_comment, record_session
 from ..links import Links
-from ..models import Department, Proposal, Role, User
+from ..models import JST, Department, Proposal, Role, User
 from ..office_contact import OfficeContact, OfficeHours
 from ..privacy.pending_readings import give_pending_readings
 from ..proposals.operations import submit_proposal
@@ -109,19 +109,55 @@ def _create_officers(session: Session) -> list[tuple[str, str, str]]:
     return logins
 
 
+# Calendar days from one step of a sample to the next: the demo replays months of use,
+# so the dashboard's medians, trends and overdue list have something to show.
+GAP_DAYS = {"accept": 3, "request_info": 3, "provide_info": 5, "open_deliberation": 7,
+            "session": 14, "comments": 4, "adopt": 10, "reject_review": 8,
+            "reject_review_duplicate": 6, "reject_deliberation": 10, "withdraw": 6,
+            "start_implementation": 14, "evaluate": 120}
+SETTLED = {"adopt", "reject_review", "reject_review_duplicate", "reject_deliberation",
+           "withdraw"}
+
+
 def _create_proposals(session: Session, links: Links) -> None:
     with PROPOSALS.open("rb") as fh:
         samples = tomllib.load(fh)["proposals"]
     office = session.execute(select(User).where(User.role == Role.office)).scalars().first()
+    today = calendar.today_jst()
     for number, sample in enumerate(samples):
+        path = sample.get("path", [])
+        moments = _schedule(path, number, today)
         proposal, _token = submit_proposal(session, _submission(sample, number),
-                                           channel="demo", links=links)
-        for step in sample.get("path", []):
-            _run_step(session, links, proposal, step, office, sample)
-        if sample.get("path") == ["accept"] and number % 2:
-            # Show the office an overdue item: pretend acceptance was long ago.
-            proposal.due_on = calendar.today_jst() - timedelta(days=10)
+                                           channel="demo", links=links, now=moments[0])
+        for step, moment in zip(path, moments[1:], strict=True):
+            _run_step(session, links, proposal, step, office, sample, moment)
         session.flush()
+
+
+def _schedule(path: list[str], number: int, today: date) -> list[datetime]:
+    """When the sample was submitted and each step of its ``path`` happened, oldest
+    first, on weekdays at office hours.  A settled sample ended some weeks to ten months
+    ago (spread over the year, for the monthly trend); an open one moved in the last few
+    days, except every other one waiting in review since long enough to be overdue."""
+    if SETTLED & set(path):
+        ended = 20 + (number * 37) % 300
+    elif path == ["accept"] and number % 2:
+        ended = 45  # past the 20 business days of review: the office's overdue list
+    else:
+        ended = number % 4
+    days = [0]
+    for step in path:
+        days.append(days[-1] + GAP_DAYS[step])
+    start = today - timedelta(days=ended + days[-1])
+    return [_office_hours(start + timedelta(days=d), minute=i) for i, d in enumerate(days)]
+
+
+def _office_hours(day: date, *, minute: int) -> datetime:
+    """10:00 in Japan on ``day``, or on the Monday after a weekend; a minute a step, so
+    steps on one day keep their order."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, minute, tzinfo=JST).astimezone(UTC)
 
 
 def _submission(sample: dict, number: int) -> Submission:
@@ -157,29 +193,30 @@ SESSION_DEFAULTS = {"place": "市民会館 第2会議室", "agenda": "提案内�
 
 
 def _run_step(session: Session, links: Links, proposal: Proposal, step: str,
-              office: User | None, sample: dict) -> None:
+              office: User | None, sample: dict, moment: datetime) -> None:
+    """One step of a sample, as it happened at ``moment`` (:func:`_schedule`)."""
     if step == "session":
         record_session(
-            session, proposal, _lead(proposal, office),
-            # today: deliberation opened just now, and a session is not before that day
-            held_at=datetime.now(UTC), online=False,
-            **{**SESSION_DEFAULTS, **sample.get("session", {})},
+            session, proposal, _lead(proposal, office), held_at=moment, online=False,
+            now=moment, **{**SESSION_DEFAULTS, **sample.get("session", {})},
         )
         return
     if step == "comments":
         # Two citizens' comments; the second gives a phone number and is held for review.
         add_comment(session, proposal, name="西町の会社員",
-                    body="夜の開館があれば平日も使えます。賛成です。")
+                    body="夜の開館があれば平日も使えます。賛成です。", now=moment)
         add_comment(session, proposal, name="ボランティア希望",
-                    body="返却の手伝いをしたいです。連絡先は080-2345-6789です。")
+                    body="返却の手伝いをしたいです。連絡先は080-2345-6789です。",
+                    now=moment + timedelta(hours=2))
         return
     trigger, inputs = STEPS[step]
     inputs = {**inputs, **{key: sample[key] for key in SAMPLE_INPUTS
                            if key in inputs and key in sample}}
     if trigger == "start_implementation":
-        inputs = {"due_on": calendar.add_business_days(calendar.today_jst(), 60).isoformat()}
+        day = moment.astimezone(JST).date()
+        inputs = {"due_on": calendar.add_business_days(day, 160).isoformat()}
     actor = PROPOSER if trigger in PROPOSER_TRIGGERS else _lead(proposal, office)
-    fire_trigger(session, proposal, trigger, actor, inputs, links=links)
+    fire_trigger(session, proposal, trigger, actor, inputs, links=links, now=moment)
 
 
 def _lead(proposal: Proposal, office: User | None) -> Actor:

@@ -7,7 +7,7 @@ the submission and the routing, and queues the receipt and the department's noti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from intake.attachments.operations import keep_files
 from intake.attachments.storage import Storage
 from intake.auth import new_secret_token
 from intake.core.actors import PROPOSER, SYSTEM
-from intake.core.checks import known, today_or
+from intake.core.checks import known, moment_of, today_or
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import proposer_params, record
 from intake.links import Links
@@ -27,7 +27,6 @@ from intake.models import (
     Proposal,
     ProposerContact,
     ProposerType,
-    utcnow,
 )
 from intake.routing import choose_assignee, choose_department
 from intake.routing.operations import record_assignment
@@ -37,7 +36,7 @@ from intake.routing.rules import routing_text
 @conflict_on_concurrent_change
 def submit_proposal(
     session: Session, data: Submission, *, channel: str, links: Links,
-    today: date | None = None, storage: Storage | None = None,
+    today: date | None = None, storage: Storage | None = None, now: datetime | None = None,
 ) -> tuple[Proposal, str]:
     """Store a validated submission (its clean files in ``storage``), route it, and queue
     the receipt.
@@ -54,7 +53,7 @@ def submit_proposal(
         text=routing_text(data.title, data.problem, data.proposal),
     )
     token, token_hash = new_secret_token()
-    now = utcnow()
+    now, today = moment_of(now, today)
     # Routed before the first INSERT, so a new proposal starts at version 1.
     proposal = Proposal(
         kind=data.kind, title=data.title, category=category, problem=data.problem,
@@ -84,7 +83,7 @@ def submit_proposal(
            data={"channel": channel, "kind": data.kind, "category": category.code,
                  **({"attachments": [a.id for a in kept]} if kept else {})})
     record_assignment(session, links, proposal, None, SYSTEM, reason="",
-                      rule_id=decision.rule_id)
+                      rule_id=decision.rule_id, at=now)
     # The one mail with the link: it says so, and what happens next by when.
     notify.enqueue_for_citizen(session, links, kind="receipt", recipient=data.email,
                                language=data.language, proposal=proposal,

@@ -4,7 +4,7 @@ department."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -37,12 +37,13 @@ def record_assignment(
     reason: str,
     rule_id: int | None = None,
     action: EventAction = EventAction.route,
+    at: datetime | None = None,
 ) -> None:
     """Record the lead department and liaison just set on the proposal, and tell that
     department (the office, for triage)."""
     department = proposal.lead_department
     record(
-        session, proposal, actor, action, reason=reason,
+        session, proposal, actor, action, reason=reason, at=at,
         data={
             "from_department": previous.code if previous else None,
             "department": department.code if department else None,

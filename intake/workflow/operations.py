@@ -25,6 +25,7 @@ from intake.core.actors import Actor
 from intake.core.checks import (
     check_version,
     day_to_come,
+    moment_of,
     officer_role,
     refuse_final,
     required_text,
@@ -36,7 +37,7 @@ from intake.core.effects import record, tell_department, tell_office, tell_propo
 from intake.errors import Forbidden, Invalid, Refused
 from intake.i18n import catalogue, translate
 from intake.links import Links
-from intake.models import EventAction, Proposal, utcnow
+from intake.models import EventAction, Proposal
 from intake.office.figures import business_days_to_ruling
 from intake.privacy.operations import REVIEW, publish_on_accept
 
@@ -87,6 +88,7 @@ def fire_trigger(
     template: str | None = None,
     files: Sequence[CleanFile] = (),
     storage: Storage | None = None,
+    now: datetime | None = None,
 ) -> TransitionResult:
     """Fire a workflow trigger with its guards; record and notify.
 
@@ -108,6 +110,7 @@ def fire_trigger(
     """
     if files and storage is None:
         raise ValueError("files need a storage")
+    now, today = moment_of(now, today)
     workflow, role, inputs = _prepare(session, proposal, trigger, actor, inputs,
                                       expected_version=expected_version, template=template,
                                       with_files=bool(files))
@@ -117,7 +120,6 @@ def fire_trigger(
     transition = fired.transition
     recorded = {k: v for k, v in fired.inputs.items() if k in transition.inputs}
     reason = _reason(transition, fired.inputs)
-    now = utcnow()
     apply_deadline(workflow, proposal, fired.source, fired.dest, today_or(today), recorded)
     proposal.state_entered_at = now
     publication = publish_on_accept(proposal, now) if "publish" in transition.effects else None
