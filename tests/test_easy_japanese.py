@@ -302,3 +302,12 @@ def test_the_page_title_stays_escaped_without_readings(client, city, db, lang):
     assert title.startswith("\u2068公園 &amp; &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;"
                             "\u2069 | ")
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("count, shown", [
+    (1, "ひとり"), (2, "ふたり"), (3, "3<ruby>人<rt>にん</rt></ruby>"),
+    (12, "12<ruby>人<rt>にん</rt></ruby>")])
+def test_one_and_two_people_are_written_as_they_are_read(count, shown):
+    """1人 is ひとり and 2人 ふたり, which no reading of 人 after a number gives."""
+    assert str(translate_html("public.support.count", EASY_LANGUAGE, count=count)).endswith(
+        f" {shown}")

@@ -19,6 +19,8 @@ from markupsafe import Markup, escape
 from workflows import LANGUAGES  # noqa: E402  (one list for the app and its workflows)
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_ONE_OR_TWO_PEOPLE = re.compile(r"(?<![0-9])([12])人")
+_PEOPLE_IN_KANA = {"1": "ひとり", "2": "ふたり"}
 # Not messages: the reviewed furigana readings (:mod:`intake.i18n.furigana`).
 NOT_MESSAGES = frozenset({"glossary.toml"})
 DEFAULT_LANGUAGE = "ja"
@@ -86,6 +88,9 @@ def translate_html(key: str, lang: str, *, ruby: bool = True, **params: object) 
         if numbers:
             text = _PLACEHOLDER.sub(lambda m: str(numbers.get(m[1], m[0])), text)
             params = {k: v for k, v in params.items() if k not in numbers}
+            # One and two people are ひとり and ふたり, which no reading of 人 after a
+            # number gives (the analyser reads 1人 as いちひと): written in kana.
+            text = _ONE_OR_TWO_PEOPLE.sub(lambda m: _PEOPLE_IN_KANA[m[1]], text)
         html = furigana(text)
         params = {k: v if isinstance(v, Markup) or not isinstance(v, str) else furigana(v)
                   for k, v in params.items()}
