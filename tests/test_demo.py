@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -66,6 +66,7 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     # next one.
     submitted = db.execute(select(Proposal.submitted_at)).scalars().all()
     assert max(submitted) - min(submitted) > timedelta(days=200)
+    assert max(db.execute(select(Event.at)).scalars()) <= datetime.now(UTC)  # none to come
     ruled_months = {p.ruled_at.astimezone(JST).strftime("%Y-%m")
                     for p in db.execute(select(Proposal)).scalars() if p.ruled_at}
     assert len(ruled_months) >= 5

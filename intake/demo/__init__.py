@@ -149,13 +149,18 @@ def _schedule(path: list[str], number: int, today: date) -> list[datetime]:
     for step in path:
         days.append(days[-1] + GAP_DAYS[step])
     start = today - timedelta(days=ended + days[-1])
-    return [_office_hours(start + timedelta(days=d), minute=i) for i, d in enumerate(days)]
+    # Never after the present (a step of today at 10:00, loaded at 8:00; a weekend moved
+    # to Monday): such steps happen a minute apart up to now, still in their order.
+    now = datetime.now(UTC)
+    return [min(_office_hours(start + timedelta(days=d), minute=i),
+                now - timedelta(minutes=len(days) - i)) for i, d in enumerate(days)]
 
 
 def _office_hours(day: date, *, minute: int) -> datetime:
-    """10:00 in Japan on ``day``, or on the Monday after a weekend; a minute a step, so
-    steps on one day keep their order."""
-    while day.weekday() >= 5:
+    """10:00 in Japan on ``day``, or on the next business day when the office is closed
+    (a weekend, a holiday, the year end); a minute a step, so steps on one day keep their
+    order."""
+    while not calendar.is_business_day(day):
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 10, minute, tzinfo=JST).astimezone(UTC)
 
