@@ -15,6 +15,7 @@ from .api_support import API, bearer, version
 from .api_support import fire as api_fire
 from .staff_support import advanced, ja, login, page, post_action, reload
 from .staff_support import fire as staff_fire
+from .workflow_support import FUTURE_YEAR
 
 PHONE = "090-1111-2222"
 PROBLEM = f"駅前広場には座る場所がありません。連絡は{PHONE}までお願いします。"
@@ -117,13 +118,13 @@ def test_no_comment_period_is_set_while_the_proposal_is_withheld(client, city):
     text = page(client.get(f"/staff/proposals/{proposal.id}"))
     assert ja("staff.guard.published") in summary_of(text, "action-comment_period")
 
-    refused = post_action(client, proposal, "comments", ends_at="2031-03-31T17:00")
+    refused = post_action(client, proposal, "comments", ends_at=f"{FUTURE_YEAR}-03-31T17:00")
     assert refused.status_code == 422
     assert ja("staff.error.guard", reason=ja("staff.guard.published")) in page(refused)
     liaison = city.token(city.parks_liaison)
     response = client.post(f"{API}/proposals/{proposal.id}/comment-period",
                            headers=bearer(liaison),
-                           json={"ends_at": "2031-03-31T17:00:00+09:00",
+                           json={"ends_at": f"{FUTURE_YEAR}-03-31T17:00:00+09:00",
                                  "version": version(client, liaison, proposal.id)})
     assert response.status_code == 422
     error = response.get_json()["error"]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intake.dates import people_date
+from intake.dates import people_date, people_datetime
 from intake.models import JST, OpinionRequest, OutboxMessage
 from tests import ops as operations
 from workflows import calendar
@@ -27,6 +27,7 @@ from .staff_support import (
     reload,
     settle,
 )
+from .workflow_support import FUTURE_YEAR
 
 
 def ask_roads(city, proposal, question="道路占用の許可は出せますか"):
@@ -358,7 +359,7 @@ def test_a_proposal_without_a_deadline_offers_no_extension(client, city):
     city.session.commit()
     login(client, city.parks_liaison)
     assert "/deadline" not in page(client.get(f"/staff/proposals/{proposal.id}"))
-    response = post_action(client, proposal, "extend", due_on="2031-01-01", reason="x")
+    response = post_action(client, proposal, "extend", due_on=f"{FUTURE_YEAR}-01-01", reason="x")
     assert response.status_code == 422
     assert ja("staff.error.no_deadline") in page(response)
 
@@ -370,7 +371,7 @@ def test_the_comment_period_form_appears_only_in_deliberation(client, city, revi
     login(client, city.parks_liaison)
     path = f"/staff/proposals/{reviewed.id}/comment-period"
     assert path not in form_urls(page(client.get(f"/staff/proposals/{reviewed.id}")))
-    refused = post_action(client, reviewed, "comments", ends_at="2031-01-01T12:00")
+    refused = post_action(client, reviewed, "comments", ends_at=f"{FUTURE_YEAR}-01-01T12:00")
     assert refused.status_code == 409
     assert ja("staff.error.wrong_state") in page(refused)
     assert reload(city.session, reviewed).comments_until is None
@@ -383,16 +384,17 @@ def test_the_comment_period_form_appears_only_in_deliberation(client, city, revi
 def test_the_lead_liaison_sets_when_comments_close(client, city):
     proposal = advanced(city, "accept", "open_deliberation")
     login(client, city.parks_liaison)
-    response = post_action(client, proposal, "comments", ends_at="2031-03-31T17:00")
+    response = post_action(client, proposal, "comments", ends_at=f"{FUTURE_YEAR}-03-31T17:00")
     assert response.status_code == 302
     stored = reload(city.session, proposal).comments_until
-    assert stored == datetime(2031, 3, 31, 8, 0, tzinfo=UTC)  # 17:00 in Japan
+    assert stored == datetime(FUTURE_YEAR, 3, 31, 8, 0, tzinfo=UTC)  # 17:00 in Japan
     last = events_of(city.session, proposal)[-1]
     assert (last.action, last.actor) == ("comment_period", f"user:{city.parks_liaison.id}")
     shown = page(client.get(response.headers["Location"]))
-    assert ja("staff.done.comment_period", until="2031年3月31日（月） 17:00") in shown
+    until = people_datetime(stored, "ja")  # 「…年3月31日（…） 17:00」
+    assert ja("staff.done.comment_period", until=until) in shown
     # … and the timeline
-    assert ja("staff.comment_period.until", until="2031年3月31日（月） 17:00") in shown
+    assert ja("staff.comment_period.until", until=until) in shown
 
 
 def test_comments_closed_now_let_the_proposal_be_adopted(client, city):
@@ -413,7 +415,7 @@ def test_comments_closed_now_let_the_proposal_be_adopted(client, city):
 
 @pytest.mark.parametrize("until, message", [
     ("2000-01-01T09:00", ("staff.error.field.before_deliberation", "staff.field.ends_at")),
-    ("2031-03-31", ("staff.error.datetime", "staff.field.ends_at")),
+    (f"{FUTURE_YEAR}-03-31", ("staff.error.datetime", "staff.field.ends_at")),
     ("", ("error.required", "staff.field.ends_at")),
 ])
 def test_a_comment_period_before_deliberation_or_unreadable_is_refused(client, city, until,
@@ -435,14 +437,14 @@ def test_a_comment_period_from_a_stale_page_is_a_conflict(client, city):
     seen = proposal.version
     operations.set_comment_period(city.session, proposal,
                                   operations.Actor.staff(city.office_user),
-                                  ends_at=datetime(2031, 1, 1, tzinfo=UTC))
+                                  ends_at=datetime(FUTURE_YEAR, 1, 1, tzinfo=UTC))
     city.session.commit()
     login(client, city.parks_liaison)
     response = post_action(client, proposal, "comments", version=seen,
-                           ends_at="2031-03-31T17:00")
+                           ends_at=f"{FUTURE_YEAR}-03-31T17:00")
     assert response.status_code == 409
-    assert 'value="2031-03-31T17:00"' in page(response)
-    assert reload(city.session, proposal).comments_until == datetime(2031, 1, 1, tzinfo=UTC)
+    assert f'value="{FUTURE_YEAR}-03-31T17:00"' in page(response)
+    assert reload(city.session, proposal).comments_until == datetime(FUTURE_YEAR, 1, 1, tzinfo=UTC)
 
 
 # --- a department with no part in the proposal -------------------------------------------------
@@ -457,8 +459,8 @@ def test_a_third_departments_liaison_can_do_none_of_it(client, city):
     assert client.get(f"/staff/proposals/{proposal.id}").status_code == 403
     attempts = [
         post_action(client, proposal, "opinion", department="children", question="意見を"),
-        post_action(client, proposal, "extend", due_on="2031-01-01", reason="延長"),
-        post_action(client, proposal, "comments", ends_at="2031-01-01T12:00"),
+        post_action(client, proposal, "extend", due_on=f"{FUTURE_YEAR}-01-01", reason="延長"),
+        post_action(client, proposal, "comments", ends_at=f"{FUTURE_YEAR}-01-01T12:00"),
         settle(client, request, "answer", answer="答えます"),
         settle(client, request, "waive", reason="不要です"),
     ]

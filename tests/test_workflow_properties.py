@@ -26,6 +26,7 @@ from intake.errors import ActionError
 from tests import ops as operations
 
 from .workflow_support import (
+    FUTURE_YEAR,
     INPUTS,
     PROPOSER,
     footprint,
@@ -45,7 +46,7 @@ _inputs = st.fixed_dictionaries({}, optional={
     "evaluation": _text,
     "scope": _text,
     "reason_code": st.sampled_from(["duplicate", "unlawful", "insufficient", "nope", ""]),
-    "due_on": st.sampled_from(["2031-03-31", "2020-01-01", "someday", ""]),
+    "due_on": st.sampled_from([f"{FUTURE_YEAR}-03-31", "2020-01-01", "someday", ""]),
 })
 
 

@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session
 from intake.core.actors import PROPOSER, PUBLIC, SYSTEM, Actor
 from intake.models import ChainHead, Event, OpinionRequest, OutboxMessage, Proposal
 from tests import ops as operations
+from workflows.calendar import today_jst
 
 # A valid value for every input of the built-in workflows' triggers.
+# A year whose 31 March is always to come and inside the calendar's horizon, for the dates
+# an officer sets (a hard-coded year fails the "not before today" rule once it has passed).
+FUTURE_YEAR = today_jst().year + 3
+
 INPUTS: dict[str, dict[str, str]] = {
     "accept": {},
     "request_info": {"question": "場所はどこですか。"},
@@ -23,7 +28,7 @@ INPUTS: dict[str, dict[str, str]] = {
     "adopt": {"reason": "協議の結果、効果が見込まれるため。"},
     "reject": {"reason": "既に同じ事業を実施しているため。", "reason_code": "already_done"},
     "withdraw": {},
-    "start_implementation": {"due_on": "2031-03-31"},
+    "start_implementation": {"due_on": f"{FUTURE_YEAR}-03-31"},
     "evaluate": {"evaluation": "利用者が増えた。"},
     "answer": {"answer": "ご意見を参考にします。"},
 }
