@@ -86,7 +86,7 @@ def test_the_proposers_timeline_says_their_answer_came_with_their_files(answered
     history = section(text, 'id="history-title"', "</ol>")
     [item] = [i for i in history.split('<li class="timeline-item')[1:]
               if ja("public.track.timeline_files", count=2) in i]
-    assert "質問に答える" in item
+    assert ja("public.timeline.step.provide_info") in item  # the answer's own entry
     for attachment_id, name in zip(ids, NAMES, strict=True):
         assert re.search(rf'href="[^"]*/track/{token}/attachments/{attachment_id}"[^>]*>'
                          rf'<bdi[^>]*>{name}</bdi>', item)
@@ -113,7 +113,7 @@ def test_the_public_timeline_says_nothing_of_the_files(published, answered, city
         db.commit()
     text = page(client.get(f"/proposals/{proposal.id}"))
     history = section(text, 'id="history-title"', "</ol>")
-    assert "質問に答える" in history  # the answer's entry is there, files unmentioned
+    assert ja("public.timeline.step.provide_info") in history  # there, files unmentioned
     for leak in (*NAMES, "/attachments/", "timeline-files", "添付", "2件"):
         assert leak not in history
     assert ("IMG_0100.jpg" in text) is published  # on the page's own list once published
