@@ -248,12 +248,16 @@ def proposal_by_id(session: Session, proposal_id: int) -> Proposal | None:
     return session.get(Proposal, proposal_id) if 0 < proposal_id <= INT32_MAX else None
 
 
-_WITH_WHAT_ACTIONS_READ = (joinedload(Proposal.contact), joinedload(Proposal.published_text))
+_WITH_WHAT_ACTIONS_READ = (joinedload(Proposal.contact), joinedload(Proposal.published_text),
+                           joinedload(Proposal.lead_department))
 
 
 def proposal_to_act_on(session: Session, proposal_id: int) -> Proposal | None:
     """The proposal with what an action reads of it besides its row (the proposer's
-    contact for the notice, the public copy an acceptance writes) in the same statement."""
+    contact for the notice, the public copy an acceptance writes, the lead department the
+    notice and the answer name) in the same statement.  Without the department it was a
+    second query, or none when an earlier request's copy still lay in the session's
+    identity map, which holds objects weakly: a count that the garbage collector chose."""
     if not 0 < proposal_id <= INT32_MAX:
         return None
     return session.get(Proposal, proposal_id, options=_WITH_WHAT_ACTIONS_READ)
