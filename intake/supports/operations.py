@@ -78,13 +78,13 @@ def request_support(
         if name:
             support.name = name
     # A supporter reads the public title: the original may hold what the review masked.
+    theirs = links.in_language(language)
     notify.enqueue_for_citizen(session, links, kind=CONFIRMATION_MAIL, recipient=email,
                                language=language, proposal=proposal,
                                title=public_text(proposal).title,
-                               confirm_url=links.in_language(language).confirm_support(token),
+                               confirm_url=theirs.confirm_support(token),
                                days=CONFIRM_WITHIN.days,
-                               public_url=links.in_language(language).public_proposal(
-                                   proposal.id))
+                               public_url=theirs.public_proposal(proposal.id))
     session.flush()
 
 

@@ -106,11 +106,12 @@ def page_to_reload() -> PageToReload:
     while path not in ("", "/"):
         try:
             adapter.match(path, method="GET")
-            return PageToReload(path, {})
-        except RequestRedirect:
-            return PageToReload(path, {})
+        except RequestRedirect:  # answers GET at another spelling (a trailing slash)
+            pass
         except HTTPException:
             path = path.rstrip("/").rpartition("/")[0]
+            continue
+        return PageToReload(path, {})
     return PageToReload("/", {})
 
 
