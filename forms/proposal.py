@@ -32,6 +32,7 @@ from .validators import (
     Required,
     SingleLine,
     WholeYen,
+    YesOrNo,
     rule_message,
 )
 
@@ -102,8 +103,8 @@ class ProposalForm(FlaskForm):
                         validators=[Optional(), Length(0, 254), Email()])
     phone = StringField(filters=[_filtered(normalize.phone_number)],
                         validators=[Optional(), Phone()])
-    publish_name = BooleanField(false_values=FALSE_VALUES)
-    consent = BooleanField(false_values=FALSE_VALUES)
+    publish_name = BooleanField(false_values=FALSE_VALUES, validators=[YesOrNo(FALSE_VALUES)])
+    consent = BooleanField(false_values=FALSE_VALUES, validators=[YesOrNo(FALSE_VALUES)])
     attachments = AttachmentsField()
 
     def __init__(

@@ -77,6 +77,23 @@ class SingleLine:
             raise ValidationError(rule_message(form, field, self.rule, "error.single_line"))
 
 
+class YesOrNo:
+    """A tick box's value is one of the words for yes or no.  The page's box sends ``y``
+    or nothing; the API and Open311 turn ``true``/``false`` into those.  WTForms reads
+    any other text as ticked, so ``"consent": "maybe"`` would have counted as consent
+    to the handling of personal data, and as a wish to publish one's name."""
+
+    rule = "yes_or_no"
+    YES = ("y", "yes", "true", "True", "1", "on")
+
+    def __init__(self, no: tuple[str, ...]) -> None:
+        self.known = (*self.YES, *no)
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.raw_data and field.raw_data[0] not in self.known:
+            raise ValidationError(rule_message(form, field, self.rule, "error.yes_or_no"))
+
+
 class Length:
     """``min``–``max`` characters (code points, as the citizen counts them); the message
     says how many were typed."""

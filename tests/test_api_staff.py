@@ -453,6 +453,7 @@ def test_online_session_needs_no_place(deliberating, client):
     ({"held_at": "next Tuesday"}, "held_at"),
     ({"held_at": "2026-02-30T10:00:00+09:00"}, "held_at"),
     ({"held_at": "0001-01-01T00:00:00+09:00"}, "held_at"),    # overflows UTC
+    ({"held_at": "9999-12-31T20:00:00+00:00"}, "held_at"),    # its day in Japan: 10000
     ({"held_at": 1775036000}, "held_at"),
     ({"participants": -1}, "participants"),
     ({"participants": "12"}, "participants"),

@@ -90,6 +90,13 @@ RULES = [
      "Enter a phone number in the correct format, like 03-1234-5678"),
     ("consent", {"consent": None}, CONSENT_JA, CONSENT_EN),
     ("consent", {"consent": False}, CONSENT_JA, CONSENT_EN),
+    # Any other text is neither: "maybe" is no consent, nor a wish to publish one's name.
+    ("consent", {"consent": "maybe"},
+     "個人情報の取扱いへの同意は、true（同意する）か false で指定してください",
+     "Consent to how your personal information is handled must be true (you agree) or false"),
+    ("publish_name", {"publish_name": "maybe"},
+     "名前の公開は、true（公開する）か false（公開しない）で指定してください",
+     "Publishing your name must be true (publish it) or false (do not)"),
     ("kind", {"kind": "petition"}, "提案の種類を一覧から選んでください",
      "Select the type of proposal from the list"),
 ]

@@ -161,3 +161,17 @@ def test_the_date_pickers_offer_the_days_from_today_to_the_horizon(city, client)
     text = page(client.get(f"/staff/proposals/{deliberating.id}"))
     assert (f'id="comments-ends_at" max="{LATEST.isoformat()}T23:59" '
             f'min="{TODAY.isoformat()}T00:00"') in text
+
+
+def test_a_moment_whose_day_in_japan_no_date_can_hold_is_refused_naming_the_field(city, client):
+    """9999-12-31T23:59:59Z parses, but in Japan it is already the year 10000."""
+    proposal = _prepared(city, "deliberation")
+    before = (proposal.version, proposal.comments_until)
+    response = client.post(f"{API}/proposals/{proposal.id}/comment-period",
+                           json={"ends_at": "9999-12-31T23:59:59+00:00",
+                                 "version": proposal.version},
+                           headers=bearer(city.token(city.parks_liaison)))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert list(response.get_json()["error"]["fields"]) == ["ends_at"]
+    after = reload(city.session, proposal)
+    assert (after.version, after.comments_until) == before

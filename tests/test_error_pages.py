@@ -60,6 +60,7 @@ def faulty(app):
 
     app.add_url_rule("/boom", "boom", boom)
     app.add_url_rule("/staff/boom", "staff_boom", boom)
+    app.add_url_rule("/open311/v2/boom.json", "open311_boom", boom)
     app.add_url_rule("/written-then-boom", "written_then_boom", boom_after_a_write,
                      methods=["POST"])
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -92,3 +93,24 @@ def test_a_fault_after_a_write_leaves_nothing_written(faulty, city, client, db):
     assert translate("public.error.server.title", "ja") in page(response)
     db.expire_all()
     assert db.scalars(select(Proposal.title)).all() == ["公園にベンチを"]
+
+
+def test_a_fault_under_open311_is_told_in_its_format_with_the_reference(faulty, client,
+                                                                        caplog):
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/open311/v2/boom.json?lang=en")
+    assert response.status_code == 500
+    [error] = response.get_json()
+    reference = error["description"].split("reference ")[1][:8]
+    assert error["description"] == translate("open311.error.server", "en",
+                                             reference=reference)
+    assert f"error reference {reference}: GET /open311/v2/boom.json" in caplog.text
+
+
+def test_a_body_too_large_for_open311_is_a_400_in_its_format(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/open311/v2/requests.xml", data=b"x" * (limit + 1),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.content_type.startswith("text/xml")
+    assert translate("open311.error.too_large", "ja", limit=limit).encode() in response.data

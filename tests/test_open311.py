@@ -162,6 +162,13 @@ def test_request_filters_follow_the_spec(endpoint, published):
     assert refused.status_code == 400
     assert "90" in refused.json()[0]["description"]
     assert get(start_date="yesterday").status_code == 400
+    # The window's other end would be before the year 1 or after 9999: refused, not a 500.
+    for edge in ({"start_date": "9999-12-31T23:59:59Z"}, {"end_date": "0001-01-01T00:00:00Z"},
+                 {"start_date": "0001-01-01T00:00:00+09:00"}):
+        refused = get(**edge)
+        assert refused.status_code == 400, refused.text
+        [error] = refused.json()
+        assert error["description"].startswith(next(iter(edge)))
 
 
 def test_a_receipt_number_is_the_token(endpoint, published):
@@ -249,6 +256,8 @@ def test_each_error_answers_the_specs_status_and_body(endpoint, api_key, publish
         (post({**post_fields(proposer_type="alien"), "api_key": api_key}), 400,
          "attribute[proposer_type]"),
         (post({**post_fields(consent="false"), "api_key": api_key}), 400, "attribute[consent]"),
+        (post({**post_fields(consent="maybe", publish_name="maybe"), "api_key": api_key}),
+         400, "attribute[publish_name]"),
         (post({**post_fields(), "attribute[colour]": "red", "api_key": api_key}), 400,
          "attribute[colour]"),
         (requests.get(f"{endpoint}/services/nope.{fmt}"), 404, "nope"),

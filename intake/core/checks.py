@@ -79,10 +79,16 @@ def required_text(value: object, field_name: str) -> str:
 
 
 def aware(value: object, field_name: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise Invalid(f"{field_name}: a date and time with its offset",
-                      fields={field_name: ["datetime"]})
-    return value
+    """A date and time with its offset that has a day in Japan: 9999-12-31T23:59+00:00
+    parses, but its Japanese day would be in the year 10000, which no date can hold."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(JST)
+            return value
+        except OverflowError:
+            pass
+    raise Invalid(f"{field_name}: a date and time with its offset",
+                  fields={field_name: ["datetime"]})
 
 
 def check_version(proposal: Proposal, expected: int | None) -> None:

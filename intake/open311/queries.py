@@ -19,6 +19,9 @@ from intake.models import Category, Proposal
 
 MAX_RESULTS = 1000
 WINDOW = timedelta(days=90)
+# The dates a filter may name: a window's other end computed from them is still a date.
+EARLIEST = datetime(1, 1, 1) + WINDOW + timedelta(days=1)
+LATEST = datetime(9999, 12, 31) - WINDOW - timedelta(days=1)
 STATUSES = ("open", "closed")
 
 
@@ -55,7 +58,14 @@ def _w3c(args: Mapping[str, str], name: str) -> datetime | None:
         raise BadFilter(name, "w3c") from None
     if parsed.tzinfo is None:
         raise BadFilter(name, "timezone")
-    return parsed.astimezone(UTC)
+    # The other end of the 90-day window must be a date too: 0001-01-01 has no day before.
+    try:
+        moment = parsed.astimezone(UTC)
+    except OverflowError:
+        raise BadFilter(name, "range") from None
+    if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:
+        raise BadFilter(name, "range")
+    return moment
 
 
 def parse_filters(args: Mapping[str, str], now: datetime) -> RequestFilters:

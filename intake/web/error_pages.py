@@ -1,4 +1,4 @@
-"""Pages for the errors no view answers: 405 and 500.
+"""Pages for the errors no view answers: 405 and 500 (and Open311's 413).
 
 A 405 comes from the router, before any blueprint is chosen, so the blueprints' own
 error handlers never see it: someone who opens a form's POST-only address as a link (a
@@ -27,9 +27,29 @@ PAGES = {405: ("not_a_page", "staff.error.not_a_page"),
          500: ("server", "staff.error.server")}
 
 
+# An Open311 client is a program: it is told what failed, not where to click.
+OPEN311_KEYS = {405: "open311.error.method", 500: "open311.error.server"}
+
+
 def init_error_pages(app: Flask) -> None:
     app.register_error_handler(405, _method_not_allowed)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(500, _server_error)
+
+
+def _open311_format() -> str:
+    return "json" if request.path.endswith(".json") else "xml"
+
+
+def _too_large(exc: HTTPException):
+    """Open311's errors are 400, 403 and 404 (GeoReport v2), in its own format; every
+    other path keeps the framework's answer (the pages' own handlers, the API's JSON)."""
+    if request.path.startswith("/open311/"):
+        limit = request.max_content_length or current_app.config.get("MAX_CONTENT_LENGTH")
+        return open311_errors(_open311_format(), 400,
+                              translate("open311.error.too_large", g.get("lang", DEFAULT_LANGUAGE),
+                                        limit=limit))
+    return exc
 
 
 def _method_not_allowed(exc: MethodNotAllowed):
@@ -67,8 +87,8 @@ def _page(status: int, reference: str = ""):
     lang = g.get("lang", DEFAULT_LANGUAGE)
     stem, staff_key = PAGES[status]
     if request.path.startswith("/open311/"):
-        fmt = "json" if request.path.endswith(".json") else "xml"
-        return open311_errors(fmt, status, translate(f"public.error.{stem}.body", lang))
+        return open311_errors(_open311_format(), status,
+                              translate(OPEN311_KEYS[status], lang, reference=reference))
     if request.path == "/staff" or request.path.startswith("/staff/"):
         message = translate(staff_key, lang, reference=reference)
         html = render_template("staff/error.html", status=status, message=message,
