@@ -95,6 +95,18 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
+def parse_flag(name: str, raw: str | None) -> bool:
+    """A yes-or-no argument (``?overdue=1``, ``?dry_run=true``): ``1``/``true``, or absent,
+    empty, ``0``/``false``.  Anything else is refused naming the argument: a typo such as
+    ``dry_run=yes`` must not quietly mean "no" and apply what was only to be checked."""
+    text = (raw or "").strip().lower()
+    if text in ("", "0", "false"):
+        return False
+    if text in ("1", "true"):
+        return True
+    raise Invalid(f"{name}: 1 or 0", fields={name: ["invalid"]})
+
+
 def _apply_filters(session: Session, query: Select, filters: Filters,
                    index: str = search.ORIGINAL) -> tuple[Select, ColumnElement]:
     """The filtered query and the column holding the proposal id to order and page by

@@ -34,7 +34,6 @@ from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 import workflows
-from intake.errors import Invalid
 from intake.models import Proposal, User
 from intake.queries import (
     DEFAULT_LIMIT,
@@ -44,6 +43,7 @@ from intake.queries import (
     _eager,
     decode_cursor,
     encode_cursor,
+    parse_flag,
 )
 
 OVERDUE, REST = 1, 0
@@ -132,11 +132,5 @@ def _overdue(session: Session, query: Select, key, today: date,
 
 
 def parse_overdue_only(value: str | None) -> bool:
-    """The queue's ``overdue`` argument: ``1``/``true`` (the page's checkbox, the API), or
-    absent, empty, ``0``/``false``; anything else is refused, naming the argument."""
-    text = (value or "").strip().lower()
-    if text in ("", "0", "false"):
-        return False
-    if text in ("1", "true"):
-        return True
-    raise Invalid("overdue: 1 or 0", fields={"overdue": ["invalid"]})
+    """The queue's ``overdue`` argument (the page's checkbox, the API)."""
+    return parse_flag("overdue", value)

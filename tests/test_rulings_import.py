@@ -72,6 +72,20 @@ def verify_cli(database_url, tmp_path, monkeypatch) -> str:
     return result.output
 
 
+@pytest.mark.parametrize("typed", ["yes", "on", "dry"])
+def test_a_dry_run_argument_that_is_neither_yes_nor_no_is_refused_and_applies_nothing(
+        city, client, db, sheet, typed):
+    before = snapshot(db)
+    response = client.post(f"{API}/rulings/import?dry_run={typed}", data=sheet["csv"].encode(),
+                           headers=bearer(city.token(city.parks_liaison),
+                                          **{"Content-Type": "text/csv"}))
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["dry_run"]
+    assert "確認のみ（dry_run）" in error["message"]
+    assert snapshot(db) == before
+
+
 def test_a_dry_run_changes_nothing_and_the_import_applies_the_good_rows_only(
         city, client, db, sheet, database_url, tmp_path, monkeypatch):
     token = city.token(city.parks_liaison)

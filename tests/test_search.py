@@ -243,6 +243,8 @@ def test_a_query_too_long_is_refused_with_a_message(published, city, client):
     response = client.get(f"{API}/proposals", query_string={"q": q})
     assert response.status_code == 422
     assert "q" in response.get_json()["error"]["fields"]
+    assert response.get_json()["error"]["fields"]["q"] == [
+        f"検索語（q）は{search.MAX_QUERY}文字以内で入力してください。"]  # its name and limit
     page = client.get("/proposals", query_string={"q": q})
     assert page.status_code == 400
     assert f"{search.MAX_QUERY}文字以内" in page.get_data(as_text=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request
 
+from intake import queries
 from intake.doors import import_file
 from intake.errors import Invalid
 from intake.i18n import translate
@@ -43,7 +44,7 @@ def column_label(column: str) -> str:
 @bp.post("/rulings/import")
 @staff_required
 def import_rulings(user: User):
-    dry_run = request.args.get("dry_run", "") in ("1", "true")
+    dry_run = queries.parse_flag("dry_run", request.args.get("dry_run"))
     outcomes = import_file(user, uploaded(), lang(), dry_run=dry_run)
     return {"dry_run": dry_run, "rows": [
         {"line": o.line, "receipt": o.receipt, "status": "ok" if o.ok else "error",

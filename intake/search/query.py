@@ -43,7 +43,7 @@ def words(q: str | None) -> list[str]:
         return []
     folded = fold(q)
     if len(q) > MAX_QUERY or len(folded) > MAX_QUERY:
-        raise Invalid(f"q: at most {MAX_QUERY} characters", fields={"q": ["too_long"]})
+        raise Invalid(f"q: at most {MAX_QUERY} characters", fields={"q": ["query_too_long"]})
     return list(dict.fromkeys(folded.replace("\x00", " ").split()))
 
 
