@@ -192,8 +192,12 @@ def export(fmt: str, out: str | None, lang: str) -> None:
             FORMATS[fmt].save(rows(), sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        with open(out, "wb") as file:
-            FORMATS[fmt].save(rows(), file)
+        try:
+            with open(out, "wb") as file:
+                FORMATS[fmt].save(rows(), file)
+        except OSError as exc:
+            click.echo(f"cannot write {out}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
     click.echo(f"wrote {counted[0]} published proposals to {out}", err=True)
 
 

@@ -552,6 +552,25 @@ def test_a_session_on_the_day_deliberation_began_counts(deliberating, client):
     assert fire(client, liaison, proposal_id, "adopt", reason="合意").status_code == 200
 
 
+def test_an_input_the_step_does_not_take_is_refused_naming_it_not_dropped(deliberating,
+                                                                          client, db):
+    """Rejecting after deliberation keeps no reason code (only a rejection in review
+    does): a client that sends one is told, rather than seeing its ruling go out
+    without it.  Names no step knows are still ignored."""
+    proposal_id, liaison = deliberating
+    response = fire(client, liaison, proposal_id, "reject", reason="合意に至りませんでした",
+                    reason_code="duplicate", unrelated="ignored")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["reason_code"]
+    assert "理由の区分（reason_code）" in error["message"]
+    db.expire_all()
+    assert db.get(Proposal, proposal_id).state == "in_deliberation"
+    # An empty one is no input.
+    assert fire(client, liaison, proposal_id, "reject", reason="合意に至りませんでした",
+                reason_code="").status_code == 200
+
+
 def test_a_session_lets_the_proposal_be_adopted(deliberating, client):
     proposal_id, liaison = deliberating
     record_session(client, liaison, proposal_id)

@@ -86,3 +86,17 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database_url, empty_target,
     bogus.write_bytes(b"hello")
     result = invoke(monkeypatch, empty_target, tmp_path / "restored", "restore", str(bogus))
     assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_a_backup_or_an_export_into_a_missing_folder_says_so_without_a_traceback(
+        city, database_url, tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-folder"
+    result = invoke(monkeypatch, database_url, tmp_path / "instance", "backup",
+                    str(missing / "teian.tar.gz"))
+    assert result.exit_code == 1
+    assert "backup failed" in result.output and "Traceback" not in result.output
+    assert not missing.exists()
+    result = invoke(monkeypatch, database_url, tmp_path / "instance", "export", "--format",
+                    "csv", "--out", str(missing / "open.csv"))
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "Traceback" not in result.output

@@ -230,3 +230,30 @@ def test_a_photo_being_sent_again_as_the_purge_runs_stays(city, db, run,  # noqa
     (row,) = keep_files(db, other, [again], storage)  # the request's row, now committed
     db.commit()
     assert all(storage.get(key) for key in (row.storage_key, row.thumbnail_key))
+
+
+def test_a_second_purge_finds_nothing_left_and_logs_nothing(city, db, run):  # noqa: F811
+    old = closed(city, proposer_name="山田 花子", email="hanako@example.jp")
+    old.state_entered_at = utcnow() - timedelta(days=400)
+    db.commit()
+    cutoff = (today_jst() - timedelta(days=30)).isoformat()
+    assert run("purge-personal-data", "--closed-before", cutoff).output.startswith(
+        "1 closed proposals: 1 contacts")
+    events = db.execute(select(Event.seq).where(Event.proposal_id == old.id)).scalars().all()
+    again = run("purge-personal-data", "--closed-before", cutoff)
+    assert again.output.startswith("1 closed proposals: 0 contacts, 0 masked originals, "
+                                   "0 held comments, 0 supporters' addresses, 0 messages, "
+                                   "0 questions"), again.output
+    db.expire_all()
+    assert db.execute(select(Event.seq).where(Event.proposal_id == old.id)
+                      ).scalars().all() == events
+    assert verify(db) is None
+
+
+def test_export_person_finds_an_address_however_it_is_typed(city, run):  # noqa: F811
+    city.submit(proposer_name="山田 花子", email="Hanako.Yamada@example.jp")
+    for typed in ("hanako.yamada@example.jp", "ＨＡＮＡＫＯ．ＹＡＭＡＤＡ＠ＥＸＡＭＰＬＥ．ＪＰ",
+                  " Hanako.Yamada@Example.JP "):
+        data = json.loads(run("export-person", typed).output)
+        assert [p["contact"]["name"] for p in data["proposals"]] == ["山田 花子"], typed
+        assert data["messages"], typed  # the receipt, sent to the address as stored

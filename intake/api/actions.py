@@ -30,7 +30,7 @@ from intake.core.actors import Actor
 from intake.db import session
 from intake.deliberation.operations import record_session, set_comment_period
 from intake.doors import request_links
-from intake.errors import ActionError, Forbidden
+from intake.errors import ActionError, Forbidden, Invalid
 from intake.explain import explain_for_form
 from intake.i18n import translate
 from intake.models import User
@@ -75,6 +75,7 @@ def fire_transition(user: User, proposal_id: int):
     trigger = reader.text("trigger", required=True)
     reader.done()
     workflow = workflows.get_workflow(proposal.kind)
+    _refuse_inputs_of_other_steps(workflow, proposal.state, trigger, payload)
     form = validated(TransitionForm.for_trigger(
         workflow, proposal.state, trigger,
         formdata_from_json({k: v for k, v in payload.items() if k != "trigger"}),
@@ -84,6 +85,25 @@ def fire_transition(user: User, proposal_id: int):
         session(), proposal, trigger, Actor.staff(user), form.inputs(), links=request_links(),
         expected_version=form.version.data, template=form.template_code()))
     return serializers.transition_result(proposal)
+
+
+def _refuse_inputs_of_other_steps(workflow: workflows.Workflow, state: str, trigger: str,
+                                  payload: dict) -> None:
+    """An input another step of the workflow takes, sent with a step that takes none
+    (``reason_code`` with a rejection after deliberation), is refused by name, as the
+    rulings import refuses the column: the form would drop it, and the ruling would go
+    out without what the client believes it recorded.  Names no step knows are ignored,
+    as for every JSON body."""
+    leaving = next((t for t in workflow.transitions_from(state) if t.trigger == trigger),
+                   None)
+    if leaving is None:
+        return  # the operation refuses the trigger itself, by name
+    taken = {*leaving.inputs, "reason"}
+    stray = sorted(name for name in {n for t in workflow.transitions for n in t.inputs}
+                   if name not in taken and payload.get(name) not in (None, ""))
+    if stray:
+        raise Invalid(f"{', '.join(stray)}: {trigger!r} takes none",
+                      fields={name: ["not_taken"] for name in stray})
 
 
 @bp.post("/proposals/<int:proposal_id>/transfer")

@@ -71,6 +71,10 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def backup(database_url: str, instance_path: Path, target: Path, now: datetime) -> Manifest:
+    # Where it is to go is checked first: a missing folder found after the copy is made
+    # would cost the copy's time and end in a traceback.
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a folder")
     url = make_url(database_url)
     kind = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
     manifest = Manifest(FORMAT, now.isoformat(timespec="seconds"), kind, _revision(database_url))
@@ -88,14 +92,22 @@ def backup(database_url: str, instance_path: Path, target: Path, now: datetime) 
             _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(copy),
                   _pg_url(database_url)])
         partial = target.with_name(target.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            _add_bytes(archive, "manifest.json", json.dumps(manifest.__dict__).encode())
-            archive.add(copy, arcname=copy.name)
-            for path in sorted(instance_path.rglob("*")):
-                if path.is_file() and path.name not in SKIPPED:
-                    archive.add(path, arcname=f"{INSTANCE_DIR}/{path.relative_to(instance_path)}")
+        try:
+            _archive(partial, manifest, copy, instance_path)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"cannot write {target}: {exc.strerror or exc}") from exc
         partial.replace(target)  # a half-written backup never carries the final name
     return manifest
+
+
+def _archive(partial: Path, manifest: Manifest, copy: Path, instance_path: Path) -> None:
+    with tarfile.open(partial, "w:gz") as archive:
+        _add_bytes(archive, "manifest.json", json.dumps(manifest.__dict__).encode())
+        archive.add(copy, arcname=copy.name)
+        for path in sorted(instance_path.rglob("*")):
+            if path.is_file() and path.name not in SKIPPED:
+                archive.add(path, arcname=f"{INSTANCE_DIR}/{path.relative_to(instance_path)}")
 
 
 def _run(command: list[str]) -> None:

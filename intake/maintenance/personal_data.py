@@ -35,10 +35,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, delete, false, or_, select, update
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import workflows
+from forms.normalize import email_address
 from intake.attachments.operations import delete_unused, mark_erased
 from intake.attachments.storage import Storage
 from intake.audit import append_event, erase_reason
@@ -133,7 +134,9 @@ def _purge_one(session: Session, proposal: Proposal, reasons: list[Event],
                                         OutboxMessage.recipient == contact.email)
             .values(recipient=PURGED, body=PURGED))
         report.messages += erased.rowcount or 0
-    if contact is not None and (contact.email or contact.phone or not proposal.publish_name):
+    # What is still there: a second purge finds nothing to count, and logs nothing.
+    if contact is not None and (contact.email or contact.phone or (
+            not proposal.publish_name and (contact.name or contact.organization))):
         contact.email = contact.phone = PURGED
         if not proposal.publish_name:
             contact.name = contact.organization = PURGED
@@ -180,7 +183,8 @@ def purge_personal_data(session: Session, closed_before: date,
         report.supports += erased.rowcount or 0
         erased = session.execute(
             update(OutboxMessage).where(OutboxMessage.proposal_id.in_(ids),
-                                        OutboxMessage.kind == CONFIRMATION_MAIL)
+                                        OutboxMessage.kind == CONFIRMATION_MAIL,
+                                        OutboxMessage.recipient != PURGED)
             .values(recipient=PURGED, body=PURGED))
         report.messages += erased.rowcount or 0
         report.proposals += len(batch)
@@ -202,21 +206,27 @@ def _exchanges(session: Session, proposals) -> dict[int, list[dict]]:
 
 def export_person(session: Session, email: str) -> dict:
     """Everything held about ``email``: their proposals with contact data and the original
-    text, the messages sent to them, and a staff account if they have one."""
-    email = email.strip().lower()
+    text, the messages sent to them, and a staff account if they have one.
+
+    The address is read as the forms read it (full-width letters and spaces folded) and
+    compared without regard to case: a person asking for their data types their address
+    as they remember it, not as it was stored.  (A scan of the contacts: this runs for a
+    disclosure request, a few times a year.)"""
+    email = email_address(email.strip()).lower()
     proposals = session.execute(
         select(Proposal).join(Proposal.contact)
-        .where(ProposerContact.email == email).order_by(Proposal.id)
+        .where(func.lower(ProposerContact.email) == email).order_by(Proposal.id)
         .options(selectinload(Proposal.contact), selectinload(Proposal.category),
                  selectinload(Proposal.lead_department))
     ).scalars().all()
     messages = session.execute(
-        select(OutboxMessage).where(OutboxMessage.recipient == email)
+        select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email)
         .order_by(OutboxMessage.id)).scalars().all()
-    staff = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    staff = session.execute(select(User).where(func.lower(User.email) == email)
+                            ).scalars().first()
     supports = session.execute(
         select(Support, Proposal).join(Proposal, Proposal.id == Support.proposal_id)
-        .where(Support.email == email).order_by(Support.id)).all()
+        .where(func.lower(Support.email) == email).order_by(Support.id)).all()
     exchanges = _exchanges(session, proposals)
     return {
         "email": email,
