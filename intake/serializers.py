@@ -336,6 +336,7 @@ def opinion_request(request: OpinionRequest, lang: str) -> Json:
         "due_on": iso_date(request.due_on),
         "requested_at": iso_datetime(request.requested_at),
         "answered_at": iso_datetime(request.answered_at),
+        "proposal_version": request.proposal.version,
     }
 
 

@@ -136,6 +136,19 @@ def test_answers_have_the_described_shapes(city, client):
     assert set(stats) == _required(doc, "Stats")
     categories = client.get(f"{API}/categories").get_json()
     assert set(categories) == _required(doc, "NamedList")
+    opinion = client.post(f"{API}/proposals/{answer['id']}/opinions", headers=bearer(office),
+                          json={"department": "roads", "question": "歩道の幅は足りますか",
+                                "due_in_days": 5, "version": detail["version"]})
+    assert opinion.status_code == 201, opinion.get_json()
+    assert set(opinion.get_json()) == _required(doc, "Opinion")
+    # the version it answers is the one the next action must send
+    assert opinion.get_json()["proposal_version"] == client.get(
+        f"{API}/proposals/{answer['id']}/detail", headers=bearer(office)).get_json()["version"]
+    advance(client, office, answer["id"], "open_deliberation")
+    comment = client.post(f"{API}/proposals/{answer['id']}/comments",
+                          json={"name": "近所の人", "body": "賛成です。"})
+    assert comment.status_code == 201, comment.get_json()
+    assert set(comment.get_json()) == _required(doc, "CommentReceipt")
 
 
 def test_every_request_and_answer_body_is_described(client):

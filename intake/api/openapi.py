@@ -225,7 +225,8 @@ def paths() -> dict:
             "One published proposal with its timeline, sessions, comments and ruling",
             "public", answer="PublicProposal", errors=(404,))},
         "/proposals/{id}/comments": {"parameters": [ID], "post": operation(
-            "Comment on a proposal in deliberation", "public", ok=201, answer="Comment",
+            "Comment on a proposal in deliberation", "public", ok=201,
+            answer="CommentReceipt",
             body="CommentRequest", errors=(404, 409, 422, 429),
             description=rate.format(comment_limit()) + " 409 comments_closed: not in "
             "deliberation, or the comment period has ended; 409 duplicate_comment: the "

@@ -255,7 +255,10 @@ SCHEMAS: dict[str, Schema] = {
         "id": integer(), "proposal": integer(), "department": ref("Named"), "question": TEXT,
         "status": string(enum=["open", "answered", "waived"]), "answer": nullable(TEXT),
         "due_on": nullable(DATE), "requested_at": DATETIME,
-        "answered_at": nullable(DATETIME)}),
+        "answered_at": nullable(DATETIME),
+        "proposal_version": integer(description=(
+            "the proposal's version now: asking, answering and waiving each move it, so "
+            "that a ruling racing with an opinion conflicts"))}),
     "ExtendResult": obj({"id": integer(), "state": TEXT, "version": integer(),
                          "due_on": DATE}),
     "CommentPeriodResult": obj({"id": integer(), "state": TEXT, "version": integer(),
