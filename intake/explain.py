@@ -60,8 +60,9 @@ def rule_text(rule: str, field_label: str, lang: str, **dates: str) -> str:
 def _message(exc: ActionError, lang: str, label: Callable[[str], str]) -> str:
     if isinstance(exc, Conflict):  # someone was quicker, or the proposal is elsewhere now
         return _keyed(f"staff.error.{exc.code}", lang) or translate("staff.error.conflict", lang)
-    if isinstance(exc, Forbidden):
-        return translate("staff.error.forbidden", lang)
+    if isinstance(exc, Forbidden):  # why, where the rule has its own words
+        return _keyed(f"staff.error.{exc.code}", lang) or translate("staff.error.forbidden",
+                                                                   lang)
     if isinstance(exc, NotFound):
         return translate("api.error.not_found", lang)
     if isinstance(exc, Refused):

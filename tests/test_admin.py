@@ -71,6 +71,7 @@ def test_only_an_administrator_changes_roles(city, client, db):
     refused = client.patch(f"{API}/users/{target}", headers=bearer(office),
                            json={"role": "office"})
     assert refused.status_code == 403
+    assert refused.get_json()["error"]["message"] == "この変更ができるのは管理者だけです。"
     db.expire_all()
     assert db.get(User, target).role == Role.liaison
     # The office changes everything else; an admin account is the administrators' too.
@@ -83,8 +84,10 @@ def test_only_an_administrator_changes_roles(city, client, db):
     assert granted.status_code == 200, granted.get_json()
     assert granted.get_json()["role"] == "office"
     # Nobody removes their own role or account.
-    assert client.patch(f"{API}/users/{city.admin_user.id}", headers=bearer(admin),
-                        json={"active": False}).status_code == 403
+    own = client.patch(f"{API}/users/{city.admin_user.id}", headers=bearer(admin),
+                       json={"active": False})
+    assert own.status_code == 403
+    assert own.get_json()["error"]["message"].startswith("自分のアカウントを無効にしたり")
     assert client.patch(f"{API}/users/{target}", headers=bearer(admin),
                         json={"role": "wizard"}).status_code == 422
     changes = [e.data["changes"] for e in admin_events(db)]

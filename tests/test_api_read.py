@@ -251,6 +251,9 @@ def test_comment_outside_deliberation_is_409(city, client, db, state):
     response = client.post(f"{API}/proposals/{proposal.id}/comments", json={"body": "賛成"})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "comments_closed"
+    # what is closed, not "someone changed the proposal"
+    assert response.get_json()["error"]["message"].startswith(
+        "この提案は今、コメントを受け付けていません")
     assert db.execute(select(func.count(Comment.id))).scalar() == 0
 
 

@@ -322,6 +322,19 @@ def test_version_must_be_a_positive_integer(city, client, db, body):
     assert db.get(Proposal, answer["id"]).state == "submitted"
 
 
+def test_a_missing_version_is_asked_for_by_its_name(city, client):
+    """Not "reload the page": an API client has none."""
+    answer = submit(client)
+    token = city.token(city.parks_liaison)
+    response = _post(client, token, answer["id"], "transitions", {"trigger": "accept"})
+    assert response.get_json()["error"]["fields"]["version"] == [
+        "バージョン（version）を入力してください。"]
+    english = client.post(f"{API}/proposals/{answer['id']}/transitions",
+                          json={"trigger": "accept"},
+                          headers=bearer(token, **{"Accept-Language": "en"}))
+    assert english.get_json()["error"]["fields"]["version"] == ["Enter version."]
+
+
 @pytest.mark.parametrize(("body", "code"), [
     ({}, "invalid"),
     ({"trigger": 7}, "invalid"),

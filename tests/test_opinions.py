@@ -219,3 +219,15 @@ def test_an_opinion_due_beyond_a_year_of_business_days_is_refused_by_the_operati
                                    operations.Actor.staff(city.parks_liaison),
                                    question="ご意見を", due_in_days=BUSINESS_DAYS_MAX + 1)
     assert refused.value.fields == {"due_in_days": ["business_days"]}
+
+
+def test_the_lead_department_answering_an_opinion_asked_of_another_is_told_who_may(
+        city, client, consulted):
+    [welfare] = [r for r in reload(city.session, consulted).opinion_requests
+                 if r.department.code == "welfare"]
+    response = client.post(f"{API}/opinions/{welfare.id}/answer",
+                           headers=bearer(city.token(city.parks_liaison)),
+                           json={"answer": "代わりに答えます"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == (
+        "この意見照会に回答できるのは、照会を受けた部署の担当者と協働推進室です。")

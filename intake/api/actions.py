@@ -168,7 +168,8 @@ def opinions(user: User, proposal_id: int):
 def opinion_answer(user: User, request_id: int):
     request = load_opinion(user, request_id)
     if not access.may_answer_opinion(user, request):  # before the body is read
-        raise Forbidden(translate("api.error.not_visible", lang()), translated=True)
+        raise Forbidden(translate("api.error.not_the_asked_department", lang()),
+                        translated=True)
     form = _form(OpinionAnswerForm, json_body())
     _perform(form, lambda: answer_opinion(session(), request, Actor.staff(user),
                                           answer=form.answer.data, links=request_links()))
