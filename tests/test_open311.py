@@ -261,8 +261,7 @@ def test_each_error_answers_the_specs_status_and_body(endpoint, api_key, publish
         (post({**post_fields(), "attribute[colour]": "red", "api_key": api_key}), 400,
          "attribute[colour]"),
         (requests.get(f"{endpoint}/services/nope.{fmt}"), 404, "nope"),
-        (requests.get(f"{endpoint}/requests/{published['hidden'].id}.{fmt}"), 404,
-         str(published["hidden"].id)),
+        (requests.get(f"{endpoint}/requests/999999.{fmt}"), 404, "999999"),
         (requests.get(f"{endpoint}/requests/abc.{fmt}"), 404, "abc"),
         (requests.get(f"{endpoint}/no-such-thing.{fmt}"), 404, ""),
     ]
@@ -300,3 +299,25 @@ def test_the_api_reference_page_is_served_from_the_package(client):
     assert "<script>" not in html and "cdn" not in html.lower()
     script = client.get("/static/vendor/redoc/redoc.standalone.js")
     assert script.status_code == 200 and len(script.data) > 500_000
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_client_follows_what_it_sent_before_it_is_published(endpoint, published, fmt):
+    """Its status, service, department and dates; none of its text, which nobody has
+    reviewed for personal data yet."""
+    hidden = published["hidden"]
+    for url in (f"{endpoint}/requests/{hidden.id}.{fmt}",
+                f"{endpoint}/requests.{fmt}?service_request_id={hidden.id}"):
+        response = requests.get(url)
+        assert response.status_code == 200, response.text
+        body = parsed(response, fmt)
+        record = body[0] if fmt == "json" else body["service_requests"]["request"]
+        assert record["service_request_id"] == str(hidden.id)
+        assert record["status"] == "open"
+        assert record["status_notes"] == "受付（まだ公開していないため、内容は表示していません）"
+        assert record["service_code"] == "parks" and record["agency_responsible"]
+        assert not record["description"] and not record["media_url"]
+        assert "まだ公開されていない提案" not in response.text
+    # The window's list is of published requests only.
+    listed = requests.get(f"{endpoint}/requests.json").json()
+    assert str(hidden.id) not in [r["service_request_id"] for r in listed]

@@ -104,14 +104,17 @@ def _closed_condition(closed: bool):
 
 
 def service_requests(session: Session, filters: RequestFilters) -> list[Proposal]:
-    query = (select(Proposal).where(Proposal.is_published)
+    """The requests a list names: by their ids, whether published or not (a client
+    following what it sent; :func:`intake.open311.shapes.service_request` shows an
+    unpublished one's status only), else the published ones in the window."""
+    query = (select(Proposal)
              .options(selectinload(Proposal.category), selectinload(Proposal.lead_department),
                       selectinload(Proposal.published_text),
                       selectinload(Proposal.attachments)))
     if filters.ids:
         query = query.where(Proposal.id.in_(filters.ids))
     else:
-        query = query.where(Proposal.submitted_at >= filters.start,
+        query = query.where(Proposal.is_published, Proposal.submitted_at >= filters.start,
                             Proposal.submitted_at <= filters.end)
         if filters.service_codes:
             codes = select(Category.id).where(Category.code.in_(filters.service_codes))
@@ -122,7 +125,6 @@ def service_requests(session: Session, filters: RequestFilters) -> list[Proposal
     return list(session.execute(query).scalars())
 
 
-def published_request(session: Session, proposal_id: int) -> Proposal | None:
-    return session.execute(
-        select(Proposal).where(Proposal.id == proposal_id, Proposal.is_published)
-    ).scalar_one_or_none()
+def one_request(session: Session, proposal_id: int) -> Proposal | None:
+    """Any proposal by its id: published, or only its status (see service_requests)."""
+    return session.get(Proposal, proposal_id)

@@ -117,8 +117,11 @@ def is_closed(proposal: Proposal) -> bool:
 
 
 def status_notes(proposal: Proposal, lang: str) -> str:
-    """The Teian state in words, and the ruling's public reason once there is one."""
+    """The Teian state in words, and the ruling's public reason once there is one; for a
+    proposal not published, the state alone, saying why nothing else shows."""
     state = workflows.get_workflow(proposal.kind).state_label(proposal.state, lang)
+    if not proposal.is_published:
+        return translate("open311.status_notes.unpublished", lang, state=state)
     if proposal.ruling_reason:
         return translate("open311.status_notes.ruled", lang, state=state,
                          reason=proposal.ruling_reason)
@@ -133,14 +136,19 @@ def _expected(proposal: Proposal) -> str | None:
 
 
 def service_request(proposal: Proposal, lang: str, links: Links) -> dict:
+    """A request as GeoReport v2 shapes it.  One not published (its personal data not yet
+    reviewed, or withheld by the office) is still there for the client that sent it to
+    follow — SPEC section 8: clients "submit and follow" — with its status, service,
+    department and dates, but none of its text or files."""
     department = proposal.lead_department
+    published = proposal.is_published
     return {
         "service_request_id": str(proposal.id),
         "status": "closed" if is_closed(proposal) else "open",
         "status_notes": status_notes(proposal, lang),
         "service_name": proposal.category.name(lang),
         "service_code": proposal.category.code,
-        "description": public_text(proposal).problem,
+        "description": public_text(proposal).problem if published else None,
         "agency_responsible": department.name(lang) if department else None,
         "service_notice": None,
         "requested_datetime": iso_datetime(proposal.submitted_at),
@@ -152,7 +160,7 @@ def service_request(proposal: Proposal, lang: str, links: Links) -> dict:
         "lat": None,
         "long": None,
         # the first published image (SPEC section 2); documents are not media
-        "media_url": first_image_url(proposal, links),
+        "media_url": first_image_url(proposal, links) if published else None,
     }
 
 

@@ -118,7 +118,7 @@ def _request_id(raw: str) -> int | None:
 @bp.get(f"/requests/<request_id>.{FORMAT}")
 def one_request(request_id: str, fmt: str):
     number = _request_id(request_id)
-    found = requests_query.published_request(session(), number) if number else None
+    found = requests_query.one_request(session(), number) if number else None
     if found is None:
         return errors(fmt, 404, _t("open311.error.no_request", id=request_id))
     shape = shapes.service_request(found, _lang(), request_links())
