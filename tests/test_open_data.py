@@ -291,6 +291,10 @@ def expected_row(proposal, lang: str) -> dict:
     return {
         "id": proposal.id, "receipt": proposal.receipt, "kind": proposal.kind,
         "title": public_text(proposal).title,
+        "problem": public_text(proposal).problem,
+        "proposal": public_text(proposal).proposal,
+        "expected_effect": public_text(proposal).expected_effect or "",
+        "role_split": public_text(proposal).role_split or "",
         "category_code": proposal.category.code, "category": proposal.category.name(lang),
         "department_code": department["code"], "department": department["name"],
         "district_code": district["code"], "district": district["name"],

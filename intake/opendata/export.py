@@ -11,7 +11,7 @@ named only as :func:`intake.serializers.public_proposer` allows (they agreed); e
 phone and contact name have no column at all.
 
 How: plain column rows, never ORM objects.  One query per batch of :data:`BATCH`
-proposals (keyset on id) reads the proposal's columns, its public copy's title and the
+proposals (keyset on id) reads the proposal's columns, its public copy's texts and the
 two contact fields :func:`intake.serializers.public_proposer` may print; the names of
 themes, departments and districts come from the process's reference data
 (:mod:`intake.reference`, checked once), and each (workflow, state)'s label is looked up
@@ -38,7 +38,7 @@ BATCH = 2000
 # The columns, in order; the same names in CSV's header row and as JSON's keys, in every
 # language (like the API's fields).  Names and codes are in the export's language.
 COLUMNS = (
-    "id", "receipt", "kind", "title",
+    "id", "receipt", "kind", "title", "problem", "proposal", "expected_effect", "role_split",
     "category_code", "category", "department_code", "department", "district_code", "district",
     "submitted_at", "published_at", "state", "state_label",
     "ruling_decision", "ruling_reason_code", "ruling_reason", "ruled_at",
@@ -47,9 +47,11 @@ COLUMNS = (
 
 Row = dict[str, object]
 
-# What a row is made of: the public copy's title, never the original text; of the contact,
+# What a row is made of: the public copy's texts, never the original; of the contact,
 # only what public_proposer may print (and only when the proposer agreed).
 READ = (Proposal.id, Proposal.submitted_at, Proposal.kind, PublishedText.title,
+        PublishedText.problem, PublishedText.proposal_text, PublishedText.expected_effect,
+        PublishedText.role_split,
         Proposal.category_id, Proposal.lead_department_id, Proposal.district_id,
         Proposal.published_at, Proposal.state, Proposal.ruling_decision,
         Proposal.ruling_reason_code, Proposal.ruling_reason, Proposal.ruled_at,
@@ -113,7 +115,8 @@ def _batches(session: Session, query: Select, key: ColumnElement, names: Names, 
 
 def row(values, names: Names, lang: str) -> Row:
     """One published proposal's :data:`READ` values as a row of :data:`COLUMNS`."""
-    (proposal_id, submitted_at, kind, title, category_id, department_id, district_id,
+    (proposal_id, submitted_at, kind, title, problem, proposal_text, expected_effect,
+     role_split, category_id, department_id, district_id,
      published_at, state, decision, reason_code, reason, ruled_at, supports, publish_name,
      organization, contact_name) = values
     category_code, category = names.categories[category_id]
@@ -127,6 +130,10 @@ def row(values, names: Names, lang: str) -> Row:
         "receipt": receipt_for(proposal_id, submitted_at),
         "kind": kind,
         "title": title,
+        "problem": problem,
+        "proposal": proposal_text,
+        "expected_effect": expected_effect or "",
+        "role_split": role_split or "",
         "category_code": category_code,
         "category": category,
         "department_code": department_code,
