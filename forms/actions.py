@@ -56,10 +56,6 @@ class VersionedForm(StaffForm):
     def validate_version(self, field) -> None:
         if field.data is None and not self.version_required and not field.raw_data:
             return
-        if not field.raw_data or field.raw_data[0] in ("", None):
-            # Only an API client can leave it out (the page always sends it): it is told
-            # what to send, not to reload a page it does not have.
-            raise ValidationError(message(self, field, "error.required"))
         if field.data is None or not 1 <= field.data <= INT32_MAX:
             raise ValidationError(translate("staff.error.version", self.lang))
 

@@ -206,6 +206,8 @@ class QueueFilterForm(StaffForm):
     # The browser keeps a search within what the queue accepts.
     q = StringField(widget=SearchInput(), render_kw={"maxlength": MAX_QUERY})
     overdue = BooleanField(false_values=("", "0", "false"))
+    mine = BooleanField(false_values=("", "0", "false"))
+    open = BooleanField(false_values=("", "0", "false"))
 
     def __init__(
         self,

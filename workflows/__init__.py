@@ -53,7 +53,9 @@ from .guards import GUARDS, Guard, GuardSubject, register_guard
 from .loader import load_workflow, parse_workflow
 from .registry import (
     builtin_workflow_names,
+    final_states,
     get_workflow,
+    open_kinds_by_state,
     register_workflow,
     unregister_workflow,
     use_workflow_folder,
@@ -90,10 +92,12 @@ __all__ = [
     "builtin_workflow_names",
     "business_days_between",
     "business_days_left",
+    "final_states",
     "get_workflow",
     "horizon",
     "is_business_day",
     "load_workflow",
+    "open_kinds_by_state",
     "parse_workflow",
     "register_guard",
     "register_workflow",

@@ -115,6 +115,25 @@ def get_workflow(name: str) -> Workflow:
     return _builtin_workflow(name)
 
 
+def open_kinds_by_state() -> dict[str, tuple[str, ...]]:
+    """Each state that is open (not final) in some workflow, and those workflows: what
+    "still open" means, for the queue's filter, the agenda and Open311's status."""
+    found: dict[str, list[str]] = {}
+    for name in workflow_names():
+        workflow = get_workflow(name)
+        for state in workflow.states:
+            if not workflow.is_final(state):
+                found.setdefault(state, []).append(name)
+    return {state: tuple(kinds) for state, kinds in sorted(found.items())}
+
+
+def final_states() -> frozenset[str]:
+    """Every state that is final in some workflow."""
+    return frozenset(state for name in workflow_names()
+                     for state in get_workflow(name).states
+                     if get_workflow(name).is_final(state))
+
+
 @functools.cache
 def _builtin_workflow(name: str) -> Workflow:
     known = builtin_workflow_names()

@@ -50,7 +50,19 @@ _T = TypeVar("_T")
 def _form(form_class: type[StaffForm], payload: dict) -> StaffForm:
     """The page's form filled from JSON.  A department is any code here (the page lists
     the choices; the operation refuses an unknown, inactive or current one by name)."""
+    if getattr(form_class, "version_required", False):
+        _require_version(payload)
     return validated(form_class.from_json(payload, lang=lang()), payload, accepts=STRICT)
+
+
+def _require_version(payload: dict) -> None:
+    """A body without ``version`` is asked for it by name.  The form's own message is
+    the page's ("this page is out of date: reload it"), where only a broken page leaves
+    it out; an API client has no page to reload."""
+    if payload.get("version") is None:
+        reader = Reader(payload, labels={"version": "staff.field.version"})
+        reader.fail("version", "error.required")
+        reader.done()
 
 
 def _perform(form: StaffForm, operation: Callable[[], _T]) -> _T:
@@ -74,6 +86,7 @@ def fire_transition(user: User, proposal_id: int):
     reader = Reader(payload)
     trigger = reader.text("trigger", required=True)
     reader.done()
+    _require_version(payload)
     workflow = workflows.get_workflow(proposal.kind)
     _refuse_inputs_of_other_steps(workflow, proposal.state, trigger, payload)
     form = validated(TransitionForm.for_trigger(

@@ -262,6 +262,9 @@ def paths() -> dict:
                 *LIST_PARAMS,
                 query("overdue", "true (or 1): the overdue proposals only, most overdue first",
                       boolean()),
+                query("mine", "true (or 1): only what is assigned to the caller", boolean()),
+                query("open", "true (or 1): only what has not reached a final state "
+                      "(adopted proposals still to be implemented are open)", boolean()),
             ))},
         "/proposals/{id}/detail": {"parameters": [ID], "get": operation(
             "A proposal with personal data and version", "staff", answer="StaffDetail",

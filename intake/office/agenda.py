@@ -118,15 +118,6 @@ def _in_states(states_of) -> object:
     return or_(*parts) if parts else false()
 
 
-def _open_kinds_by_state() -> dict[str, list[str]]:
-    """Each open state and the workflows in which it is open: one branch per state."""
-    found: dict[str, list[str]] = {}
-    for name in workflows.workflow_names():
-        for state in open_states(workflows.get_workflow(name)):
-            found.setdefault(state, []).append(name)
-    return dict(sorted(found.items()))
-
-
 def several_departments():
     open_opinion = exists().where(OpinionRequest.proposal_id == Proposal.id,
                                   OpinionRequest.status == OpinionStatus.open)
@@ -174,7 +165,7 @@ def department_queries(today: date, triage: bool, columns: Sequence
       never reads the rest of a department's open proposals that are not on the agenda.
 
     None for a part no state falls in."""
-    shape = tuple((state, tuple(kinds)) for state, kinds in _open_kinds_by_state().items())
+    shape = tuple((state, tuple(kinds)) for state, kinds in workflows.open_kinds_by_state().items())
     key = (today, triage, tuple(str(column) for column in columns), shape)
     built = _built.get(key)
     if built is None:

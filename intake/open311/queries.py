@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-import workflows
 from intake.models import Category, Proposal
+from intake.queues import open_condition
 
 MAX_RESULTS = 1000
 WINDOW = timedelta(days=90)
@@ -92,17 +92,6 @@ def parse_filters(args: Mapping[str, str], now: datetime) -> RequestFilters:
                           statuses=statuses)
 
 
-def _closed_condition(closed: bool):
-    """Final states per workflow (the workflow files say which), as SQL."""
-    per_kind = []
-    for name in workflows.workflow_names():
-        workflow = workflows.get_workflow(name)
-        finals = [s for s in workflow.states if workflow.is_final(s)]
-        state_test = Proposal.state.in_(finals) if closed else Proposal.state.not_in(finals)
-        per_kind.append(and_(Proposal.kind == name, state_test))
-    return or_(*per_kind) if per_kind else false()
-
-
 def service_requests(session: Session, filters: RequestFilters) -> list[Proposal]:
     """The requests a list names: by their ids, whether published or not (a client
     following what it sent; :func:`intake.open311.shapes.service_request` shows an
@@ -120,7 +109,8 @@ def service_requests(session: Session, filters: RequestFilters) -> list[Proposal
             codes = select(Category.id).where(Category.code.in_(filters.service_codes))
             query = query.where(Proposal.category_id.in_(codes))
         if len(set(filters.statuses)) == 1:
-            query = query.where(_closed_condition(filters.statuses[0] == "closed"))
+            still_open = open_condition()
+            query = query.where(~still_open if filters.statuses[0] == "closed" else still_open)
     query = query.order_by(Proposal.submitted_at.desc(), Proposal.id.desc()).limit(MAX_RESULTS)
     return list(session.execute(query).scalars())
 

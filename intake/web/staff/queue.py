@@ -17,7 +17,7 @@ from workflows.calendar import today_jst
 
 from .common import bp, builtin_workflows, code_choices, error_page, lang, officer, t
 
-FILTERS = ("state", "department", "category", "district", "overdue")  # the form's choices
+FILTERS = ("state", "department", "category", "district", "overdue", "mine", "open")
 
 
 def state_choices(language: str) -> list[tuple[str, str]]:
@@ -38,6 +38,8 @@ def queue():
             cursor=request.args.get("cursor"),
             limit=queries.parse_limit(request.args.get("limit")),
             overdue_only=queues.parse_overdue_only(request.args.get("overdue")),
+            mine=queries.parse_flag("mine", request.args.get("mine")),
+            open_only=queries.parse_flag("open", request.args.get("open")),
         )
     except Invalid as error:
         if "q" in error.fields:
