@@ -71,18 +71,38 @@ def test_a_blocked_next_step_shows_what_it_needs_and_a_session_unblocks_it(clien
     assert actions[0] == ("action-trigger-adopt", True)
 
 
-def test_without_a_marked_step_the_first_ready_one_that_does_not_end_is_recommended(client,
-                                                                                     city):
+def test_without_a_marked_step_the_first_ready_one_that_does_not_end_is_recommended():
+    """The idea workflow's review as a city might write it, without a marked step: the
+    first ready step that does not end the idea, never its answer."""
+    from dataclasses import replace
+
+    from intake.web.staff.next_step import Action, recommended_action
+
+    workflow = get_workflow("idea")
+    steps = [replace(t, recommended=False) for t in workflow.transitions_from("in_review")
+             if "liaison" in t.roles]
+    actions = [Action(key=f"trigger:{t.trigger}", title=t.trigger, url="", form=None,
+                      step=t, destructive=workflow.is_final(t.dest)) for t in steps]
+    chosen = recommended_action(actions)
+    assert chosen is not None and not workflow.is_final(chosen.step.dest)
+    assert chosen.step.trigger == next(t.trigger for t in steps
+                                       if not workflow.is_final(t.dest))
+
+
+def test_an_ideas_answer_is_its_recommended_step_and_still_confirmed(client, city):
+    """Answering is what an idea is for; it ends the idea, so it keeps its tick box."""
     idea, _ = city.submit(kind="idea")
     operations.fire_trigger(city.session, idea, "accept", operations.Actor.staff(
         city.parks_liaison), {})
     city.session.commit()
     login(client, city.parks_liaison)
-    workflow = get_workflow("idea")
-    in_review = [t.trigger for t in workflow.transitions_from(idea.state)
-                 if "liaison" in t.roles and not workflow.is_final(t.dest)]
-    actions = action_ids(page(client.get(f"/staff/proposals/{idea.id}")))
-    assert actions[0] == (f"action-trigger-{in_review[0]}", True)
+    text = page(client.get(f"/staff/proposals/{idea.id}"))
+    assert action_ids(text)[0] == ("action-trigger-answer", True)
+    answer = section(text, "action-trigger-answer")
+    assert ja("staff_page.actions.recommended") in answer
+    assert 'name="confirm"' in answer
+    assert text.index('id="action-trigger-answer"') < text.index(
+        ja("staff_page.actions.ending"))
 
 
 def test_a_failed_action_is_the_one_open(client, city):
@@ -115,7 +135,7 @@ def test_a_recommended_step_must_move_the_proposal_on_and_be_one_per_state(tmp_p
                                 'trigger = "evaluate"\nrecommended = true\n')
     twice = source.replace('trigger = "request_info"\n',
                            'trigger = "request_info"\nrecommended = true\n')
-    for text, expected in ((into_final, "cannot end the proposal"),
+    for text, expected in ((into_final, "ends the proposal only as its ruling"),
                            (twice, 'state "in_review" already has a recommended step')):
         path = tmp_path / "proposal.toml"
         path.write_text(text)

@@ -230,9 +230,9 @@ class _Loader(FieldReader):
         label = self.label(table, where, required=False)
         reason_input = self._reason_input(table, where, inputs)
         recommended = self.flag(table, "recommended", where)
-        if recommended and dest in states and states[dest].final:
-            self.report(where, "a recommended step cannot end the proposal (its dest is "
-                        "final): recommend the step that moves it on", key="recommended")
+        if recommended and dest in states and states[dest].final and ruling is None:
+            self.report(where, "a recommended step ends the proposal only as its ruling "
+                        "(an idea's answer): recommend one that moves it on", key="recommended")
         attachments = self.flag(table, "attachments", where)
         if attachments and roles != ("proposer",):
             self.report(where, 'attachments are the proposer\'s files: only on a step whose '

@@ -15,7 +15,8 @@ before the personal-data review) is not recommended, and no other step takes its
 first, its precondition shown, so the officer sees what the next step needs.  Then the
 other steps, then the operations of a proposal under way (sessions, the comment period,
 deadlines, opinions), and last, apart, the actions that end or hand away the proposal
-(``destructive``), each confirmed.
+(``destructive``), each confirmed — but for a step the workflow marks as the usual next one
+(an idea's answer, which ends it): that one is recommended, and still confirmed.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class Action:
         return "action-" + self.key.replace(":", "-")
 
     @property
+    def apart(self) -> bool:
+        """Shown apart, last: it ends or hands away the proposal and is not the step the
+        workflow marks as the usual next one."""
+        return self.destructive and not (self.step is not None and self.step.recommended)
+
+    @property
     def ready_step(self) -> bool:
         """A workflow step the officer can take now without ending the proposal."""
         return self.step is not None and not self.blocked and not self.destructive
@@ -62,8 +69,8 @@ class Action:
 def recommended_action(actions: list[Action]) -> Action | None:
     """The action the page offers first (see the module's rules)."""
     marked = next((a for a in actions if a.step is not None and a.step.recommended), None)
-    if marked is not None:
-        return marked if marked.ready_step else None
+    if marked is not None:  # the workflow's own next step, even one that ends it (an
+        return marked if not marked.blocked else None  # idea's answer): still confirmed
     ready = [a for a in actions if a.ready_step]
     if ready:
         return ready[0]
@@ -82,7 +89,7 @@ def arrange(actions: list[Action], failed_key: str | None = None) -> list[Action
     def rank(indexed: tuple[int, Action]) -> tuple:
         index, action = indexed
         next_step = action.step is not None and action.step.recommended
-        return (action.destructive, not action.recommended, not next_step,
+        return (action.apart, not action.recommended, not next_step,
                 action.step is None, index)
 
     ordered = [a for _i, a in sorted(enumerate(actions), key=rank)]
@@ -94,4 +101,4 @@ def arrange(actions: list[Action], failed_key: str | None = None) -> list[Action
 
 def split(actions: list[Action]) -> tuple[list[Action], list[Action]]:
     """The actions that keep the proposal here, and those that end or hand it away."""
-    return ([a for a in actions if not a.destructive], [a for a in actions if a.destructive])
+    return ([a for a in actions if not a.apart], [a for a in actions if a.apart])
