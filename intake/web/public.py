@@ -60,6 +60,8 @@ bp = Blueprint("public", __name__)
 
 RECENT_COUNT = 5
 PAGE_SIZE = 20
+# How long /submitted shows the receipt again in the browser that sent it (see submitted()).
+RECEIPT_SHOWN_FOR_SECONDS = 30 * 60
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
                                "public.track_receipt", "public.track_lookup",
@@ -122,24 +124,43 @@ def propose():
     except ActionError:
         # Only a race gets here (a theme switched off while the form was open).
         return _form_page(form, problems=[_t("public.error.try_again")], status=422)
-    # Post/Redirect/Get: the token waits in the (signed) session cookie for
-    # exactly one display, so a reload or the back button cannot resubmit.
-    flask_session["receipt"] = {"id": proposal.id, "token": token}
+    # Post/Redirect/Get, so a reload or the back button cannot resubmit: the token waits
+    # in the (signed) session cookie, with the moment it was sent (see submitted()).
+    flask_session["receipt"] = {"id": proposal.id, "token": token, "at": int(time.time())}
     return redirect(url_for(".submitted"), 303)
+
+
+def receipt_still_shown(receipt: object, now: float) -> bool:
+    """Whether the session's receipt may still be shown at ``now`` (seconds since the epoch):
+    for RECEIPT_SHOWN_FOR_SECONDS after it was sent, never before (a clock set back)."""
+    if not (isinstance(receipt, dict) and isinstance(receipt.get("id"), int)
+            and isinstance(receipt.get("token"), str) and isinstance(receipt.get("at"), int)):
+        return False
+    return 0 <= now - receipt["at"] <= RECEIPT_SHOWN_FOR_SECONDS
 
 
 @bp.get("/submitted")
 def submitted():
-    receipt = flask_session.pop("receipt", None)
+    """The receipt number and the private tracking link, for a short while only.
+
+    For a proposer without e-mail this page is the only copy of their key, so it must
+    survive the language switcher, a reload and Back: the same browser sees it again for
+    30 minutes after sending.  Not longer, because the browser may be a shared computer
+    (a library's, a community centre's) and the next person must not find the link; once
+    the time is past the session forgets it.
+    """
+    receipt = flask_session.get("receipt")
     proposal = None
-    if isinstance(receipt, dict) and isinstance(receipt.get("id"), int):
+    if receipt_still_shown(receipt, time.time()):
         proposal = queries.proposal_by_id(session(), receipt["id"])
     if proposal is None:
+        flask_session.pop("receipt", None)
         return render_template("public/submitted.html", proposal=None)
     return render_template(
         "public/submitted.html",
         proposal=proposal,
         receipt_url=url_for(".track_receipt", token=receipt["token"]),
+        shown_minutes=RECEIPT_SHOWN_FOR_SECONDS // 60,
         **link_context(proposal, receipt["token"]),
     )
 
