@@ -36,7 +36,7 @@ from ..i18n import label_or
 from ..models import Proposal
 from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
-from ..ratelimit import LOOKUP_LIMIT, limiter
+from ..ratelimit import limit_lookups
 from ..workflow.operations import check_trigger, fire_trigger
 from .public import _lang, _t, bp
 from .tracking_link import link_context
@@ -217,7 +217,7 @@ def _step_message(exc: ActionError, action: ProposerAction | None,
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@limit_lookups(methods=["POST"])
 def track_lookup():
     """Receipt number and e-mail address → a fresh link by e-mail; receipt number and phone
     number → how to reach the office (see the module docstring).  Each answer is the same
