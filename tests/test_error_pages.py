@@ -15,16 +15,18 @@ from intake.models import Proposal
 from .staff_support import login, page
 
 
-def test_a_public_form_address_opened_as_a_link_gets_a_page_that_says_what_it_is(city,
-                                                                                client):
+def test_a_public_address_asked_with_a_method_it_does_not_take_gets_a_page_that_says_so(
+        city, client):
+    """The citizen forms' addresses lead a GET to their page (test_language_links); a
+    method no public page takes still gets the site's own 405 page."""
     _, token = city.submit()
-    response = client.get(f"/track/{token}/withdraw")
+    response = client.post("/submitted")
     assert response.status_code == 405
-    assert "POST" in response.headers["Allow"]
+    assert "GET" in response.headers["Allow"]
     html = page(response)
     assert translate("public.error.not_a_page.title", "ja") in html
     assert 'class="site-footer"' in html  # the site's own page, not the framework's
-    english = page(client.get(f"/track/{token}/withdraw?lang=en"))
+    english = page(client.delete(f"/track/{token}/withdraw?lang=en"))
     assert translate("public.error.not_a_page.body", "en").split(".")[0] in english
 
 

@@ -47,12 +47,13 @@ from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links, request_storage
 from ..errors import ActionError
-from ..i18n import DEFAULT_LANGUAGE, translate
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import limit_comments, limit_submissions, limiter
 from ..supports.operations import supports_open
+from .page_text import RUBY_CHOICES
 from .tracking_link import link_context
 from .user_text import comments_were_open
 
@@ -64,6 +65,7 @@ PAGE_SIZE = 20
 RECEIPT_SHOWN_FOR_SECONDS = 30 * 60
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
+                               "public.track_action_page",
                                "public.track_receipt", "public.track_lookup",
                                "public.support_confirm", "public.track_attachment",
                                "public.track_attachment_thumbnail"})
@@ -254,10 +256,20 @@ def comment(proposal_id: int):
     return redirect(url_for(".proposal", proposal_id=found.id, _anchor="comments"), 303)
 
 
+def to_the_form_page(endpoint: str, **values: object):
+    """A GET of an address that only takes a form's POST — Enter in the address bar after
+    a refused post, a bookmark, a shared link — opens the page the form is on, in the
+    language and with the readings the address asked for (the header's links on a
+    refused form's page lead here), instead of a 405."""
+    lang, ruby = request.args.get("lang"), request.args.get("ruby")
+    return redirect(url_for(endpoint, lang=lang if lang in LANGUAGES else None,
+                            ruby=ruby if ruby in RUBY_CHOICES else None, **values), 303)
+
+
 @bp.get("/proposals/<int:proposal_id>/comments")
 def comments(proposal_id: int):
     """Where the language switcher of a refused comment's page leads: the page itself."""
-    return redirect(url_for(".proposal", proposal_id=proposal_id, _anchor="comments"), 303)
+    return to_the_form_page(".proposal", proposal_id=proposal_id, _anchor="comments")
 
 
 # --- page furniture: private headers, error pages, template helpers ---------------------------

@@ -38,7 +38,7 @@ from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
 from ..ratelimit import limit_lookups
 from ..workflow.operations import check_trigger, fire_trigger
-from .public import _lang, _t, bp
+from .public import _lang, _t, bp, to_the_form_page
 from .tracking_link import link_context
 
 
@@ -164,6 +164,14 @@ def track_action(token: str, trigger: str):
         return _track_page(proposal, token, problem=problem, status=exc.status)
     flash(_done(trigger, action), "success")
     return redirect(url_for(".track", token=token), 303)
+
+
+@bp.get("/track/<token>/<trigger>")
+def track_action_page(token: str, trigger: str):
+    """An action's address opened (after a refused answer or withdrawal): the tracking
+    page; for a token that opens nothing, the same 404 as every tracking address."""
+    _proposal_for_token(token)
+    return to_the_form_page(".track", token=token)
 
 
 def _done(trigger: str, action: ProposerAction | None) -> str:
