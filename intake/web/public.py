@@ -338,7 +338,7 @@ def _too_many() -> str:
     if key is None or current is None:
         return _t("public.error.too_many.body")
     minutes = max(1, round((current.reset_at - time.time()) / 60))  # reset_at: whole s, +1
-    return _t(key, minutes=minutes)
+    return _t(f"{key}_one" if minutes == 1 else key, minutes=minutes)  # "a minute", not "1 minutes"
 
 
 def _http_error(exc: HTTPException):
