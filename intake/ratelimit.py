@@ -2,7 +2,8 @@
 in Redis (``TEIAN_RATELIMIT_STORAGE=redis://…``) when several processes
 must share the counts.
 
-Submissions and comments count only when accepted (``deduct_when``): the limiter tests the
+Submissions, comments and tracking-link look-ups count only when accepted (``deduct_when``):
+the limiter tests the
 count before the view runs and adds to it only after a 201 (API) or a 303 (the page's
 redirect to its receipt), so a citizen correcting a form is never locked out, while the
 (limit+1)-th accepted submission is refused.  The limits are settings
@@ -20,7 +21,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 LOGIN_LIMIT = "10 per minute"
 # Each accepted look-up mails the proposer: a low limit keeps the form from mailing anyone
-# over and over.
+# over and over (see limit_lookups).
 LOOKUP_LIMIT = "10 per hour;3 per minute"
 # The statuses of an accepted submission or comment: 201 from the API, 303 from a page.
 ACCEPTED = (201, 303)
@@ -58,3 +59,14 @@ def limit_supports(**kwargs):
     return limiter.shared_limit(comment_limit, scope="supports",
                                 deduct_when=lambda response: response.status_code in (202, 303),
                                 **kwargs)
+
+
+def limit_lookups(**kwargs):
+    """The tracking-link look-up limit, counting look-ups that passed the form's checks (the
+    page's 303), so a citizen correcting a mistyped receipt number is not locked out.
+
+    A well-formed look-up that matched nothing counts too: its answer is the same as a
+    match's (nobody learns which proposals exist), and it is exactly what someone guessing
+    receipt numbers or mailing a stranger over and over sends, which the limit is for."""
+    return limiter.limit(LOOKUP_LIMIT, deduct_when=lambda response: response.status_code == 303,
+                         **kwargs)

@@ -45,9 +45,10 @@ def _conflict() -> Response:
     if request.path.startswith("/api/"):
         response = jsonify({"error": {"code": "conflict", "message": message}})
     else:
+        from .web.page_text import page_text  # readings without asking the database
+
         response = Response(render_template("public/error.html", status=409,
-                                            title=translate("staff.error.title", lang,
-                                                            status=409),
-                                            message=message))
+                                            title=page_text("staff.error.title", status=409),
+                                            message=page_text("staff.error.conflict")))
     response.status_code = 409
     return response

@@ -24,9 +24,11 @@ def database_unavailable(_exc: OperationalError):
         response = open311_errors("json" if request.path.endswith(".json") else "xml", 503,
                                   message)
     else:
+        from .web.page_text import page_text  # readings without asking the database
+
         page = render_template("public/error.html", status=503,
-                               title=translate("error.unavailable_title", lang),
-                               message=message)
+                               title=page_text("error.unavailable_title"),
+                               message=page_text("error.unavailable"))
         response = make_response(page, 503)
     response.headers["Retry-After"] = RETRY_AFTER
     return response

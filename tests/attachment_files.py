@@ -1,6 +1,7 @@
 """Files for the attachment tests, made on the spot: a phone photo with GPS and maker EXIF,
-an iPhone HEIC photo, an HTML page named .jpg, PDFs with and without JavaScript, an
-11 MB file and a decompression bomb."""
+an iPhone HEIC photo, an HTML page named .jpg, PDFs with and without JavaScript, PDFs that
+cannot be looked into (password-protected, without pages, cut off), an 11 MB file and a
+decompression bomb."""
 
 from __future__ import annotations
 
@@ -81,6 +82,26 @@ def plain_pdf() -> bytes:
 def pdf_with_javascript() -> bytes:
     """Opens with a script (an /OpenAction of type /JavaScript, its name hex-escaped)."""
     return _pdf("/OpenAction 4 0 R ", ("<< /S /J#61vaScript /JS (app.alert\\(1\\)) >>",))
+
+
+def password_protected_pdf() -> bytes:
+    """The plain PDF encrypted with a password, as a scanner's "secure PDF" is."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(plain_pdf())))
+    writer.encrypt(user_password="secret", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_without_pages() -> bytes:
+    return _pdf().replace(b"/Kids [3 0 R] /Count 1", b"/Kids [] /Count 0")
+
+
+def cut_off_pdf() -> bytes:
+    """A PDF cut off early (a download that stopped): its signature, then nothing whole."""
+    return plain_pdf()[:40]
 
 
 def eleven_megabytes() -> bytes:

@@ -44,6 +44,7 @@ EVERYONE = set(ACTORS)
 policy(EVERYONE,
        "public.index", "public.propose", "public.submitted", "public.proposals",
        "public.proposal", "public.comments", "public.comment", "public.track_lookup",
+       "public.supports",
        "api.list_proposals", "api.submit_proposal", "api.get_proposal", "api.add_comment",
        "api.list_categories", "api.list_departments", "api.openapi_json",
        "open311.discovery", "open311.services", "open311.service_definition",
@@ -56,7 +57,8 @@ policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
        "public.proposals_download", "public.privacy", "public.accessibility", "public.contact")
 policy(set(), "public.support_confirm")
 # The tracking link is the proposer's only key.
-policy({"proposer"}, "public.track", "public.track_action", "public.track_receipt",
+policy({"proposer"}, "public.track", "public.track_action", "public.track_action_page",
+       "public.track_receipt",
        "api.track_proposal",
        "api.track_transition",
        # their own files, the unpublished one too (concrete() picks it)
@@ -163,7 +165,7 @@ def concrete(rule, world: dict, actor: str) -> str:
         "proposal_id": world["proposal"].id, "comment_id": world["comment"].id,
         "request_id": world["opinion"].id, "rule_id": world["rules"][0].id, "token_id": 1,
         "user_id": world["users"]["lead"].id, "code": "parks", "kind": "categories",
-        "trigger": "withdraw" if rule.endpoint == "public.track_action" else "adopt",
+        "trigger": "withdraw" if rule.endpoint.startswith("public.track_action") else "adopt",
         "fmt": "json",
         "rest": "nothing-here", "filename": "teian.css",
         "token": world["token"] if actor == "proposer" else "not-the-token",

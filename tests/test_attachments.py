@@ -102,6 +102,11 @@ REFUSED = [
      "「script.pdf」は送れません。スクリプト（JavaScript）や自動で動く仕掛けを含むPDFは受け付けません"),
     ("big.jpg", files.eleven_megabytes(), "「big.jpg」は大きすぎます。1つのファイルは10MBまでです"),
     ("bomb.png", files.decompression_bomb(), "「bomb.png」は画素数が多すぎるため開けません"),
+    # A PDF that cannot be looked into is still a PDF: not "only JPEG, PNG, HEIC and PDF".
+    ("locked.pdf", files.password_protected_pdf(),
+     "「locked.pdf」は送れません。パスワードで保護されたPDFは中身を確認できないため受け付けません"),
+    ("empty.pdf", files.pdf_without_pages(), "「empty.pdf」はPDFとして開けません。"),
+    ("cut.pdf", files.cut_off_pdf(), "「cut.pdf」はPDFとして開けません。"),
 ]
 
 

@@ -9,23 +9,36 @@ import logging
 import pytest
 from sqlalchemy import select, update
 
-from intake.i18n import translate
+from intake.i18n import translate, translate_html
 from intake.models import Proposal
 
 from .staff_support import login, page
 
 
-def test_a_public_form_address_opened_as_a_link_gets_a_page_that_says_what_it_is(city,
-                                                                                client):
+def test_a_public_address_asked_with_a_method_it_does_not_take_gets_a_page_that_says_so(
+        city, client):
+    """The citizen forms' addresses lead a GET to their page (test_language_links); a
+    method no public page takes still gets the site's own 405 page."""
     _, token = city.submit()
-    response = client.get(f"/track/{token}/withdraw")
+    response = client.post("/submitted")
     assert response.status_code == 405
-    assert "POST" in response.headers["Allow"]
+    assert "GET" in response.headers["Allow"]
     html = page(response)
     assert translate("public.error.not_a_page.title", "ja") in html
     assert 'class="site-footer"' in html  # the site's own page, not the framework's
-    english = page(client.get(f"/track/{token}/withdraw?lang=en"))
+    english = page(client.delete(f"/track/{token}/withdraw?lang=en"))
     assert translate("public.error.not_a_page.body", "en").split(".")[0] in english
+
+
+def test_easy_japanese_error_pages_carry_readings(city, client):
+    """A page the public blueprint answers (404) and one the router does (405)."""
+    for response, stem in ((client.get("/proposals/999?lang=ja-easy"), "not_found"),
+                           (client.post("/submitted?lang=ja-easy"), "not_a_page")):
+        html = page(response)
+        for part in ("title", "body"):
+            readings = str(translate_html(f"public.error.{stem}.{part}", "ja-easy"))
+            assert "<ruby>" in readings and readings in html, (stem, part)
+        assert "<ruby>" not in html.split("<title>", 1)[1].split("</title>", 1)[0]
 
 
 def test_a_staff_form_address_opened_as_a_link_gets_the_staff_page(city, client):

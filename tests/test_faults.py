@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from intake import create_app
+from intake.i18n import translate_html
 from intake.models import Proposal
 
 from .factories import VALID_FORM
@@ -38,6 +39,15 @@ def test_a_database_that_is_down_answers_503_in_each_doors_format(down_app):
     assert api.status_code == 503 and api.get_json()["error"]["code"] == "unavailable"
     open311 = client.get("/open311/v2/services.json")
     assert open311.status_code == 503 and open311.get_json()[0]["code"] == 503
+
+
+def test_the_easy_japanese_page_for_a_database_that_is_down_reads_without_it(down_app):
+    """Its readings come from the shipped table: asking the database for the city's names
+    (what |ruby does first) would fail again and lose the page."""
+    page = down_app.test_client().get("/proposals?lang=ja-easy")
+    assert page.status_code == 503
+    html = page.get_data(as_text=True)
+    assert str(translate_html("error.unavailable", "ja-easy")) in html and "<ruby>" in html
 
 
 def test_a_locked_sqlite_database_says_try_again_and_writes_nothing(app, city, db,

@@ -160,3 +160,18 @@ def test_the_look_up_cannot_be_used_to_mail_someone_over_and_over(database_url, 
     refused = answers[-1].get_data(as_text=True)
     assert 'value="someone@example.jp"' in refused and 'value="T-2026-000001"' in refused
     assert "入力した内容は残っています" in refused
+
+
+def test_look_ups_refused_for_typos_do_not_use_up_the_limit(database_url, tmp_path):
+    """A citizen correcting a mistyped form is never told to wait; only look-ups that
+    passed the checks count (one that matched nothing counts too: it looks the same)."""
+    from .api_support import rate_limited_app
+
+    with rate_limited_app(database_url, tmp_path) as limited:
+        client = limited.test_client()
+        typos = [client.post("/track", data={"receipt": "", "email": "someone@example"})
+                 for _ in range(3)]
+        data = {"receipt": "T-2026-000001", "email": "someone@example.jp"}
+        answers = [client.post("/track", data=data) for _ in range(4)]
+    assert [a.status_code for a in typos] == [422, 422, 422]
+    assert [a.status_code for a in answers] == [303, 303, 303, 429]

@@ -75,6 +75,36 @@ def test_accepted_web_submission_past_the_limit_is_refused_and_keeps_the_form(li
     assert client.get("/propose").status_code == 200  # reading is never limited
 
 
+@pytest.mark.parametrize("limited", [{"submit_limit": "1 per minute",
+                                      "comment_limit": "1 per minute"}], indirect=True)
+def test_a_wait_of_one_minute_is_said_in_the_singular(limited):
+    from .test_api_read import _in_state
+    from .test_web_public import post_comment
+
+    client = limited.test_client()
+    assert post_proposal(client, form_data()).status_code == 303
+    refused = post_proposal(client, form_data(), query_string={"lang": "en"})
+    assert refused.status_code == 429
+    text = Page(refused.get_data(as_text=True)).text
+    assert "Send it again in about a minute, or contact" in text and "1 minutes" not in text
+
+    city = Factory(limited.extensions["teian.session"]())
+    proposal = _in_state(city, city.session, "in_deliberation")
+    assert post_comment(client, proposal, {"body": "賛成です"}).status_code == 303
+    refused = post_comment(client, proposal, {"body": "もう一つ"}, query_string={"lang": "en"})
+    assert refused.status_code == 429
+    text = Page(refused.get_data(as_text=True)).text
+    assert "Send it again in about a minute." in text and "1 minutes" not in text
+
+
+@pytest.mark.parametrize("limited", [{"submit_limit": "1 per hour"}], indirect=True)
+def test_a_longer_wait_is_said_in_minutes(limited):
+    client = limited.test_client()
+    assert post_proposal(client, form_data()).status_code == 303
+    refused = post_proposal(client, form_data(), query_string={"lang": "en"})
+    assert "Send it again in about 60 minutes" in Page(refused.get_data(as_text=True)).text
+
+
 @pytest.mark.parametrize("limited", [{"submit_limit": "2 per hour"}], indirect=True)
 def test_accepted_api_submission_past_the_limit_is_json_429(limited):
     client = limited.test_client()

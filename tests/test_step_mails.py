@@ -5,9 +5,11 @@ in part is adopted, and the evaluation mail gives the evaluation."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from intake.dates import people_date
+from intake.i18n import translate
 from intake.models import OutboxMessage
 from tests import ops as operations
 
@@ -70,6 +72,36 @@ def test_the_ruling_mail_of_an_adoption_in_part_gives_what_is_adopted(city, db):
     _, body = mails(db, proposal, PROPOSER_EMAIL)[-1]
     assert body.startswith("ご提案の検討結果をお知らせします：一部採択\n"
                            "採択する範囲：花壇の設置のみ\n")
+
+
+def test_english_mails_name_the_department_with_the(city, db):
+    """"The Parks Division has a question", not "Parks Division has a question"."""
+    proposal, _ = city.submit(email=PROPOSER_EMAIL, language="en")
+    walk(db, proposal, "in_review")
+    operations.fire_trigger(db, proposal, "request_info", lead(proposal),
+                            INPUTS["request_info"])
+    db.commit()
+    _, body = mails(db, proposal, PROPOSER_EMAIL)[-1]
+    assert body.startswith("The Parks Division has a question about your proposal:")
+    proposal, _ = city.submit(email=PROPOSER_EMAIL, language="en")
+    walk(db, proposal, "implementing")
+    operations.fire_trigger(db, proposal, "evaluate", lead(proposal),
+                            {"evaluation": "More people use the flower beds."})
+    db.commit()
+    _, body = mails(db, proposal, PROPOSER_EMAIL)[-1]
+    assert body.startswith("The Parks Division has written up how the work")
+
+
+@pytest.mark.parametrize(("key", "params", "start"), [
+    ("mail.opinion_request.body", {"lead": "Parks Division", "due_on": "1 June"},
+     "The Parks Division, the lead department, asks"),
+    ("mail.opinion_answered.body", {"consulted": "Roads Division"}, "The Roads Division answered"),
+    ("mail.transferred.body", {"from_department": "Parks Division"},
+     "A proposal was transferred to your department from the Parks Division."),
+])
+def test_english_staff_mails_name_the_department_with_the(key, params, start):
+    """Staff mail goes out in Japanese today; its English text reads right all the same."""
+    assert translate(key, "en", text="t", staff_url="u", **params).startswith(start)
 
 
 def test_the_evaluation_mail_gives_the_evaluation(city, db):

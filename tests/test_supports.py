@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake.i18n import translate
+from intake.i18n import translate, translate_html
 from intake.models import OutboxMessage, Proposal, Support
 from intake.supports.operations import confirm_support, support_for_token
 from tests import ops as operations
@@ -151,6 +151,23 @@ def test_a_confirmation_that_lost_the_race_counts_nothing(city, client, db, app)
     finally:
         slow.close()
     assert count_of(client, proposal) == 1
+
+
+def test_the_confirmation_messages_carry_readings_in_easy_japanese(city, client, db):
+    """The banner placed beside the supports and the confirmation page's message read
+    like every other easy-Japanese text: kanji with their readings (ruby)."""
+    proposal = published(city)
+    ask(client, proposal)
+    path = confirm_path(support_mails(db)[0])
+    done = translate_html("public.support.confirm.done", "ja-easy")
+    assert "<ruby>" in done
+    pressed = client.post(f"{path}?lang=ja-easy", follow_redirects=True)
+    placed = pressed.get_data(as_text=True).split('id="supports"', 1)[1]
+    assert f'role="status">{done}</div>' in placed
+    again = client.get(f"{path}?lang=ja-easy").get_data(as_text=True)
+    assert f'role="status">{done}</p>' in again
+    plain = client.get(f"{path}?lang=ja").get_data(as_text=True)
+    assert f'role="status">{translate("public.support.confirm.done")}</p>' in plain
 
 
 # --- where supports are open ------------------------------------------------------------------

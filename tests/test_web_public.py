@@ -226,7 +226,7 @@ def test_form_offers_active_themes_in_order_and_todays_districts(city, client, d
     assert page.named("district")[0]["options"] == ["city-wide", "d01"]
 
 
-def test_valid_post_goes_to_the_department_and_shows_the_receipt_once(city, client, db):
+def test_valid_post_goes_to_the_department_and_shows_the_receipt(city, client, db):
     response = post_proposal(client, form_data())
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/submitted")
@@ -247,9 +247,28 @@ def test_valid_post_goes_to_the_department_and_shows_the_receipt_once(city, clie
     assert token_digest(token) == proposal.tracking_token_hash
     assert t("public.submitted.keep_private") in page
 
-    again = client.get("/submitted").get_data(as_text=True)
-    assert token not in again and "/track/" not in again
-    assert t("public.submitted.again") in again
+
+def test_receipt_survives_a_language_switch_then_is_gone_after_half_an_hour(city, client, db):
+    """The proposer without e-mail has only this page: switching language or reloading shows
+    it again (in the new language); half an hour later (a shared computer) it is gone."""
+    assert post_proposal(client, form_data(email="")).status_code == 303
+    proposal = db.execute(select(Proposal)).scalar_one()
+    first = client.get("/submitted").get_data(as_text=True)
+    token = re.search(r"http://teian\.test/track/([A-Za-z0-9_-]+)", first).group(1)
+
+    english = client.get("/submitted?lang=en").get_data(as_text=True)
+    assert proposal.receipt in english and f"/track/{token}" in english
+    assert t("public.submitted.keep_private", "en") in Page(english).text
+    assert t("public.submitted.again", "en") not in Page(english).text
+    assert f"/track/{token}" in client.get("/submitted").get_data(as_text=True)  # reload
+
+    with client.session_transaction() as cookie:  # sent 31 minutes ago
+        cookie["receipt"] = {**cookie["receipt"], "at": cookie["receipt"]["at"] - 31 * 60}
+    late = client.get("/submitted?lang=en").get_data(as_text=True)
+    assert token not in late and "/track/" not in late and proposal.receipt not in late
+    assert t("public.submitted.again", "en") in Page(late).text
+    with client.session_transaction() as cookie:
+        assert "receipt" not in cookie  # forgotten, not only hidden
 
 
 def test_other_theme_goes_to_the_office_triage(city, client, db):

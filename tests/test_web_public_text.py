@@ -61,6 +61,22 @@ def test_an_english_proposal_is_marked_english_on_the_japanese_page(city, client
         in page
 
 
+def test_user_text_is_marked_with_the_language_it_is_written_in_not_the_mails(city, client):
+    """A proposer who reads English mail may well write in Japanese, and the reverse: the
+    text itself says which voice reads it (digits alone: the proposal's language)."""
+    japanese = published(city, language="en", title="駅前広場にベンチを置く")
+    for lang in ("en", "ja"):
+        page = client.get(f"/proposals/{japanese.id}?lang={lang}").get_data(as_text=True)
+        assert '<h1 class="heading-xl" lang="ja" dir="auto">駅前広場にベンチを置く</h1>' in page
+    english = published(city, title="Benches for the station square")
+    page = client.get(f"/proposals/{english.id}").get_data(as_text=True)
+    assert '<h1 class="heading-xl" lang="en" dir="auto">Benches for the station square</h1>' \
+        in page
+    digits = published(city, language="en", title="2026-2027")
+    page = client.get(f"/proposals/{digits.id}").get_data(as_text=True)
+    assert '<h1 class="heading-xl" lang="en" dir="auto">2026-2027</h1>' in page
+
+
 def test_a_right_to_left_override_in_a_title_stays_inside_it(city, client):
     title = f"花壇の提案{RLO}txt.exe"
     proposal = published(city, title=title)

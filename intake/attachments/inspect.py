@@ -14,7 +14,7 @@ inspected, not with the application: most requests carry no file, and the two ho
 about 10 MB in every web worker (docs/PERFORMANCE.md, "Memory per web worker").
 
 Refusals raise :class:`Refused` with the rule broken (``type``, ``too_large``, ``bomb``,
-``script``); the form words them (``forms/attachments.py``).
+``script``, ``pdf_locked``, ``pdf_damaged``); the form words them (``forms/attachments.py``).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "PDF": ".pdf"}
 
 
 class Refused(ValueError):
-    """The file breaks ``rule`` (type, too_large, bomb, script)."""
+    """The file breaks ``rule`` (type, too_large, bomb, script, pdf_locked, pdf_damaged)."""
 
     def __init__(self, rule: str) -> None:
         super().__init__(rule)

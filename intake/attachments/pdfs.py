@@ -1,5 +1,10 @@
 """A sent PDF checked: pypdf parses it, and one holding JavaScript or a launch action is
-refused (the rules: :mod:`.inspect`).  Imported when a PDF is inspected."""
+refused (the rules: :mod:`.inspect`).  Imported when a PDF is inspected.
+
+A PDF that cannot be looked into is refused by rules of its own, not ``type``: the sender
+did send a PDF, and "only JPEG, PNG, HEIC and PDF" would tell them nothing they can act
+on.  ``pdf_locked``: password-protected (remove the password); ``pdf_damaged``: no pages,
+unparseable, or too many objects to check (save it again, or send photos of it)."""
 
 from __future__ import annotations
 
@@ -24,16 +29,16 @@ def checked_pdf(raw: bytes, name: str) -> CleanFile:
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted:
-            raise Refused("type")  # cannot be looked into
+            raise Refused("pdf_locked")  # cannot be looked into
         if len(reader.pages) < 1:
-            raise Refused("type")
+            raise Refused("pdf_damaged")
         if _runs_something(reader):
             raise Refused("script")
     except Refused:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, IndexError, AssertionError) as exc:
-        raise Refused("type") from exc
+        raise Refused("pdf_damaged") from exc
     return CleanFile(name=name, content_type=CONTENT_TYPES["PDF"], suffix=SUFFIXES["PDF"],
                      data=raw)
 
@@ -49,7 +54,7 @@ def _runs_something(reader: PdfReader) -> bool:
         item = stack.pop()
         visited += 1
         if visited > MAX_PDF_OBJECTS:
-            raise Refused("type")
+            raise Refused("pdf_damaged")
         if isinstance(item, IndirectObject):
             key = (item.idnum, item.generation)
             if key in seen:

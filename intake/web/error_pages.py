@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from intake.i18n import DEFAULT_LANGUAGE, translate
 from intake.open311.formats import errors as open311_errors
+from intake.web.page_text import page_text
 
 # status → (the public page's catalogue stem, the staff page's message key)
 PAGES = {405: ("not_a_page", "staff.error.not_a_page"),
@@ -94,8 +95,9 @@ def _page(status: int, reference: str = ""):
         html = render_template("staff/error.html", status=status, message=message,
                                **_blueprint_helpers("staff"))
     else:
+        # Readings from the shipped table (page_text), not |ruby: no database after a fault.
         html = render_template("public/error.html", status=status,
-                               title=translate(f"public.error.{stem}.title", lang),
-                               message=translate(f"public.error.{stem}.body", lang,
+                               title=page_text(f"public.error.{stem}.title"),
+                               message=page_text(f"public.error.{stem}.body",
                                                  reference=reference))
     return current_app.response_class(html, status=status)

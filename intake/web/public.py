@@ -47,12 +47,13 @@ from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links, request_storage
 from ..errors import ActionError
-from ..i18n import DEFAULT_LANGUAGE, translate
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from ..models import CommentStatus, Proposal
 from ..privacy.public import public_comments, public_text
 from ..proposals.operations import submit_proposal
 from ..ratelimit import limit_comments, limit_submissions, limiter
 from ..supports.operations import supports_open
+from .page_text import RUBY_CHOICES
 from .tracking_link import link_context
 from .user_text import comments_were_open
 
@@ -60,8 +61,11 @@ bp = Blueprint("public", __name__)
 
 RECENT_COUNT = 5
 PAGE_SIZE = 20
+# How long /submitted shows the receipt again in the browser that sent it (see submitted()).
+RECEIPT_SHOWN_FOR_SECONDS = 30 * 60
 # Pages that show a tracking token or link (see the module docstring).
 PRIVATE_ENDPOINTS = frozenset({"public.submitted", "public.track", "public.track_action",
+                               "public.track_action_page",
                                "public.track_receipt", "public.track_lookup",
                                "public.support_confirm", "public.track_attachment",
                                "public.track_attachment_thumbnail"})
@@ -122,24 +126,43 @@ def propose():
     except ActionError:
         # Only a race gets here (a theme switched off while the form was open).
         return _form_page(form, problems=[_t("public.error.try_again")], status=422)
-    # Post/Redirect/Get: the token waits in the (signed) session cookie for
-    # exactly one display, so a reload or the back button cannot resubmit.
-    flask_session["receipt"] = {"id": proposal.id, "token": token}
+    # Post/Redirect/Get, so a reload or the back button cannot resubmit: the token waits
+    # in the (signed) session cookie, with the moment it was sent (see submitted()).
+    flask_session["receipt"] = {"id": proposal.id, "token": token, "at": int(time.time())}
     return redirect(url_for(".submitted"), 303)
+
+
+def receipt_still_shown(receipt: object, now: float) -> bool:
+    """Whether the session's receipt may still be shown at ``now`` (seconds since the epoch):
+    for RECEIPT_SHOWN_FOR_SECONDS after it was sent, never before (a clock set back)."""
+    if not (isinstance(receipt, dict) and isinstance(receipt.get("id"), int)
+            and isinstance(receipt.get("token"), str) and isinstance(receipt.get("at"), int)):
+        return False
+    return 0 <= now - receipt["at"] <= RECEIPT_SHOWN_FOR_SECONDS
 
 
 @bp.get("/submitted")
 def submitted():
-    receipt = flask_session.pop("receipt", None)
+    """The receipt number and the private tracking link, for a short while only.
+
+    For a proposer without e-mail this page is the only copy of their key, so it must
+    survive the language switcher, a reload and Back: the same browser sees it again for
+    30 minutes after sending.  Not longer, because the browser may be a shared computer
+    (a library's, a community centre's) and the next person must not find the link; once
+    the time is past the session forgets it.
+    """
+    receipt = flask_session.get("receipt")
     proposal = None
-    if isinstance(receipt, dict) and isinstance(receipt.get("id"), int):
+    if receipt_still_shown(receipt, time.time()):
         proposal = queries.proposal_by_id(session(), receipt["id"])
     if proposal is None:
+        flask_session.pop("receipt", None)
         return render_template("public/submitted.html", proposal=None)
     return render_template(
         "public/submitted.html",
         proposal=proposal,
         receipt_url=url_for(".track_receipt", token=receipt["token"]),
+        shown_minutes=RECEIPT_SHOWN_FOR_SECONDS // 60,
         **link_context(proposal, receipt["token"]),
     )
 
@@ -233,10 +256,20 @@ def comment(proposal_id: int):
     return redirect(url_for(".proposal", proposal_id=found.id, _anchor="comments"), 303)
 
 
+def to_the_form_page(endpoint: str, **values: object):
+    """A GET of an address that only takes a form's POST — Enter in the address bar after
+    a refused post, a bookmark, a shared link — opens the page the form is on, in the
+    language and with the readings the address asked for (the header's links on a
+    refused form's page lead here), instead of a 405."""
+    lang, ruby = request.args.get("lang"), request.args.get("ruby")
+    return redirect(url_for(endpoint, lang=lang if lang in LANGUAGES else None,
+                            ruby=ruby if ruby in RUBY_CHOICES else None, **values), 303)
+
+
 @bp.get("/proposals/<int:proposal_id>/comments")
 def comments(proposal_id: int):
     """Where the language switcher of a refused comment's page leads: the page itself."""
-    return redirect(url_for(".proposal", proposal_id=proposal_id, _anchor="comments"), 303)
+    return to_the_form_page(".proposal", proposal_id=proposal_id, _anchor="comments")
 
 
 # --- page furniture: private headers, error pages, template helpers ---------------------------
@@ -305,7 +338,7 @@ def _too_many() -> str:
     if key is None or current is None:
         return _t("public.error.too_many.body")
     minutes = max(1, round((current.reset_at - time.time()) / 60))  # reset_at: whole s, +1
-    return _t(key, minutes=minutes)
+    return _t(f"{key}_one" if minutes == 1 else key, minutes=minutes)  # "a minute", not "1 minutes"
 
 
 def _http_error(exc: HTTPException):

@@ -31,6 +31,7 @@ from .public import (
     _support_form,
     _t,
     bp,
+    to_the_form_page,
 )
 
 
@@ -58,6 +59,12 @@ def support(proposal_id: int):
     # The same words whether the address is new, waiting or already counted.
     flash(_t("public.support.sent"), "success:supports")
     return redirect(url_for(".proposal", proposal_id=found.id, _anchor="supports"), 303)
+
+
+@bp.get("/proposals/<int:proposal_id>/supports")
+def supports(proposal_id: int):
+    """The support form's address opened (after a refused post): the proposal's page."""
+    return to_the_form_page(".proposal", proposal_id=proposal_id, _anchor="supports")
 
 
 @bp.route("/supports/confirm/<token>", methods=["GET", "POST"])

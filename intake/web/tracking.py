@@ -36,9 +36,9 @@ from ..i18n import label_or
 from ..models import Proposal
 from ..privacy.public import original_text
 from ..proposals.tracking import resend_tracking_link
-from ..ratelimit import LOOKUP_LIMIT, limiter
+from ..ratelimit import limit_lookups
 from ..workflow.operations import check_trigger, fire_trigger
-from .public import _lang, _t, bp
+from .public import _lang, _t, bp, to_the_form_page
 from .tracking_link import link_context
 
 
@@ -166,6 +166,14 @@ def track_action(token: str, trigger: str):
     return redirect(url_for(".track", token=token), 303)
 
 
+@bp.get("/track/<token>/<trigger>")
+def track_action_page(token: str, trigger: str):
+    """An action's address opened (after a refused answer or withdrawal): the tracking
+    page; for a token that opens nothing, the same 404 as every tracking address."""
+    _proposal_for_token(token)
+    return to_the_form_page(".track", token=token)
+
+
 def _done(trigger: str, action: ProposerAction | None) -> str:
     """What the proposer's step did, in a sentence of its own (``public.track.done.<trigger>``),
     or for a trigger of a city's own workflow without one, the step's name."""
@@ -217,7 +225,7 @@ def _step_message(exc: ActionError, action: ProposerAction | None,
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@limit_lookups(methods=["POST"])
 def track_lookup():
     """Receipt number and e-mail address → a fresh link by e-mail; receipt number and phone
     number → how to reach the office (see the module docstring).  Each answer is the same

@@ -9,16 +9,36 @@ and a right-to-left override character inside a title cannot turn the page aroun
 
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup
+
 import workflows
 from intake.models import Proposal
 
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+# Kana, kanji, Japanese punctuation and full-width forms: only Japanese is written so.
+JAPANESE_SCRIPT = re.compile("[\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                             "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]")
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
-def text_lang(proposal: Proposal) -> str:
-    """The language of what was written on ``proposal`` as an HTML ``lang``: the
-    proposal's ``language``, easy Japanese being Japanese.  User text carries it whatever
-    the page's language, so an English page's Japanese title is read by a Japanese voice."""
+def text_lang(text: object, proposal: Proposal) -> str:
+    """The language ``text``, written on ``proposal``, is in, as an HTML ``lang``.  User
+    text carries it whatever the page's language, so that a screen reader reads it with
+    the right voice.
+
+    Decided from the text itself, not from the language the proposer chose for their
+    mail (a Japanese title from a proposer reading English mail is Japanese; so is the
+    department's reason on an English proposer's page): any kana or kanji make it
+    Japanese; else Latin letters make it English (the only other language the site
+    takes); else (digits, signs) the proposal's language, easy Japanese being Japanese.
+    """
+    plain = text.striptags() if isinstance(text, Markup) else str(text or "")
+    if JAPANESE_SCRIPT.search(plain):
+        return "ja"
+    if LATIN_LETTER.search(plain):
+        return "en"
     return "en" if proposal.language == "en" else "ja"
 
 
