@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.dates import people_date
-from intake.models import Comment, CommentStatus
+from intake.models import Comment, CommentStatus, OutboxMessage
 from tests import ops as operations
 from workflows import WorkflowDefinitionError, get_workflow, load_workflow
 
@@ -155,6 +155,23 @@ def test_the_office_routes_a_triage_item_in_one_step(client, city, db):
     assert again.status_code == 409
     assert ja("staff_page.triage.already", receipt=item.receipt) in page(again)
     assert reload(db, item).lead_department_id == city.roads.id
+
+
+def test_the_department_a_triage_item_is_routed_to_is_told_it_was_routed_not_transferred(
+        client, city, db):
+    item, _ = city.submit(category="other", title="掲示板を新しくする")
+    login(client, city.office_user)
+    response = client.post(f"/staff/triage/{item.id}/route",
+                           data={f"route-{item.id}-department": "roads",
+                                 f"route-{item.id}-version": item.version})
+    assert response.status_code == 302
+    mail = db.execute(select(OutboxMessage).where(
+        OutboxMessage.proposal_id == item.id,
+        OutboxMessage.recipient == city.roads_primary.email)).scalar_one()
+    assert mail.subject == f"【振り分け】{item.receipt} 掲示板を新しくする"
+    assert mail.body.startswith("協働推進室がこの提案をあなたの部署に振り分けました。")
+    assert "担当部署の変更" not in mail.subject
+    assert ja("public.meta.triage") not in mail.body and "変更されました" not in mail.body
 
 
 def test_a_triage_route_without_a_department_is_refused_beside_the_row(client, city, db):
