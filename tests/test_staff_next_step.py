@@ -182,7 +182,12 @@ def test_a_triage_route_without_a_department_is_refused_beside_the_row(client, c
                                  f"route-{item.id}-version": item.version})
     assert response.status_code == 422
     text = page(response)
-    assert f'href="#route-{item.id}"' in text and 'class="error-message"' in text
+    # the field and its rule, beside the list and in the summary leading to it
+    named = ja("error.required_choice", field=ja("staff_page.triage.department"))
+    assert named == "振り分け先の部署を選んでください。"
+    assert f'<a href="#route-{item.id}-department">{named}</a>' in text
+    assert f'<p class="error-message" id="route-{item.id}-department-error">{named}</p>' in text
+    assert ja("staff.error.form") not in text
     assert reload(db, item).lead_department_id is None
 
 
