@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.dates import people_date
+from intake.i18n import translate
 from intake.models import Comment, CommentStatus, OutboxMessage
 from tests import ops as operations
 from workflows import WorkflowDefinitionError, get_workflow, load_workflow
@@ -252,6 +253,23 @@ def test_held_and_hidden_comments_are_listed_with_a_link_to_their_place(client, 
     target = page(client.get(f"/staff/proposals/{roads.id}"))
     assert f'id="comment-{held[2].id}"' in target
     assert f"/comments/{held[2].id}/publish" in target
+
+
+def test_the_moderation_page_says_it_lists_comments_not_the_queues_proposals(client, city):
+    login(client, city.office_user)
+    office = page(client.get("/staff/comments"))
+    assert ja("staff_page.comments.intro_all") in office
+    assert "コメント" in ja("staff_page.comments.intro_all")
+    english = page(client.get("/staff/comments?lang=en"))
+    assert "Comments on the proposals of every department" in english
+    client.post("/staff/logout")
+    login(client, city.parks_liaison)
+    mine = page(client.get("/staff/comments?lang=ja"))  # the English choice stays
+    assert ja("staff_page.comments.intro_department", department="公園緑地課") in mine
+    for text in (office, english, mine):
+        for key in ("staff.queue.scope_all", "staff.queue.scope_department"):
+            for lang in ("ja", "en"):
+                assert translate(key, lang, department="公園緑地課") not in text
 
 
 def test_the_moderation_list_reads_a_page_in_a_fixed_number_of_queries(client, city, db):
