@@ -12,7 +12,7 @@ import pytest
 from workflows.calendar import today_jst
 
 from .test_browser import browser, ja, live_server, new_page, page, sign_in  # noqa: F401
-from .workflow_support import walk
+from .workflow_support import PATHS, walk
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +104,40 @@ def test_the_office_reads_the_dashboard_and_prints_the_agenda(page, live_server,
         page.get_by_role("link", name=ja("office.downloads.agenda")).click()
     body = open(download.value.path(), "rb").read()
     assert body.startswith("\ufeff".encode()) and proposals.receipt in body.decode("utf-8-sig")
+
+
+# The demo's English department names: the longest make the department × state table widest.
+ENGLISH_NAMES = {"parks": "Parks and Green Spaces Division", "roads": "Road Management Division",
+                 "welfare": "Community Welfare Division",
+                 "children": "Child-rearing Support Division"}
+
+
+def test_the_english_department_by_state_table_fits_its_box_at_1280(page, live_server,  # noqa: F811
+                                                                    city):
+    """Every state of the workflow held by some proposal and the departments' English
+    names: at a laptop's 1280 px the table is whole inside its box, its last column
+    ("Overdue") not cut behind a scroll bar at the table's foot, and no department's name
+    is broken inside a word."""
+    into = [{"category": "parks"}, {"category": "roads"}, {"category": "welfare"},
+            {"category": "welfare", "title": "子育て広場をつくる"}]  # children, by its keyword
+    for n, state in enumerate(PATHS["proposal"]):
+        walk(city.session, city.submit(**into[n % len(into)])[0], state)
+    city.submit(category="other")  # triage
+    for code, name in ENGLISH_NAMES.items():
+        getattr(city, code).name_en = name
+    city.session.commit()
+    sign_in(page, live_server, city.office_user)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/staff/dashboard?lang=en")
+    table = page.locator("#figure-states table")
+    assert table.locator("thead th").count() == 1 + len(PATHS["proposal"]) + 2
+    assert table.evaluate("t => t.getBoundingClientRect().right"
+                          " <= t.parentElement.getBoundingClientRect().right + 0.5")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for header in table.locator("tbody th").all():  # whole words on each line
+        lines = header.evaluate(
+            "th => { const r = document.createRange(); r.selectNodeContents(th);"
+            " return [...r.getClientRects()].length; }")
+        words = header.inner_text().split()
+        assert lines <= len(words), header.inner_text()

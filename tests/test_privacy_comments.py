@@ -122,3 +122,24 @@ def test_the_page_tells_the_commenter_and_the_staff_page_publishes(city, client,
                             data={f"{prefix}-redact": PHONE})
     assert published.status_code in (302, 303), published.get_data(as_text=True)[:500]
     assert f"電話は{MASK}です" in _public(client, proposal)
+
+
+def test_the_staff_pages_call_a_citizens_comment_a_comment(city, client, db):
+    """意見 on the staff pages is another department's opinion (意見照会); what citizens
+    write under a proposal is a コメント there, in every message of its moderation."""
+    proposal = _in_deliberation(city)
+    _comment(client, proposal, "ベンチが増えると助かります。")
+    comment = db.execute(select(Comment)).scalar_one()
+    login(client, city.office_user)
+    before = client.get(f"/staff/proposals/{proposal.id}").get_data(as_text=True)
+    assert "コメントの代わりに、この理由が公開ページに表示されます。" in before
+    hidden = client.post(f"/staff/proposals/{proposal.id}/comments/{comment.id}/hide",
+                         data={f"hide-{comment.id}-reason": "誹謗中傷", "confirm": "y"},
+                         follow_redirects=True)
+    text = hidden.get_data(as_text=True)
+    assert "コメントを非表示にしました。" in text
+    assert "コメントの非表示" in text  # the timeline
+    assert t("staff.error.comment_hidden") == "このコメントはすでに非表示です。"
+    assert t("privacy.done.comment_published", count=1) == "コメントを公開しました（伏せ字 1件）。"
+    for wrong in ("意見を非表示", "意見の非表示", "意見の代わり"):
+        assert wrong not in text, wrong

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from intake.dates import people_date
-from intake.models import Comment, CommentStatus
+from intake.i18n import translate
+from intake.models import Comment, CommentStatus, OutboxMessage
 from tests import ops as operations
 from workflows import WorkflowDefinitionError, get_workflow, load_workflow
 
@@ -177,6 +178,23 @@ def test_the_office_routes_a_triage_item_in_one_step(client, city, db):
     assert reload(db, item).lead_department_id == city.roads.id
 
 
+def test_the_department_a_triage_item_is_routed_to_is_told_it_was_routed_not_transferred(
+        client, city, db):
+    item, _ = city.submit(category="other", title="掲示板を新しくする")
+    login(client, city.office_user)
+    response = client.post(f"/staff/triage/{item.id}/route",
+                           data={f"route-{item.id}-department": "roads",
+                                 f"route-{item.id}-version": item.version})
+    assert response.status_code == 302
+    mail = db.execute(select(OutboxMessage).where(
+        OutboxMessage.proposal_id == item.id,
+        OutboxMessage.recipient == city.roads_primary.email)).scalar_one()
+    assert mail.subject == f"【振り分け】{item.receipt} 掲示板を新しくする"
+    assert mail.body.startswith("協働推進室がこの提案をあなたの部署に振り分けました。")
+    assert "担当部署の変更" not in mail.subject
+    assert ja("public.meta.triage") not in mail.body and "変更されました" not in mail.body
+
+
 def test_a_triage_route_without_a_department_is_refused_beside_the_row(client, city, db):
     item, _ = city.submit(category="other")
     login(client, city.office_user)
@@ -185,7 +203,12 @@ def test_a_triage_route_without_a_department_is_refused_beside_the_row(client, c
                                  f"route-{item.id}-version": item.version})
     assert response.status_code == 422
     text = page(response)
-    assert f'href="#route-{item.id}"' in text and 'class="error-message"' in text
+    # the field and its rule, beside the list and in the summary leading to it
+    named = ja("error.required_choice", field=ja("staff_page.triage.department"))
+    assert named == "振り分け先の部署を選んでください。"
+    assert f'<a href="#route-{item.id}-department">{named}</a>' in text
+    assert f'<p class="error-message" id="route-{item.id}-department-error">{named}</p>' in text
+    assert ja("staff.error.form") not in text
     assert reload(db, item).lead_department_id is None
 
 
@@ -250,6 +273,23 @@ def test_held_and_hidden_comments_are_listed_with_a_link_to_their_place(client, 
     target = page(client.get(f"/staff/proposals/{roads.id}"))
     assert f'id="comment-{held[2].id}"' in target
     assert f"/comments/{held[2].id}/publish" in target
+
+
+def test_the_moderation_page_says_it_lists_comments_not_the_queues_proposals(client, city):
+    login(client, city.office_user)
+    office = page(client.get("/staff/comments"))
+    assert ja("staff_page.comments.intro_all") in office
+    assert "コメント" in ja("staff_page.comments.intro_all")
+    english = page(client.get("/staff/comments?lang=en"))
+    assert "Comments on the proposals of every department" in english
+    client.post("/staff/logout")
+    login(client, city.parks_liaison)
+    mine = page(client.get("/staff/comments?lang=ja"))  # the English choice stays
+    assert ja("staff_page.comments.intro_department", department="公園緑地課") in mine
+    for text in (office, english, mine):
+        for key in ("staff.queue.scope_all", "staff.queue.scope_department"):
+            for lang in ("ja", "en"):
+                assert translate(key, lang, department="公園緑地課") not in text
 
 
 def test_the_moderation_list_reads_a_page_in_a_fixed_number_of_queries(client, city, db):

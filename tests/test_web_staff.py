@@ -17,7 +17,7 @@ import workflows
 from forms import actions as action_forms
 from forms import staff as staff_forms
 from intake import create_app
-from intake.dates import people_date
+from intake.dates import people_date, people_datetime
 from intake.i18n import catalogue, translate
 from intake.models import DeliberationSession, OpinionRequest
 from tests import ops as operations
@@ -34,7 +34,7 @@ from .staff_support import (
     post_action,
     reload,
 )
-from .workflow_support import FUTURE_YEAR
+from .workflow_support import FUTURE_YEAR, lead
 
 JA = "ja"
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,6 +314,31 @@ def test_another_departments_liaison_gets_403_and_no_content(client, city):
     text = page(response)
     for secret in ("秘密の公園計画について", "山田 花子", "hanako@example.jp", proposal.receipt):
         assert secret not in text
+
+
+def test_a_liaison_the_proposal_was_transferred_away_from_is_told_where_it_went(client, city,
+                                                                                db):
+    """An older mail's link, opened after a transfer: who leads the proposal now and since
+    when, still nothing of the proposal (another department is refused as before)."""
+    proposal, _ = city.submit(title="秘密の公園計画について")
+    operations.transfer_proposal(db, proposal, "roads", lead(proposal),
+                                 reason="道路の案件です。")
+    db.commit()
+    moved = events_of(db, proposal)[-1]
+    assert moved.action == "transfer"
+    login(client, city.parks_liaison)
+    response = client.get(f"/staff/proposals/{proposal.id}")
+    assert response.status_code == 403
+    text = page(response)
+    assert ja("staff.error.moved_away", receipt=proposal.receipt, department="道路課",
+              since=people_datetime(moved.at, "ja")) in text
+    assert ja("staff.error.forbidden_page") not in text
+    for secret in ("秘密の公園計画について", "山田 花子", "hanako@example.jp", "道路の案件です。"):
+        assert secret not in text
+    client.post("/staff/logout")
+    login(client, city.welfare_liaison)  # never led it: nothing said of where it is
+    other = page(client.get(f"/staff/proposals/{proposal.id}"))
+    assert ja("staff.error.forbidden_page") in other and "道路課" not in other
 
 
 def test_a_missing_proposal_is_404(client, city):

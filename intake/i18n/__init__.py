@@ -31,8 +31,9 @@ LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "
 # reaches citizens and needs all three (tests/test_easy_japanese.py checks both, and that
 # the public templates name no message without easy Japanese).
 STAFF_ONLY_PREFIXES = ("staff.", "staff_page.", "admin.", "office.", "import.", "answers.",
-                       "privacy.", "mail.new_item.", "mail.transferred.", "mail.escalation.",
-                       "mail.staff_update.", "mail.staff_step.", "mail.opinion_")
+                       "privacy.", "mail.new_item.", "mail.transferred.", "mail.routed.",
+                       "mail.escalation.", "mail.staff_update.", "mail.staff_step.",
+                       "mail.opinion_")
 # Staff pages are not translated into easy Japanese: they do not offer it, and a staff
 # page asked for it is shown in Japanese.
 STAFF_LANGUAGE_NAMES = {code: name for code, name in LANGUAGE_NAMES.items()

@@ -19,7 +19,6 @@ from intake.core.checks import (
 )
 from intake.core.concurrency import conflict_on_concurrent_change
 from intake.core.effects import record, tell_department
-from intake.i18n import translate
 from intake.links import Links
 from intake.models import Department, EventAction, Proposal
 from intake.opinions.operations import open_requests_to, settle_for_new_lead
@@ -52,10 +51,18 @@ def record_assignment(
             "triage": department is None,
         },
     )
-    kind = "new_item" if action == EventAction.route else "transferred"
-    tell_department(session, links, department, kind, proposal, text=reason,
-                    from_department=(previous.name("ja") if previous is not None
-                                     else translate("public.meta.triage", "ja")))
+    tell_department(session, links, department, _mail_kind(action, previous), proposal,
+                    text=reason, **({"from_department": previous.name("ja")}
+                                    if previous is not None else {}))
+
+
+def _mail_kind(action: EventAction, previous: Department | None) -> str:
+    """The receiving department's mail: a new proposal (the submission's routing), the
+    first routing out of the office's triage (there is no department it came from, so it
+    is not worded as a transfer), or a transfer from ``previous``."""
+    if action == EventAction.route:
+        return "new_item"
+    return "transferred" if previous is not None else "routed"
 
 
 @conflict_on_concurrent_change

@@ -16,7 +16,7 @@ from .common import bp, lang, t
 
 def trigger_choices() -> list[tuple[str, str]]:
     """The triggers a template may serve, by their names in the officer's language."""
-    return [(trigger, f"{transition.label_in(lang())}（{trigger}）")
+    return [(trigger, transition.label_in(lang()) + t("staff.in_brackets", text=trigger))
             for trigger, transition in operations.template_triggers().items()]
 
 

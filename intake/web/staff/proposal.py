@@ -47,6 +47,7 @@ from intake.models import (
     Proposal,
     User,
 )
+from intake.routing.history import moved_away_from
 from intake.timeline import files_listed
 from intake.workflow.status import state_label_for
 from workflows.calendar import business_days_left, today_jst
@@ -55,6 +56,7 @@ from . import review_panel
 from .common import (
     bp,
     code_choices,
+    error_page,
     format_jst,
     lang,
     name_in,
@@ -79,6 +81,14 @@ class Failure:
 
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
+    found = db().get(Proposal, proposal_id)
+    if found is not None and not access.can_view(officer(), found):
+        # A link in an older mail, opened after the proposal left the officer's department.
+        moved = moved_away_from(db(), found, officer().department)
+        if moved is not None:
+            return error_page(403, t("staff.error.moved_away", receipt=found.receipt,
+                                     department=name_in(moved.lead, t("staff.triage")),
+                                     since=format_jst(moved.since)))
     return render_proposal(viewable_proposal(proposal_id))
 
 

@@ -17,7 +17,7 @@ from intake.models import Department, Proposal
 from intake.routing.operations import transfer_proposal
 from workflows.calendar import today_jst
 
-from .actions import _me
+from .actions import _me, form_problems
 from .common import bp, code_choices, error_page, lang, officer, t, viewable_proposal
 
 TRIAGE = queries.Filters(department="triage")
@@ -52,10 +52,16 @@ def render_triage(failed: tuple[int, RouteForm, str] | None = None, status: int 
     if failed is not None and failed[0] in forms:
         forms[failed[0]], errors[failed[0]] = failed[1], failed[2]
     next_url = (url_for(".triage", cursor=page.next_cursor) if page.next_cursor else None)
-    problems = ([(f"#route-{failed[0]}", failed[2])] if failed is not None and failed[0] in forms
+    problems = ([(_place_of(*failed[:2]), failed[2])] if failed is not None and failed[0] in forms
                 else [failed[2]] if failed is not None else [])
     return render_template("staff/triage.html", page=page, forms=forms, errors=errors,
                            next_url=next_url, problems=problems), status
+
+
+def _place_of(proposal_id: int, form: RouteForm) -> str:
+    """Where the summary's message leads: the department's list when the message is
+    about it, else the row's form."""
+    return f"#{form.department.id}" if form.department.errors else f"#route-{proposal_id}"
 
 
 @bp.post("/triage/<int:proposal_id>/route")
@@ -65,7 +71,7 @@ def route_item(proposal_id: int):
     form = route_form(proposal, request.form)
     if not form.validate():
         message = (form.errors["version"][0] if "version" in form.errors
-                   else t("staff.error.form"))
+                   else form_problems(form))
         return render_triage((proposal.id, form, message), 422)
     try:
         if proposal.lead_department_id is not None:
