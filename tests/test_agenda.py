@@ -47,6 +47,7 @@ def data_set(city):
         "triage_late": make(category="other"),
         "idea": make(kind="idea", state="in_review"),
         "history": make(category="roads"),
+        "routed": make(category="other"),  # out of triage: one department, nothing to discuss
         "rejected": make(state="rejected"),
     }
     operations.request_opinion(session, made["consulted"], "roads", lead(made["consulted"]),
@@ -57,6 +58,9 @@ def data_set(city):
                               answer="問題ありません。")
     operations.transfer_proposal(session, made["transferred"], "roads",
                                  lead(made["transferred"]), reason="道路の案件です。")
+    operations.transfer_proposal(session, made["routed"], "welfare",
+                                 operations.Actor.staff(city.office_user),
+                                 reason="福祉の案件です。")
     # transferred once, then ruled: history, not an agenda item
     operations.transfer_proposal(session, made["history"], "parks", lead(made["history"]),
                                  reason="公園の案件です。")

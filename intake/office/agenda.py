@@ -118,11 +118,17 @@ def _in_states(states_of) -> object:
     return or_(*parts) if parts else false()
 
 
+def _between_departments():
+    """A transfer from one department to another: the office routing a triage item out
+    (a transfer from no department) involves one department only."""
+    return and_(Event.action == EventAction.transfer,
+                Event.data["from_department"].as_string().is_not(None))
+
+
 def several_departments():
     open_opinion = exists().where(OpinionRequest.proposal_id == Proposal.id,
                                   OpinionRequest.status == OpinionStatus.open)
-    transferred = exists().where(Event.action == EventAction.transfer,
-                                 Event.proposal_id == Proposal.id)
+    transferred = exists().where(Event.proposal_id == Proposal.id, _between_departments())
     return or_(open_opinion, transferred)
 
 
@@ -350,7 +356,7 @@ def summary(session: Session, today: date, scope: Scope = EVERYTHING
         add(department_id, "overdue", count)
     involved = union(  # few rows: the open requests, the transfers
         select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
-        select(Event.proposal_id).where(Event.action == EventAction.transfer))
+        select(Event.proposal_id).where(_between_departments()))
     several = scope.where(
         select(Proposal.lead_department_id, func.count())
         .where(Proposal.id.in_(select(involved.subquery())), _in_states(open_states))
