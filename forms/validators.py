@@ -135,14 +135,17 @@ class Phone:
 
 class WholeYen:
     """A whole number of yen, 0 or more, below 10^15 (fits BIGINT).  A negative amount
-    is told so (rule ``negative``: "0 or more"), not asked for in another format."""
+    is told so (rule ``negative``: "0 or more"), and so is one too large (``too_large``),
+    not asked for in another format."""
 
     rule = "invalid"
-    other_rules = ("negative",)
+    other_rules = ("negative", "too_large")
 
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
-        if not value.isascii() or not value.isdigit() or len(value) > 15:
+        if _digits(value) and len(value) > 15:  # a number, only too large: say so
+            raise ValidationError(rule_message(form, field, "too_large", "error.whole_yen"))
+        if not value.isascii() or not value.isdigit():
             negative = value.startswith("-") and _digits(value[1:])
             raise ValidationError(rule_message(form, field, "negative" if negative else self.rule,
                                                "error.whole_yen"))
