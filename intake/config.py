@@ -74,17 +74,28 @@ def instance_path_from_env() -> Path:
 
 def _secret_key(instance_path: Path) -> str:
     """TEIAN_SECRET_KEY, else a key generated once into the instance folder
-    (readable by the owner only), so sessions survive restarts."""
+    (readable by the owner only), so sessions survive restarts.
+
+    Several processes may start at once on a fresh instance (gunicorn's workers, the
+    test suite's): each writes its key to a file of its own and links it into place,
+    which only one can do, and every one then reads the key that won.  The link appears
+    with its content, so nobody reads a key half written."""
     if key := os.environ.get("TEIAN_SECRET_KEY"):
         return key
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    mine = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+        fh.write(secrets.token_hex(32))
+    try:
+        os.link(mine, key_file)
+    except FileExistsError:
+        pass  # another process was first: its key is the instance's
+    finally:
+        mine.unlink()
+    return key_file.read_text().strip()
 
 
 def workflows_path_from_env() -> Path | None:
