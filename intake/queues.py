@@ -49,7 +49,6 @@ from intake.queries import (
     _eager,
     decode_cursor,
     encode_cursor,
-    parse_flag,
 )
 
 OVERDUE, REST = 1, 0
@@ -185,8 +184,3 @@ def _overdue(session: Session, query: Select, key, today: date,
         select(merged.c.id, merged.c.due_on).order_by(merged.c.due_on, merged.c.id.desc())
         .limit(wanted))]
     return _loaded_in_order(session, ids)
-
-
-def parse_overdue_only(value: str | None) -> bool:
-    """The queue's ``overdue`` argument (the page's checkbox, the API)."""
-    return parse_flag("overdue", value)

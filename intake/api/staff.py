@@ -60,7 +60,7 @@ def queue(user: User):
     filters, cursor, limit = page_args()
     today = workflows.today_jst()
     page = queues.queue_for(session(), user, filters, today, cursor=cursor, limit=limit,
-                            overdue_only=queues.parse_overdue_only(request.args.get("overdue")),
+                            overdue_only=queries.parse_flag("overdue", request.args.get("overdue")),
                             mine=queries.parse_flag("mine", request.args.get("mine")),
                             open_only=queries.parse_flag("open", request.args.get("open")))
     return {"items": [serializers.staff_summary(p, lang(), today) for p in page.items],

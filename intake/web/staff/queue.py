@@ -37,7 +37,7 @@ def queue():
             db(), user, queries.Filters.from_args(request.args), today_jst(),
             cursor=request.args.get("cursor"),
             limit=queries.parse_limit(request.args.get("limit")),
-            overdue_only=queues.parse_overdue_only(request.args.get("overdue")),
+            overdue_only=queries.parse_flag("overdue", request.args.get("overdue")),
             mine=queries.parse_flag("mine", request.args.get("mine")),
             open_only=queries.parse_flag("open", request.args.get("open")),
         )
