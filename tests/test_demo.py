@@ -59,6 +59,11 @@ def test_demo_loads_departments_officers_and_proposals_in_many_states(demo_env, 
     # The districts' English names spell out what 小学校区 is (not "Chuo ES district").
     districts = db.execute(select(District.name_en)).scalars().all()
     assert districts and all(n.endswith(" Elementary School district") for n in districts)
+    # Each proposal's district existed on the day it was submitted, as the form requires
+    # (a school district of the 2027 reorganisation is not offered before then).
+    for proposal in db.execute(select(Proposal).where(Proposal.district_id.is_not(None))).scalars():
+        assert proposal.district.valid_on(proposal.submitted_at.astimezone(JST).date()), \
+            (proposal.title, proposal.district.code)
     assert verify(db) is None
     # The demo replays months of use: submissions spread over most of a year, rulings in
     # several months, a few proposals overdue because their time ran out (the dashboard's
