@@ -40,8 +40,16 @@ def email_address(value: str) -> str:
 
 
 def phone_number(value: str) -> str:
-    """NFKC-normalised with inner spaces removed: ``０３ー１２３４`` → ``03-1234``."""
-    return "".join(machine_text(value).split())
+    """NFKC-normalised with inner spaces removed: ``０３ー１２３４`` → ``03-1234``.  The
+    brackets Japanese numbers are often written with mark the area code's end, so they
+    become hyphens: ``03(1234)5678`` and ``(03)1234-5678`` → ``03-1234-5678``; a
+    leading ``+`` is kept for the validator to accept, its number's spaces becoming
+    hyphens (``+81 3 1234 5678`` → ``+81-3-1234-5678``)."""
+    text = machine_text(value)
+    if "(" in text or ")" in text or "+" in text:
+        text = "-".join(text.replace("(", " ").replace(")", " ").split())
+        return re.sub(r"-{2,}", "-", text).strip("-")
+    return "".join(text.split())
 
 
 def whole_yen(value: str) -> str:

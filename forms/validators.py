@@ -122,14 +122,17 @@ class Email:
 
 
 class Phone:
-    """Digits and hyphens, with 6 to 15 digits (E.164's ceiling)."""
+    """Digits and hyphens, with 6 to 15 digits (E.164's ceiling); an international
+    number may begin with ``+``."""
 
     rule = "invalid"
 
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         digits = sum(c.isdigit() for c in value)
-        if not all(c.isdigit() or c == "-" for c in value) or not 6 <= digits <= 15:
+        national = value.removeprefix("+") if value.startswith("+") and value[1:2].isdigit() \
+            else value
+        if not all(c.isdigit() or c == "-" for c in national) or not 6 <= digits <= 15:
             raise ValidationError(rule_message(form, field, self.rule, "error.phone"))
 
 

@@ -297,6 +297,24 @@ def test_full_width_contact_details_are_normalised(city, client, db):
     assert contact.phone == "090-1234-5678"
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("03(1234)5678", "03-1234-5678"),
+    ("０３（１２３４）５６７８", "03-1234-5678"),
+    ("(03) 1234-5678", "03-1234-5678"),
+    ("+81 3-1234-5678", "+81-3-1234-5678"),
+])
+def test_phone_numbers_written_the_usual_ways_are_taken(city, client, db, typed, stored):
+    contact = db.get(ProposerContact, submit(client, phone=typed)["id"])
+    assert contact.phone == stored
+
+
+@pytest.mark.parametrize("typed", ["03(12a4)5678", "+", "++81-3-1234-5678", "81+3-1234-5678"])
+def test_phone_numbers_that_are_not_numbers_are_still_refused(city, client, typed):
+    response = client.post(f"{API}/proposals", json=form(phone=typed))
+    assert response.status_code == 422
+    assert "phone" in response.get_json()["error"]["fields"]
+
+
 def test_names_and_prose_keep_their_exact_characters(city, client, db):
     kami = "\ufa19"  # 神 (CJK compatibility ideograph): NFC/NFKC would turn it into U+795E
     name = f"{kami}田 花子🌸"
