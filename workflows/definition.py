@@ -173,6 +173,15 @@ class TransitionDef:
         question, an evaluation, a declared ``reason``) keeps no note beside it."""
         return self.reason_input is None
 
+    def inputs_not_taken(self, given: Mapping[str, Any]) -> list[str]:
+        """The names in ``given`` with a value (not blank) that this transition does not
+        take, sorted.  ``reason`` is always taken: it is the step's reason input or its
+        note.  A door asks with the names it reads as inputs, so that an input meant for
+        another step (``reason_code`` sent with a rejection after deliberation) is refused
+        by name rather than dropped, and the ruling goes out without it."""
+        return sorted(name for name, value in given.items()
+                      if name != "reason" and name not in self.inputs and _given(value))
+
     def decision_for(self, inputs: Mapping[str, Any]) -> str | None:
         """The decision to record when this transition fires with ``inputs`` (cleaned, as in
         :attr:`Fired.inputs <workflows.Fired.inputs>`): ``None`` when it is no ruling, else the
@@ -220,6 +229,10 @@ class Workflow:
     def transitions_from(self, state: str) -> tuple[TransitionDef, ...]:
         """Every transition leaving ``state``, in definition order, whoever may fire it."""
         return self._engine.transitions_from(state)
+
+    def input_names(self) -> frozenset[str]:
+        """Every input name some transition of this workflow declares."""
+        return frozenset(name for t in self.transitions for name in t.inputs)
 
     def available_triggers(self, subject: GuardSubject, role: str) -> list[TransitionDef]:
         """Transitions ``role`` may fire from the subject's current state.

@@ -30,13 +30,17 @@ from intake.core.actors import Actor
 from intake.db import session
 from intake.deliberation.operations import record_session, set_comment_period
 from intake.doors import request_links
-from intake.errors import ActionError, Forbidden, Invalid
+from intake.errors import ActionError, Forbidden
 from intake.explain import explain_for_form
 from intake.i18n import translate
 from intake.models import User
 from intake.opinions.operations import answer_opinion, request_opinion, waive_opinion
 from intake.routing.operations import transfer_proposal
-from intake.workflow.operations import extend_deadline, fire_trigger
+from intake.workflow.operations import (
+    extend_deadline,
+    fire_trigger,
+    refuse_inputs_not_taken,
+)
 
 from . import bp
 from .auth import staff_required
@@ -102,21 +106,13 @@ def fire_transition(user: User, proposal_id: int):
 
 def _refuse_inputs_of_other_steps(workflow: workflows.Workflow, state: str, trigger: str,
                                   payload: dict) -> None:
-    """An input another step of the workflow takes, sent with a step that takes none
-    (``reason_code`` with a rejection after deliberation), is refused by name, as the
-    rulings import refuses the column: the form would drop it, and the ruling would go
-    out without what the client believes it recorded.  Names no step knows are ignored,
-    as for every JSON body."""
+    """An input another step of the workflow takes is refused by name when sent with a
+    step that does not take it; names no step knows are ignored, as for every JSON body."""
     leaving = next((t for t in workflow.transitions_from(state) if t.trigger == trigger),
                    None)
-    if leaving is None:
-        return  # the operation refuses the trigger itself, by name
-    taken = {*leaving.inputs, "reason"}
-    stray = sorted(name for name in {n for t in workflow.transitions for n in t.inputs}
-                   if name not in taken and payload.get(name) not in (None, ""))
-    if stray:
-        raise Invalid(f"{', '.join(stray)}: {trigger!r} takes none",
-                      fields={name: ["not_taken"] for name in stray})
+    if leaving is not None:  # else the operation refuses the trigger itself, by name
+        refuse_inputs_not_taken(leaving, {name: payload.get(name)
+                                          for name in workflow.input_names()})
 
 
 @bp.post("/proposals/<int:proposal_id>/transfer")

@@ -31,7 +31,7 @@ from intake.errors import ActionError, Invalid, NotFound, Refused
 from intake.explain import explain
 from intake.links import Links
 from intake.models import Proposal, parse_receipt
-from intake.workflow.operations import fire_trigger
+from intake.workflow.operations import fire_trigger, refuse_inputs_not_taken
 
 from .spreadsheet import FORMULA_STARTS
 
@@ -192,12 +192,9 @@ def _run(session: Session, actor: Actor, row: Row, found: dict[int, Proposal],
         reason_input = transition.reason_input or "reason"
         outcome.columns[reason_input] = "reason"
         inputs[reason_input] = row.values.get("reason", "")
-        for column in INPUT_COLUMNS:
-            value = row.values.get(column, "")
-            if value and column not in transition.inputs:
-                raise Invalid(f"{column}: {trigger!r} takes none",
-                              fields={column: ["not_taken"]})
-            inputs[column] = value
+        given = {column: row.values.get(column, "") for column in INPUT_COLUMNS}
+        refuse_inputs_not_taken(transition, given)
+        inputs.update(given)
         _check_decision(transition, inputs, row.values.get("decision", ""))
     fire_trigger(session, proposal, trigger, actor, inputs, links=links)
 

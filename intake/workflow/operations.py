@@ -150,6 +150,15 @@ def fire_trigger(
     return TransitionResult(proposal, trigger, fired.source, fired.dest)
 
 
+def refuse_inputs_not_taken(transition: workflows.TransitionDef,
+                            given: dict[str, object]) -> None:
+    """Every door that reads a step's inputs by name (the API's body, the rulings import's
+    columns) refuses, naming it, an input the step does not take (rule ``not_taken``)."""
+    if stray := transition.inputs_not_taken(given):
+        raise Invalid(f"{', '.join(stray)}: {transition.trigger!r} takes none",
+                      fields={name: ["not_taken"] for name in stray})
+
+
 def check_trigger(
     session: Session,
     proposal: Proposal,
