@@ -64,3 +64,44 @@ def test_an_action_that_ends_the_proposal_needs_the_confirmation_tick(client, ci
     ticked = post_action(client, proposal, "reject", reason="対象外です",
                          reason_code="out_of_scope")
     assert ticked.status_code == 302
+
+
+def _summary(response) -> str:
+    text = page(response)
+    start = text.index('class="error-summary"')
+    return text[start:text.index("</div>", start)]
+
+
+def test_a_missing_tick_and_a_missing_reason_are_told_in_one_answer(client, city):
+    # A rejection without the tick and without its reason: both are said at once (the
+    # summary named the tick alone, and the reason came after it was ticked).
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "reject", confirm=False, reason="")
+    assert response.status_code == 422
+    summary = _summary(response)
+    assert ja("staff.error.confirm") in summary
+    assert ja("staff.error.field.required", field="理由") in summary
+    assert city.session.get(type(proposal), proposal.id).state == "in_deliberation"
+
+
+def test_a_missing_field_and_an_unmet_guard_are_told_in_one_answer(client, city):
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "adopt", reason="")
+    assert response.status_code == 422
+    summary = _summary(response)
+    assert ja("staff.error.field.required", field="理由") in summary
+    assert ja("staff.guard.deliberation_recorded") in summary
+    # The reason is missing for the form and for the engine alike: said once.
+    assert summary.count(ja("staff.error.field.required", field="理由")) == 1
+
+
+def test_a_stale_page_with_a_missing_tick_is_told_it_is_stale(client, city):
+    proposal = advanced(city, "accept")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "reject", confirm=False, reason="対象外です",
+                           reason_code="out_of_scope", version=proposal.version - 1)
+    assert response.status_code == 409
+    summary = _summary(response)
+    assert ja("staff.error.confirm") in summary and ja("staff.error.conflict") in summary

@@ -267,11 +267,15 @@ class Workflow:
         role: str,
         inputs: Mapping[str, Any] | None = None,
         today: date | None = None,
+        guards_only: bool = False,
     ) -> None:
         """Raise what :meth:`fire` would raise for these inputs now, and move nothing: for
         an app that found a problem of its own with the request (a bad file sent with the
-        step) and reports every problem at once."""
-        self._engine.check(subject, trigger, role=role, inputs=inputs, today=today)
+        step) and reports every problem at once.  ``guards_only``: the app's own form has
+        refused the inputs already, so they are not checked again and the guards, which
+        :meth:`fire` would reach only after them, are."""
+        self._engine.check(subject, trigger, role=role, inputs=inputs, today=today,
+                           guards_only=guards_only)
 
     def deadline_on_entry(self, state: str, entered_on: date) -> date | None:
         """The deadline of ``state`` when entered on ``entered_on``, in business days.

@@ -104,13 +104,16 @@ class Engine:
         role: str,
         inputs: Mapping[str, Any] | None,
         today: date | None = None,
+        guards_only: bool = False,
     ) -> tuple[TransitionDef, dict[str, Any]]:
         """Every check :meth:`fire` makes, in its order, raising as it raises; the
-        transition and the cleaned inputs when all pass.  Nothing moves."""
+        transition and the cleaned inputs when all pass.  Nothing moves.  ``guards_only``
+        leaves the inputs out (the guards see none, as for :meth:`unmet_guards`)."""
         transition = self._find(trigger, subject.state)
         if role not in transition.roles:
             raise RoleNotAllowed(trigger, role)
-        cleaned = clean_inputs(transition, inputs or {}, today=today or today_jst())
+        cleaned = {} if guards_only else clean_inputs(transition, inputs or {},
+                                                      today=today or today_jst())
         for name in transition.guards:
             refusal = self._guards[name](subject, cleaned)
             if refusal is not None:

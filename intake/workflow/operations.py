@@ -168,17 +168,21 @@ def check_trigger(
     *,
     expected_version: int | None = None,
     template: str | None = None,
+    guards_only: bool = False,
 ) -> None:
     """Raise what :func:`fire_trigger` would raise for this step without files, and change
     nothing.  For a door whose own field refused the step's files (a text file named
     ``.jpg``, a sixth file): it reports the step's own refusal with theirs — a missing
     answer beside the file's problem — as a form reports every field at once, rather
-    than one after the other."""
+    than one after the other.  ``guards_only``: the door's form refused the inputs
+    already; who acts, the version and the step's guards are checked, not the inputs."""
+    if guards_only:
+        inputs, template = None, None
     workflow, role, inputs = _prepare(session, proposal, trigger, actor, inputs,
                                       expected_version=expected_version, template=template,
                                       with_files=False)
     with _refusals(proposal, trigger, role):
-        workflow.check(proposal, trigger, role=role, inputs=inputs)
+        workflow.check(proposal, trigger, role=role, inputs=inputs, guards_only=guards_only)
 
 
 def _prepare(session: Session, proposal: Proposal, trigger: str, actor: Actor,

@@ -39,7 +39,7 @@ from intake.opinions.operations import answer_opinion as answer_operation
 from intake.opinions.operations import request_opinion as request_operation
 from intake.opinions.operations import waive_opinion as waive_operation
 from intake.routing.operations import transfer_proposal
-from intake.workflow.operations import TransitionResult, fire_trigger
+from intake.workflow.operations import TransitionResult, check_trigger, fire_trigger
 from intake.workflow.operations import extend_deadline as extend_operation
 from intake.workflow.status import status_label
 
@@ -85,6 +85,9 @@ def fire(proposal_id: int, trigger: str):
                              template=form.template_code()),
         done=lambda result: transition_done(workflow, result),
         confirm=ends,
+        check=lambda guards_only: check_trigger(
+            db(), proposal, trigger, _me(), form.inputs(), expected_version=form.version.data,
+            template=form.template_code(), guards_only=guards_only),
     )
 
 
@@ -210,18 +213,26 @@ def form_problems(form: FlaskForm) -> str:
 
 
 def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], Any], *,
-        done: Callable[[Any], str], confirm: bool = False):
+        done: Callable[[Any], str], confirm: bool = False,
+        check: Callable[[bool], None] | None = None):
     """Validate the form and run the operation; or show why not, beside the form.
     ``done`` words the success from what the operation returned.  An action that ends or
     hands away the proposal (``confirm``) needs the officer's tick: the page's forms
-    are ``novalidate`` (errors are ours to show), so the browser does not enforce it."""
-    if confirm and not request.form.get("confirm"):
-        form.validate()
-        return render_proposal(proposal, Failure(key, form, t("staff.error.confirm")), 422)
-    if not form.validate():
-        if "version" in form.errors:  # a page without its version: not one we gave out
-            return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
-        return render_proposal(proposal, Failure(key, form, form_problems(form)), 422)
+    are ``novalidate`` (errors are ours to show), so the browser does not enforce it.
+    ``check(guards_only)`` runs the operation's own checks changing nothing (a guard not
+    met, a stale version; with ``guards_only`` not the inputs): when the tick or an input
+    is missing, what it refuses is shown in the same answer, so the officer does not
+    mend one problem only to be told of the next."""
+    unticked = confirm and not request.form.get("confirm")
+    if not form.validate() and "version" in form.errors:
+        # A page without its version: not one we gave out.
+        return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
+    if unticked or form.errors:
+        problems = [t("staff.error.confirm")] if unticked else []
+        problems += [form_problems(form)] if form.errors else []
+        status, more = _checked(check, form, guards_only=bool(form.errors))
+        return render_proposal(proposal, Failure(key, form, " ".join(problems + more)),
+                               status or 422)
     try:
         result = operation()
     except ActionError as exc:
@@ -229,11 +240,46 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
         # below must show the proposal as it stands.
         db().rollback()
         explained = explain_for_form(exc, form, lang(), fallback=str)
-        for name, messages in explained.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, *messages]
-        return render_proposal(proposal, Failure(key, form, explained.message), exc.status)
+        _add_field_messages(form, explained.fields)
+        more: list[str] = []
+        if exc.fields:  # an input refused: the engine stopped before the guards
+            _status, more = _checked(check, form, guards_only=True)
+        return render_proposal(proposal, Failure(key, form, " ".join([explained.message, *more])),
+                               exc.status)
     flash(done(result), "success")
     if access.can_view(officer(), proposal):
         return redirect(url_for(".proposal", proposal_id=proposal.id))
     return redirect(url_for(".queue"))  # transferred away: no longer this officer's
+
+
+def _checked(check: Callable[[bool], None] | None, form: FlaskForm, *, guards_only: bool
+             ) -> tuple[int | None, list[str]]:
+    """The status (403 or 409 outrank the form's 422) and the words of what ``check``
+    refuses, if anything; it changes nothing, and what it read is let go."""
+    if check is None:
+        return None, []
+    try:
+        check(guards_only)
+    except ActionError as exc:
+        return (exc.status if exc.status in (403, 409) else None), _new_problems(exc, form)
+    finally:
+        db().rollback()
+    return None, []
+
+
+def _new_problems(exc: ActionError, form: FlaskForm) -> list[str]:
+    """The operation's refusal, for the summary, unless it only repeats what the form said
+    already beside a field (a required reason is both the form's rule and the engine's)."""
+    explained = explain_for_form(exc, form, lang(), fallback=str)
+    fresh = {name: messages for name, messages in explained.fields.items()
+             if not (name in form and form[name].errors)}
+    if explained.fields and not fresh:
+        return []
+    _add_field_messages(form, fresh)
+    return [explained.message]
+
+
+def _add_field_messages(form: FlaskForm, fields: dict[str, list[str]]) -> None:
+    for name, messages in fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
