@@ -49,7 +49,9 @@ def admin_user_create():
     user, problem = attempt(form, lambda: create_staff_account(
         db(), me(), utcnow, request_links(), form.values()))
     if problem:
-        return _users_page(form, problem)
+        # The fields say what is wrong; above them, the summary links to each.
+        return _users_page(form, (problem[0], t("staff.error.form")) if form.errors
+                           else problem)
     return done(t("admin.done.invited", email=user.email), ".admin_users")
 
 
