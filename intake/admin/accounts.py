@@ -15,6 +15,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.normalize import email_address
@@ -112,8 +113,12 @@ def create_staff_account(session: Session, actor: Actor, clock: Clock, links: Li
                 department_id=department.id if department else None,
                 is_primary=bool(values.get("is_primary")) and department is not None,
                 created_at=now)
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # another request made the same address meanwhile
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise Invalid("email: taken", fields={"email": ["taken"]}) from None
     record_change(session, actor, "users", user.id, "create", {
         "email": [None, email], "display_name": [None, user.display_name],
         "role": [None, plain(user.role)],
