@@ -17,11 +17,12 @@ from typing import ClassVar
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
-from wtforms.widgets import NumberInput
+from wtforms.widgets import EmailInput, NumberInput
 
-from intake.i18n import catalogue, translate
+from intake.i18n import LANGUAGE_NAMES, catalogue, translate
 from intake.models import Role
 
+from . import normalize
 from .staff import DayField, StaffForm, WholeNumberField
 from .validators import Length, OneOf, Optional, Required, SingleLine, message
 
@@ -249,6 +250,39 @@ class UserForm(AdminForm):
         start = self.absent_from.parsed if "absent_from" in self else None
         if start and field.parsed and field.parsed < start:
             raise ValidationError(message(self, field, "admin.error.range"))
+
+
+class UserCreateForm(AdminForm):
+    """A new officer's account (administrators): address, name, role, department and
+    whether primary; the invitation mail's language.  No password: the new officer sets
+    it from the invitation.  The address is folded as accounts keep it (lower-cased);
+    whether it is a well-formed address, and not taken, is the operation's to say (the
+    command line has no form)."""
+
+    prefix_name = "new_user"
+    columns = {"name": "display_name", "primary": "is_primary"}
+    hint_keys = {"email": "admin.hint.new_email", "primary": "admin.hint.primary",
+                 "language": "admin.hint.invite_language"}
+    label_keys = {"language": "admin.field.invite_language"}
+    email = StringField(filters=[lambda v: normalize.email_address(v).lower() if v else v],
+                        widget=EmailInput(),
+                        validators=[Required(), Length(0, 254)],
+                        render_kw={"required": True, "autocomplete": "off"})
+    name = StringField(validators=[Optional(), SingleLine(), Length(0, 100)])
+    role = SelectField(validate_choice=False, validators=[Required(choice=True), OneOf()],
+                       render_kw={"required": True})
+    department = _select()
+    primary = BooleanField()
+    language = SelectField(validate_choice=False, validators=[OneOf()], default="ja")
+
+    def __init__(self, formdata=None, *, lang: str = "ja",
+                 departments: Iterable[tuple[str, str]] = (), **kwargs) -> None:
+        super().__init__(formdata, lang=lang, **kwargs)
+        self.department.choices = _choices(lang, departments, empty_key="staff.none")
+        self.role.choices = _choices(lang, [(role.value, translate(f"admin.role.{role.value}",
+                                                                   lang)) for role in Role],
+                                     empty_key="staff.choose")
+        self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in ("ja", "en")]
 
 
 class TokenForm(AdminForm):

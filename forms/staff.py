@@ -181,6 +181,25 @@ class PasswordChangeForm(StaffForm):
             raise ValidationError(translate("staff.password.mismatch", self.lang))
 
 
+class PasswordSetForm(PasswordChangeForm):
+    """A password set from a mailed link (an invitation, a forgotten password): the new
+    one twice; the link stands for the current one."""
+
+    hint_keys: ClassVar[Mapping[str, str]] = {"new_password": "staff.password_link.rules"}
+
+    def __init__(self, formdata=None, **kwargs) -> None:
+        super().__init__(formdata, **kwargs)
+        del self.current_password
+
+
+class ForgotPasswordForm(StaffForm):
+    """The address of the account whose password is forgotten."""
+
+    prefix_name = "forgot"
+    email = StringField(widget=EmailInput(), validators=[Required()],
+                        render_kw={"autocomplete": "username", "required": True})
+
+
 class TotpForm(StaffForm):
     """A 6-digit code from the officer's authenticator app."""
 

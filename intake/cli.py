@@ -117,34 +117,47 @@ def demo(no_serve: bool, host: str, port: int) -> None:
 def create_user(email: str, role: str, department_code: str | None, display_name: str,
                 primary: bool) -> None:
     """Create a staff user; the password is read from standard input."""
-    from .auth import hash_password
-    from .i18n import translate
-    from .models import Department, Role, User
-    from .security.passwords import password_problem
+    from .admin.accounts import create_staff_account
+    from .core.actors import Actor, ActorKind
+    from .errors import Invalid
+    from .links import links_for
+    from .models import utcnow
 
     password = sys.stdin.readline().rstrip("\r\n")
-    if problem := password_problem(password, [email, display_name]):
-        raise click.UsageError(f"the password (from stdin): {translate(problem, 'en')}")
+    values = {"email": email, "role": role, "department": department_code or "",
+              "display_name": display_name, "is_primary": primary}
     app = _app()
     with app.app_context():
         session = _session(app)
-        email = email.strip().lower()
-        if session.execute(select(User).where(User.email == email)).scalar_one_or_none():
-            raise click.UsageError(f"a user {email} already exists")
-        department = None
-        if department_code:
-            department = session.execute(
-                select(Department).where(Department.code == department_code)
-            ).scalar_one_or_none()
-            if department is None:
-                raise click.UsageError(f"no department with code {department_code!r}")
-        if role == "liaison" and department is None:
-            raise click.UsageError("a liaison needs --department CODE")
-        session.add(User(email=email, display_name=display_name or email, role=Role(role),
-                         department=department, is_primary=primary,
-                         password_hash=hash_password(password)))
+        operator = Actor(ActorKind.system, None, "teian create-user")
+        try:
+            user = create_staff_account(session, operator, utcnow, links_for(app), values,
+                                        password=password)
+        except Invalid as refused:
+            session.rollback()
+            raise click.UsageError(_refusal(refused, values)) from refused
         session.commit()
-    click.echo(f"created {role} {email}")
+        click.echo(f"created {role} {user.email}")
+
+
+# The operation's refusals as the command's options and arguments name them.
+_CLI_NAMES = {"email": "EMAIL", "department": "--department", "display_name": "--name",
+              "role": "--role", "password": "the password (from stdin)"}
+_CLI_RULES = {"taken": "a user with this address already exists", "required": "required",
+              "unknown": "unknown", "inactive": "inactive", "invalid": "not valid"}
+
+
+def _refusal(refused, values: dict) -> str:
+    from .i18n import translate
+
+    parts = []
+    for name, rules in refused.fields.items():
+        said = "; ".join(translate(rule, "en") if rule.startswith("password.")
+                         else _CLI_RULES.get(rule, rule) for rule in rules)
+        value = values.get(name)
+        shown = f" {value!r}" if value and name != "password" else ""
+        parts.append(f"{_CLI_NAMES.get(name, name)}{shown}: {said}")
+    return "; ".join(parts)
 
 
 @main.command("create-token")

@@ -102,6 +102,13 @@ class Links:
     def api_attachment(self, attachment_id: int) -> str:
         return self._build("api.attachment_file", attachment_id=attachment_id)
 
+    def set_password(self, token: str) -> str:
+        """Where a new officer (an invitation) or one who forgot it sets a password."""
+        return self._build("staff.password_link", token=token)
+
+    def staff_login(self) -> str:
+        return self._build("staff.login")
+
     def staff_proposal(self, proposal_id: int) -> str:
         return self._build("staff.proposal", proposal_id=proposal_id)
 

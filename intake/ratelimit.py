@@ -23,6 +23,8 @@ LOGIN_LIMIT = "10 per minute"
 # Each accepted look-up mails the proposer: a low limit keeps the form from mailing anyone
 # over and over (see limit_lookups).
 LOOKUP_LIMIT = "10 per hour;3 per minute"
+# Each accepted "forgot your password?" may mail an officer: as low as the look-ups.
+RESET_LIMIT = "10 per hour;3 per minute"
 # The statuses of an accepted submission or comment: 201 from the API, 303 from a page.
 ACCEPTED = (201, 303)
 
@@ -69,4 +71,11 @@ def limit_lookups(**kwargs):
     match's (nobody learns which proposals exist), and it is exactly what someone guessing
     receipt numbers or mailing a stranger over and over sends, which the limit is for."""
     return limiter.limit(LOOKUP_LIMIT, deduct_when=lambda response: response.status_code == 303,
+                         **kwargs)
+
+
+def limit_password_resets(**kwargs):
+    """The "forgot your password?" limit, counting requests that passed the form's
+    checks (the page's 303), matched an account or not (they look the same)."""
+    return limiter.limit(RESET_LIMIT, deduct_when=lambda response: response.status_code == 303,
                          **kwargs)

@@ -50,12 +50,14 @@ policy(EVERYONE,
        "open311.discovery", "open311.services", "open311.service_definition",
        "open311.list_requests", "open311.one_request", "open311.token",
        "open311.no_such_resource", "reference.api_reference", "static",
-       "staff.login", "staff.login_code")
+       "staff.login", "staff.login_code", "staff.forgot_password")
 # Supporting: anyone may ask; the confirmation needs the mailed link's token, which none
 # of these actors has (every one gets 404 for a token that is not one).
 policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
        "public.proposals_download", "public.privacy", "public.accessibility", "public.contact")
 policy(set(), "public.support_confirm")
+# A password link: its mailed token is the key (none of these actors has one).
+policy(set(), "staff.password_link")
 # The tracking link is the proposer's only key.
 policy({"proposer"}, "public.track", "public.track_action", "public.track_action_page",
        "public.track_receipt",
@@ -86,6 +88,8 @@ policy(OFFICE, "staff.admin_index", "staff.admin_list", "staff.admin_create",
        "api.create_department", "api.update_department",
        "api.list_routing_rules", "api.create_routing_rule", "api.update_routing_rule",
        "api.delete_routing_rule", "api.routing_preview", "api.list_users", "api.update_user")
+# Accounts: roles are the administrators' to give.
+policy({"admin"}, "staff.admin_user_create", "api.create_user")
 # Seeing the proposal: its lead department, a department asked for an opinion, the office.
 policy({"lead", "consulted", "office", "admin"}, "staff.proposal", "api.proposal_detail")
 # Acting on it: the lead department and the office.

@@ -5,6 +5,8 @@ themes, districts, routing rules, officers and API tokens — without a develope
                   audit log's system chain
 - ``operations``  departments, categories, districts and routing rules, and the preview
 - ``officers``    officers (department, primary, absence, role) and API tokens
+- ``accounts``    a new officer's account, for the page, the API and ``teian create-user``
+                  alike, and its invitation mail
 - ``queries``     the lists the pages and the API show
 - ``shapes``      their JSON shapes
 

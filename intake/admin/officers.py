@@ -82,13 +82,15 @@ def update_user(session: Session, actor: Actor, user: User, values: Mapping[str,
         changes["department"] = changes.pop("department_id")
     if user.is_primary and user.department_id is not None and (
             "is_primary" in changes or "department" in changes):
-        _demote_other_primaries(session, actor, user)
+        demote_other_primaries(session, actor, user)
     session.flush()
     record_change(session, actor, "users", user.id, "update", changes)
     return user
 
 
-def _demote_other_primaries(session: Session, actor: Actor, user: User) -> None:
+def demote_other_primaries(session: Session, actor: Actor, user: User) -> None:
+    """The department has one primary: ``user``'s other primaries become deputies (each
+    change recorded)."""
     others = list(session.execute(select(User.id).where(
         User.department_id == user.department_id, User.is_primary.is_(True),
         User.id != user.id)).scalars())

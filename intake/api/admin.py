@@ -19,15 +19,19 @@ from forms.admin import (
     DepartmentForm,
     RoutingPreviewForm,
     RoutingRuleForm,
+    UserCreateForm,
     UserForm,
 )
 from intake.admin import officers, operations, queries, shapes
+from intake.admin.accounts import create_staff_account
+from intake.admin.changes import require_admin
 from intake.core.actors import Actor
 from intake.db import session
+from intake.doors import request_links
 from intake.errors import ActionError, Invalid, NotFound
 from intake.explain import explain_for_form
 from intake.i18n import translate
-from intake.models import Category, Department, RoutingRule, User
+from intake.models import Category, Department, RoutingRule, User, utcnow
 
 from . import bp
 from .auth import office_required
@@ -179,6 +183,19 @@ def list_users(_user: User):
     today = workflows.today_jst()
     return {"items": [shapes.user(u, today) for u in queries.users(session())],
             "next_cursor": None}
+
+
+@bp.post("/users")
+@office_required
+def create_user(user: User):
+    """A new account (administrators: 403 for the office); its owner is mailed an
+    invitation to set a password.  Who may is asked first: the office is told 403, not
+    what its body lacks."""
+    require_admin(Actor.staff(user))
+    form = _read(UserCreateForm)
+    created = _perform(form, lambda: create_staff_account(
+        session(), Actor.staff(user), utcnow, request_links(), form.values()))
+    return shapes.user(created, workflows.today_jst()), 201
 
 
 @bp.patch("/users/<int:user_id>")

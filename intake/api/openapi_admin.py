@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from forms.admin import CategoryForm, DepartmentForm, RoutingPreviewForm, RoutingRuleForm, UserForm
+from forms.admin import (
+    CategoryForm,
+    DepartmentForm,
+    RoutingPreviewForm,
+    RoutingRuleForm,
+    UserCreateForm,
+    UserForm,
+)
 
 from .openapi_schemas import DATE, Schema, boolean, integer, nullable, obj, page_of, ref, string
 
@@ -64,6 +71,7 @@ ADMIN_FORMS = {
     "CategoryRequest": (CategoryForm, ("active",), False),
     "CategoryPatch": (CategoryForm, ("code",), True),
     "UserPatch": (UserForm, (), True),
+    "UserRequest": (UserCreateForm, (), False),
 }
 
 
@@ -123,7 +131,8 @@ def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict])
         "/categories/{code}": {"parameters": [code], "patch": office(
             "Rename, reorder or (de)activate a theme", answer="AdminCategory",
             body="CategoryPatch", errors=(403, 404, 422))},
-        "/users": {"get": office("Officers", answer="UserList", errors=(403,))},
+        "/users": {"get": office("Officers", answer="UserList", errors=(403,)),
+                   "post": new_account(office)},
         "/answer-templates": {
             "get": operation("Answer templates (liaisons may read them)", "admin", staff=True,
                              answer="AnswerTemplateList"),
@@ -137,6 +146,20 @@ def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict])
             "Change an officer (role: administrators only)", answer="User", body="UserPatch",
             errors=(403, 404, 422))},
     }
+
+
+def new_account(office: Callable[..., dict]) -> dict:
+    """``POST /users``: administrators only; the account has no password until its owner
+    follows the invitation."""
+    op = office("Add a staff account (administrators); its owner is mailed an invitation",
+                ok=201, answer="User", body="UserRequest", errors=(403, 422))
+    op["description"] = (
+        "The address is stored lower-cased and must be new (422 naming email, rule taken); a "
+        "liaison needs an active department. Made primary, the department's previous primary "
+        "becomes a deputy. The account has no password: the address is mailed a one-time link "
+        "to set one, valid for 72 hours, in language (ja or en, default ja). Audited as an "
+        "admin_change event.")
+    return op
 
 
 def merged(paths: dict, more: dict) -> dict:

@@ -33,7 +33,7 @@ LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "
 STAFF_ONLY_PREFIXES = ("staff.", "staff_page.", "admin.", "office.", "import.", "answers.",
                        "privacy.", "mail.new_item.", "mail.transferred.", "mail.routed.",
                        "mail.escalation.", "mail.staff_update.", "mail.staff_step.",
-                       "mail.opinion_")
+                       "mail.opinion_", "mail.account_")
 # Staff pages are not translated into easy Japanese: they do not offer it, and a staff
 # page asked for it is shown in Japanese.
 STAFF_LANGUAGE_NAMES = {code: name for code, name in LANGUAGE_NAMES.items()

@@ -23,6 +23,7 @@ from .organisation import (
     RoutingRule,
     User,
 )
+from .password_links import LinkPurpose, PasswordLink
 from .proposals import (
     Comment,
     CommentPeriod,
@@ -43,11 +44,12 @@ __all__ = [
     "Category", "ChainHead", "Comment",
     "CommentPeriod",
     "CommentStatus", "DeliberationSession", "Department", "District", "Escalation", "Event",
-    "EventAction", "FileSweep", "JST", "KeptBasis", "MonthlyCount", "OpinionRequest",
+    "EventAction", "FileSweep", "JST", "KeptBasis", "LinkPurpose", "MonthlyCount", "OpinionRequest",
     "OpinionStatus",
     "OutboxMessage",
     "OutboxStatus",
-    "OverdueCount", "Proposal", "ProposalCount", "ProposerContact", "ProposerType", "PublishedText",
+    "OverdueCount", "PasswordLink", "Proposal", "ProposalCount", "ProposerContact",
+    "ProposerType", "PublishedText",
     "Receipt", "ReferenceStamp", "Role",
     "RoutingRule", "RulingCount",
     "Support",

@@ -9,6 +9,8 @@ caused it, worded by :mod:`intake.explain` as the API words it.
 - ``common``         the blueprint, the login requirement, error pages, page helpers
 - ``login``          sign in and out
 - ``account``        the officer's own password
+- ``password_links`` a password set from a mailed link (invitation, forgotten password)
+                     and "forgot your password?"
 - ``queue``          the queue, and the opinion requests sent to a liaison's department
 - ``proposal``       one proposal's page, with the actions the officer may take now
 - ``actions``        the POST route of each action (triggers, transfer, opinions, deadline
@@ -39,6 +41,7 @@ from . import (  # noqa: F401  (each module adds its routes)
     easy_help,
     login,
     office,
+    password_links,
     privacy,
     proposal,
     queue,

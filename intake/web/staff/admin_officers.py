@@ -6,21 +6,53 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
-from forms.admin import TokenForm, UserForm
+from forms.admin import TokenForm, UserCreateForm, UserForm
 from intake.admin import officers, queries
+from intake.admin.accounts import create_staff_account
+from intake.admin.changes import require_admin
 from intake.db import session as db
-from intake.models import ApiToken, Department, Role, User
+from intake.doors import request_links
+from intake.models import ApiToken, Department, Role, User, utcnow
 from workflows.calendar import today_jst
 
 from .admin import attempt, done, me, office_page, plainly
 from .common import bp, code_choices, lang, officer, t
 
 
+def _users_page(form: UserCreateForm | None = None, problem=None):
+    """The officers; for an administrator, the form that makes a new account (roles are
+    theirs to give)."""
+    status, message = problem or (200, None)
+    if form is None and officer().role == Role.admin:
+        form = account_form()
+    return render_template("staff/admin/users.html", users=queries.users(db()),
+                           today=today_jst(), form=form, problem=message), status
+
+
+def account_form(formdata=None) -> UserCreateForm:
+    return UserCreateForm(formdata, lang=lang(), departments=code_choices(Department))
+
+
 @bp.get("/admin/users")
 @office_page
 def admin_users():
-    return render_template("staff/admin/users.html", users=queries.users(db()),
-                           today=today_jst())
+    return _users_page()
+
+
+@bp.post("/admin/users")
+@office_page
+def admin_user_create():
+    """A new account, its invitation mailed (the operation refuses anyone but an
+    administrator: 403)."""
+    plainly(lambda: require_admin(me()))
+    form = account_form(request.form)
+    user, problem = attempt(form, lambda: create_staff_account(
+        db(), me(), utcnow, request_links(), form.values()))
+    if problem:
+        # The fields say what is wrong; above them, the summary links to each.
+        return _users_page(form, (problem[0], t("staff.error.form")) if form.errors
+                           else problem)
+    return done(t("admin.done.invited", email=user.email), ".admin_users")
 
 
 def _user(user_id: int) -> User:

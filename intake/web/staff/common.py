@@ -34,7 +34,9 @@ from workflows.calendar import today_jst
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-OPEN_ENDPOINTS = frozenset({"staff.login", "staff.login_code"})
+# Open to anyone: signing in, and the pages a mailed link opens or that mail one.
+OPEN_ENDPOINTS = frozenset({"staff.login", "staff.login_code", "staff.password_link",
+                            "staff.forgot_password"})
 # Where an officer who must set up two-step sign-in may still go.
 ENROLMENT_ENDPOINTS = frozenset({"staff.totp", "staff.logout"})
 
