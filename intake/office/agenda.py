@@ -23,8 +23,10 @@ query or two, a ``UNION ALL`` with one branch per open state, each branch a rang
 is what lies beyond the page (:func:`department_queries` says how the states where few
 proposals are items are kept from reading far).  The reasons are then asked once for the
 page's ids: columns the database computes per row (an EXISTS on
-``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
-The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
+``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``), and who is
+involved, once each for the page: its assignees' names and the other departments of its
+items of several departments (:mod:`.involved`).
+The CSV walks every page the same way (:func:`every_batch`), a batch in memory at a time.
 
 **How many**, per department and reason (:func:`summary`), is read from aggregates, not
 rows: waiting for a ruling from ``proposal_counts`` (:mod:`.counts`); overdue from the
@@ -302,6 +304,7 @@ def every_batch(session: Session, today: date, scope: Scope = EVERYTHING, *,
 def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
               columns: Sequence, batch_size: int = 500
               ) -> Iterator[tuple[int, tuple, tuple[str, ...]]]:
+    """:func:`every_batch`'s rows one by one."""
     for batch in every_batch(session, today, scope, columns=columns, batch_size=batch_size):
         yield from batch
 
