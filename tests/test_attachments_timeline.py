@@ -50,7 +50,7 @@ def section(text: str, start: str, end: str) -> str:
 
 
 def rows_of(timeline_table: str) -> list[str]:
-    return re.findall(r"<tr>.*?</tr>", timeline_table, re.S)
+    return re.findall(r"<tr[ >].*?</tr>", timeline_table, re.S)
 
 
 def test_the_staff_timeline_says_how_many_files_came_with_the_answer_and_links_each(

@@ -41,7 +41,7 @@ def body(response) -> str:
 def test_a_liaisons_english_pages_use_english_punctuation(client, city, accepted):
     login(client, city.parks_liaison)
     text = body(client.get(f"/staff/proposals/{accepted.id}?lang=en"))
-    assert f"<td>{en('staff.event.transition')}: Accept</td>" in text
+    assert f">{en('staff.event.transition')}: Accept</td>" in text  # the timeline's "What"
     assert '<span class="hint"> (Collaboration proposal)</span>' in text
     assert '<span class="staff-user-name">parks</span> (Parks Division)</li>' in text
     assert f'<span class="hint">{en("staff.easy.preview")}: </span>' in text
@@ -69,5 +69,5 @@ def test_the_english_lists_name_things_the_english_way(client, city, accepted):
 def test_japanese_keeps_its_own_punctuation(client, city, accepted):
     login(client, city.parks_liaison)
     text = body(client.get(f"/staff/proposals/{accepted.id}?lang=ja"))
-    assert f"<td>{translate('staff.event.transition', 'ja')}：受理する</td>" in text
+    assert f">{translate('staff.event.transition', 'ja')}：受理する</td>" in text
     assert '<span class="staff-user-name">parks</span>（公園緑地課）</li>' in text

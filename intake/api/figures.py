@@ -43,7 +43,9 @@ def agenda_csv(user: User):
     today = workflows.today_jst()
     reads = session()
     rows = spreadsheet.agenda_rows(reads, today, Scope.of(user), lang(),
-                                   triage=translate("staff.triage", lang()))
+                                   triage=translate("staff.triage", lang()),
+                                   unassigned=translate("staff.unassigned", lang()),
+                                   separator=translate("staff.separator", lang()))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
                         f"agenda-{today.isoformat()}.csv", session=reads)
 

@@ -228,6 +228,9 @@ SCHEMAS: dict[str, Schema] = {
     "Agenda": page_of(obj({
         "proposal": ref("QueueItem"),
         "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
+        # several_departments: the departments besides the lead one (an open opinion
+        # request's, either end of a transfer), by code; otherwise empty
+        "other_departments": array(ref("Named")),
     })),
     "Error": error_schema(),
     "SupportAccepted": obj({"status": string(enum=["pending_confirmation"])},

@@ -23,8 +23,10 @@ query or two, a ``UNION ALL`` with one branch per open state, each branch a rang
 is what lies beyond the page (:func:`department_queries` says how the states where few
 proposals are items are kept from reading far).  The reasons are then asked once for the
 page's ids: columns the database computes per row (an EXISTS on
-``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``).
-The CSV walks every page the same way (:func:`every_row`), a batch in memory at a time.
+``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``), and who is
+involved, once each for the page: its assignees' names and the other departments of its
+items of several departments (:mod:`.involved`).
+The CSV walks every page the same way (:func:`every_batch`), a batch in memory at a time.
 
 **How many**, per department and reason (:func:`summary`), is read from aggregates, not
 rows: waiting for a ruling from ``proposal_counts`` (:mod:`.counts`); overdue from the
@@ -45,7 +47,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    exists,
     false,
     func,
     or_,
@@ -62,7 +63,6 @@ from intake.errors import Invalid
 from intake.models import (
     Department,
     Event,
-    EventAction,
     OpinionRequest,
     OpinionStatus,
     OverdueCount,
@@ -71,6 +71,7 @@ from intake.models import (
 )
 
 from .figures import EVERYTHING, Scope, overdue_per_department
+from .involved import assignee_names, between_departments, other_departments, several_departments
 
 REASONS = ("several_departments", "overdue", "ruling_pending")
 TRIAGE = 0  # the triage's place in a cursor (ids start at 1)
@@ -80,6 +81,9 @@ TRIAGE = 0  # the triage's place in a cursor (ids start at 1)
 class AgendaItem:
     proposal: Proposal
     reasons: tuple[str, ...]  # in the order of REASONS
+    assignee: str | None = None  # who works on it (:func:`.involved.assignee_names`)
+    # several departments: which, besides the lead (:func:`.involved.other_departments`)
+    departments: tuple[Department, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,20 +120,6 @@ def _in_states(states_of) -> object:
         if states:
             parts.append(and_(Proposal.kind == name, Proposal.state.in_(states)))
     return or_(*parts) if parts else false()
-
-
-def _between_departments():
-    """A transfer from one department to another: the office routing a triage item out
-    (a transfer from no department) involves one department only."""
-    return and_(Event.action == EventAction.transfer,
-                Event.data["from_department"].as_string().is_not(None))
-
-
-def several_departments():
-    open_opinion = exists().where(OpinionRequest.proposal_id == Proposal.id,
-                                  OpinionRequest.status == OpinionStatus.open)
-    transferred = exists().where(Event.proposal_id == Proposal.id, _between_departments())
-    return or_(open_opinion, transferred)
 
 
 def _reasons(today: date) -> dict[str, object]:
@@ -278,12 +268,19 @@ def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
                               limit=limit)
     proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found],
                                         relations=relations)
+    # who works on each, and which departments an item of several involves: one query each
+    names = assignee_names(session, (p.assignee_id for p in proposals.values()))
+    others = other_departments(session, {
+        values[0]: proposals[values[0]].lead_department_id
+        for _d, values, why in found if "several_departments" in why})
     departments = reference.snapshot(session).departments
     groups: list[AgendaGroup] = []
     for department, (proposal_id,), why in found:
         if not groups or _place(groups[-1]) != department:
             groups.append(AgendaGroup(departments.get(department), []))
-        groups[-1].items.append(AgendaItem(proposals[proposal_id], why))
+        proposal = proposals[proposal_id]
+        groups[-1].items.append(AgendaItem(proposal, why, names.get(proposal.assignee_id),
+                                           others.get(proposal_id, ())))
     return AgendaPage(groups, next_cursor)
 
 
@@ -291,17 +288,25 @@ def _place(group: AgendaGroup) -> int:
     return group.department.id if group.department is not None else TRIAGE
 
 
-def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
-              columns: Sequence, batch_size: int = 500
-              ) -> Iterator[tuple[int, tuple, tuple[str, ...]]]:
+def every_batch(session: Session, today: date, scope: Scope = EVERYTHING, *,
+                columns: Sequence, batch_size: int = 500
+                ) -> Iterator[list[tuple[int, tuple, tuple[str, ...]]]]:
     """The whole agenda, page after page (for the CSV): one batch in memory at a time."""
     cursor = None
     while True:
         found, cursor = rows(session, today, scope, columns=columns, cursor=cursor,
                              limit=batch_size)
-        yield from found
+        yield found
         if cursor is None:
             return
+
+
+def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
+              columns: Sequence, batch_size: int = 500
+              ) -> Iterator[tuple[int, tuple, tuple[str, ...]]]:
+    """:func:`every_batch`'s rows one by one."""
+    for batch in every_batch(session, today, scope, columns=columns, batch_size=batch_size):
+        yield from batch
 
 
 # How old the printable page's summary may be, in seconds: its overdue and several-
@@ -356,7 +361,7 @@ def summary(session: Session, today: date, scope: Scope = EVERYTHING
         add(department_id, "overdue", count)
     involved = union(  # few rows: the open requests, the transfers
         select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
-        select(Event.proposal_id).where(_between_departments()))
+        select(Event.proposal_id).where(between_departments()))
     several = scope.where(
         select(Proposal.lead_department_id, func.count())
         .where(Proposal.id.in_(select(involved.subquery())), _in_states(open_states))

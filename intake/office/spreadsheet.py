@@ -28,7 +28,7 @@ import workflows
 from intake import reference
 from intake.models import JST, Department, Proposal, receipt_for
 
-from . import agenda
+from . import agenda, involved
 from .figures import Scope
 
 BOM = "\ufeff"
@@ -36,8 +36,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPE = "text/csv; charset=utf-8"
 BATCH = 500
 
+# The assignee and the other departments came later: at the end, so a sheet that reads
+# the earlier columns by position still does.
 AGENDA_HEADER = ("receipt", "title", "department_code", "department", "category", "state",
-                 "state_label", "submitted_on", "due_on", "reasons")
+                 "state_label", "submitted_on", "due_on", "reasons", "assignee",
+                 "other_department_codes", "other_departments")
 RULINGS_HEADER = ("receipt", "title", "department_code", "department", "submitted_on",
                   "ruled_on", "business_days", "decision", "reason_code", "scope", "reason")
 
@@ -76,26 +79,39 @@ def _department(department: Department | None, lang: str, triage: str) -> tuple[
     return ("", triage) if department is None else (department.code, department.name(lang))
 
 
-def agenda_rows(session: Session, today: date, scope: Scope, lang: str, *, triage: str
-                ) -> Iterator[tuple]:
+def agenda_rows(session: Session, today: date, scope: Scope, lang: str, *, triage: str,
+                unassigned: str, separator: str) -> Iterator[tuple]:
     """One row per agenda item, in the agenda's order, read a page at a time
-    (:func:`intake.office.agenda.every_row`); ``reasons`` are the JSON's codes, separated by
-    spaces.  Names come from the reference data, each state's label is looked up once."""
+    (:func:`intake.office.agenda.every_batch`); ``reasons`` and the other departments' codes
+    are codes separated by spaces, their names joined by ``separator``; ``unassigned``
+    stands for no assignee.  Names come from the reference data, each state's label is
+    looked up once, the assignees and other departments once per batch
+    (:mod:`intake.office.involved`)."""
     cached = reference.snapshot(session)
     categories = {c.id: c.name(lang) for c in cached.categories}
     departments = {d.id: d for d in cached.departments.values()}
     labels: dict[tuple[str, str], str] = {}
     columns = (Proposal.id, Proposal.submitted_at, Proposal.title, Proposal.lead_department_id,
-               Proposal.category_id, Proposal.kind, Proposal.state, Proposal.due_on)
-    for _place, values, reasons in agenda.every_row(session, today, scope, columns=columns):
-        proposal_id, submitted_at, title, department_id, category_id, kind, state, due_on = values
-        code, name = _department(departments.get(department_id), lang, triage)
-        label = labels.get((kind, state))
-        if label is None:
-            label = labels[(kind, state)] = workflows.get_workflow(kind).state_label(state, lang)
-        yield (receipt_for(proposal_id, submitted_at), title, code, name,
-               categories.get(category_id), state, label, japanese_date(submitted_at),
-               japanese_date(due_on), " ".join(reasons))
+               Proposal.category_id, Proposal.kind, Proposal.state, Proposal.due_on,
+               Proposal.assignee_id)
+    for batch in agenda.every_batch(session, today, scope, columns=columns):
+        names = involved.assignee_names(session, (values[8] for _p, values, _w in batch))
+        others = involved.other_departments(session, {
+            values[0]: values[3] for _p, values, why in batch if "several_departments" in why})
+        for _place, values, reasons in batch:
+            (proposal_id, submitted_at, title, department_id, category_id, kind, state, due_on,
+             assignee_id) = values
+            code, name = _department(departments.get(department_id), lang, triage)
+            label = labels.get((kind, state))
+            if label is None:
+                label = labels[(kind, state)] = workflows.get_workflow(kind).state_label(
+                    state, lang)
+            other = others.get(proposal_id, ())
+            yield (receipt_for(proposal_id, submitted_at), title, code, name,
+                   categories.get(category_id), state, label, japanese_date(submitted_at),
+                   japanese_date(due_on), " ".join(reasons),
+                   names.get(assignee_id, unassigned), " ".join(d.code for d in other),
+                   separator.join(d.name(lang) for d in other))
 
 
 def ruling_rows(session: Session, scope: Scope, lang: str, *, triage: str,

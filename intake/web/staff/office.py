@@ -115,7 +115,8 @@ def agenda_csv():
     today = today_jst()
     session = db()
     rows = spreadsheet.agenda_rows(session, today, Scope.of(officer()), lang(),
-                                   triage=t("staff.triage"))
+                                   triage=t("staff.triage"), unassigned=t("staff.unassigned"),
+                                   separator=t("staff.separator"))
     return csv_response(spreadsheet.lines(spreadsheet.AGENDA_HEADER, rows),
                         f"agenda-{today.isoformat()}.csv", session=session)
 
