@@ -113,3 +113,11 @@ def test_the_remove_button_shows_the_page_again_saying_why(city, client, db, cod
     assert said in page(response)
     assert active(db, city.office) and active(db, city.parks)
     assert audited(db) == before
+
+
+def test_the_offices_own_department_offers_no_remove_button(city, client):
+    login(client, city.office_user)
+    assert "/staff/admin/departments/office/remove" not in page(
+        client.get("/staff/admin/departments/office"))
+    assert "/staff/admin/departments/parks/remove" in page(
+        client.get("/staff/admin/departments/parks"))

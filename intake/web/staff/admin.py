@@ -42,7 +42,8 @@ def me() -> Actor:
     return Actor.staff(officer())
 
 
-def attempt(form: AdminForm, operation: Callable[[], Any]) -> tuple[Any, tuple[int, str] | None]:
+def attempt(form: AdminForm, operation: Callable[[], Any]
+            ) -> tuple[Any, tuple[int, str | None] | None]:
     """Validate ``form`` and run ``operation``: (its result, None), or (None, (status,
     message)) with the form's fields carrying the reasons, worded as the API words them."""
     if not form.validate():
@@ -53,14 +54,17 @@ def attempt(form: AdminForm, operation: Callable[[], Any]) -> tuple[Any, tuple[i
         return None, refused(form, exc)
 
 
-def refused(form: AdminForm, exc: ActionError) -> tuple[int, str]:
-    """(status, message) of a refusal, its reasons put beside ``form``'s fields."""
+def refused(form: AdminForm, exc: ActionError) -> tuple[int, str | None]:
+    """(status, message) of a refusal, its reasons put beside ``form``'s fields.  When
+    every reason is beside a field the error summary links to them and there is no
+    message of its own (it would repeat the first one)."""
     db().rollback()  # the page below shows the rows as they stand
     explained = explain_for_form(exc, form, lang(), fallback=str)
     for name, messages in explained.fields.items():
         if name in form:
             form[name].errors = [*form[name].errors, *messages]
-    return exc.status, explained.message
+    beside = explained.fields and all(name in form for name in explained.fields)
+    return exc.status, None if beside else explained.message
 
 
 def plainly(operation: Callable[[], Any]) -> Any:
@@ -133,7 +137,9 @@ def _row(model, code: str):
 
 def _edit_page(kind: str, row, form: AdminForm, problem: tuple[int, str] | None = None):
     status, message = problem or (200, None)
-    removable = kind != "districts" and getattr(row, "active", False)
+    # The office's own department is never removed (intake.admin.deactivation).
+    removable = (kind != "districts" and getattr(row, "active", False)
+                 and not getattr(row, "is_office", False))
     return render_template(
         "staff/admin/edit.html", form=form, problem=message,
         title=t(f"admin.{kind}.edit", name=row.name(lang())),
