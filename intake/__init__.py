@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import workflows
 
+from .body_text import Utf8Request
 from .config import Settings, load_settings
 from .db import make_engine, make_session_factory
 from .doors import init_uploads
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(settings.instance_path),
         template_folder=str(TEMPLATES),
     )
+    app.request_class = Utf8Request  # form bodies read as strict UTF-8 (intake.body_text)
     app.config.update(
         TEIAN=settings,
         SECRET_KEY=settings.secret_key,

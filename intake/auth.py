@@ -90,13 +90,19 @@ class SignIn:
     locked_until: datetime | None = None
 
 
+def account_email(email: str) -> str:
+    """An e-mail address as accounts are found by it (and sign-in is limited by it):
+    without surrounding spaces, lower case."""
+    return email.strip().lower()
+
+
 def authenticate(session: Session, email: str, password: str,
                  now: datetime | None = None) -> SignIn:
     """Check a staff member's password, counting wrong ones per account (the caller's
     transaction commits the count, the lock-out and its audit event)."""
     now = now or utcnow()
     user = session.execute(
-        select(User).where(User.email == email.strip().lower())
+        select(User).where(User.email == account_email(email))
     ).scalar_one_or_none()
     if user is None or not user.active:
         _hasher.hash(password)  # same work either way: no timing oracle for e-mails

@@ -125,12 +125,15 @@ def trusted_proxies_from_env() -> int:
     return int(value)
 
 
+def database_url_from_env(instance_path: Path) -> str:
+    """TEIAN_DATABASE_URL, else SQLite inside the instance folder."""
+    return os.environ.get("TEIAN_DATABASE_URL") or f"sqlite:///{instance_path / 'teian.sqlite3'}"
+
+
 def load_settings() -> Settings:
     instance_path = instance_path_from_env()
     instance_path.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("TEIAN_DATABASE_URL") or (
-        f"sqlite:///{instance_path / 'teian.sqlite3'}"
-    )
+    database_url = database_url_from_env(instance_path)
     return Settings(
         instance_path=instance_path,
         database_url=database_url,

@@ -40,15 +40,18 @@ def explain(exc: ActionError, lang: str, label: Callable[[str], str]) -> Explana
     return Explanation(_message(exc, lang, label), fields)
 
 
-def _dates(exc: ActionError, lang: str) -> dict[str, str]:
-    given = exc.details.get("dates")
-    if not isinstance(given, dict):
-        return {}
-    return {name: people_datetime(day, lang) if isinstance(day, datetime)
-            else people_date(day, lang) for name, day in given.items()}
+def _dates(exc: ActionError, lang: str) -> dict[str, object]:
+    """What a rule's sentence fills in: the days it names, written for people, and the
+    numbers it names (the ``counts`` detail, ``{"open": 3}``), as they are."""
+    counts, given = exc.details.get("counts"), exc.details.get("dates")
+    params: dict[str, object] = dict(counts) if isinstance(counts, dict) else {}
+    if isinstance(given, dict):
+        params.update({name: people_datetime(day, lang) if isinstance(day, datetime)
+                       else people_date(day, lang) for name, day in given.items()})
+    return params
 
 
-def rule_text(rule: str, field_label: str, lang: str, **dates: str) -> str:
+def rule_text(rule: str, field_label: str, lang: str, **dates: object) -> str:
     key = f"staff.error.field.{rule}"
     if key in catalogue():
         return translate(key, lang, field=field_label, **dates)

@@ -1,4 +1,5 @@
-"""Rate limiting (Flask-Limiter): per client address, in memory by default,
+"""Rate limiting (Flask-Limiter): per client address (sign-in: per account too), in
+memory by default,
 in Redis (``TEIAN_RATELIMIT_STORAGE=redis://…``) when several processes
 must share the counts.
 
@@ -13,13 +14,19 @@ redirect to its receipt), so a citizen correcting a form is never locked out, wh
 ``X-Forwarded-For``.
 """
 
+from collections.abc import Callable
+
 from flask import Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-LOGIN_LIMIT = "10 per minute"
+# Sign-in: guesses at one account are few (and five wrong passwords lock it, see
+# intake.security.lockout); a whole city hall may sign in from one outgoing address, so
+# the address only has a ceiling that no office reaches by typos (see limit_sign_in).
+LOGIN_ACCOUNT_LIMIT = "10 per minute"
+LOGIN_ADDRESS_LIMIT = "100 per minute"
 # Each accepted look-up mails the proposer: a low limit keeps the form from mailing anyone
 # over and over (see limit_lookups).
 LOOKUP_LIMIT = "10 per hour;3 per minute"
@@ -61,6 +68,22 @@ def limit_supports(**kwargs):
     return limiter.shared_limit(comment_limit, scope="supports",
                                 deduct_when=lambda response: response.status_code in (202, 303),
                                 **kwargs)
+
+
+def limit_sign_in(account: Callable[[], str]):
+    """The sign-in limits of a view (POSTs only): LOGIN_ACCOUNT_LIMIT per account
+    (``account()`` names it from the request: the folded e-mail address, or the officer
+    halfway through two-step sign-in), so one person's typos or one attacker's guesses
+    never lock out colleagues behind the same address; and LOGIN_ADDRESS_LIMIT per client
+    address, which stops one address trying many accounts."""
+    per_account = limiter.limit(LOGIN_ACCOUNT_LIMIT, methods=["POST"],
+                                key_func=lambda: f"account:{account()}")
+    per_address = limiter.limit(LOGIN_ADDRESS_LIMIT, methods=["POST"])
+
+    def decorate(view):
+        return per_address(per_account(view))
+
+    return decorate
 
 
 def limit_lookups(**kwargs):

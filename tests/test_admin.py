@@ -8,10 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from intake.audit import verify
-from intake.models import ApiToken, Category, Department, Event, Proposal, Role, User
+from intake.models import (
+    ApiToken,
+    Category,
+    Department,
+    Event,
+    Proposal,
+    Role,
+    RoutingRule,
+    User,
+)
 
 from .api_support import API, bearer
-from .staff_support import ja, login, page
+from .staff_support import fire, ja, login, page
 
 USER_KEYS = {"id", "email", "name", "role", "department", "primary", "absent", "active"}
 
@@ -115,6 +124,15 @@ def test_the_office_page_has_no_role_field_and_ignores_one(city, client, db):
 
 def test_a_used_category_and_department_are_deactivated_never_deleted(city, client, db):
     proposal, _ = city.submit()
+    # Closed, and no rule sends proposals there any more: nothing still needs the
+    # department (tests/test_department_deactivation.py: what refuses otherwise).
+    fire(city, proposal, "accept", city.parks_liaison)
+    fire(city, proposal, "reject", city.parks_liaison, reason="予算の見込みが立たないため",
+         reason_code="insufficient")
+    for rule in db.execute(select(RoutingRule).where(
+            RoutingRule.department_id == city.parks.id)).scalars():
+        rule.active = False
+    db.commit()
     login(client, city.office_user)
     for kind, code in (("categories", "parks"), ("departments", "parks")):
         response = client.post(f"/staff/admin/{kind}/{code}/remove")

@@ -4,6 +4,7 @@ log verifies; a restore never lands on a database that holds data."""
 
 from __future__ import annotations
 
+import io
 import tarfile
 import uuid
 
@@ -100,3 +101,73 @@ def test_a_backup_or_an_export_into_a_missing_folder_says_so_without_a_traceback
                     "csv", "--out", str(missing / "open.csv"))
     assert result.exit_code == 1
     assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def _rebuilt(good, target, database: bytes | None):
+    """``good`` with its database replaced by ``database`` (None: left out)."""
+    with tarfile.open(good) as source, tarfile.open(target, "w:gz") as copy:
+        for member in source.getmembers():
+            if member.name in ("database.sqlite3", "database.pgdump"):
+                if database is None:
+                    continue
+                member.size = len(database)
+                copy.addfile(member, io.BytesIO(database))
+            else:
+                copy.addfile(member, source.extractfile(member) if member.isfile() else None)
+    return target
+
+
+BAD_ARCHIVES = {
+    "truncated": lambda good, bad: bad.write_bytes(good.read_bytes()[:-200]) and bad,
+    "without its database": lambda good, bad: _rebuilt(good, bad, None),
+    "with a damaged database": lambda good, bad: _rebuilt(good, bad, b"not a database" * 100),
+}
+
+
+@pytest.mark.parametrize("how", BAD_ARCHIVES)
+@pytest.mark.parametrize("folder_existed", [True, False])
+def test_a_failed_restore_leaves_the_instance_as_it_found_it(
+        city, database_url, empty_target, tmp_path, monkeypatch, how, folder_existed):
+    """No secret key made, no file of the archive left, no database: the next restore into
+    the same folder (and database) succeeds."""
+    city.submit(title="公園に花壇をつくる")
+    source = tmp_path / "source"
+    (source / "mail").mkdir(parents=True)
+    (source / "mail" / "undelivered.eml").write_text("Subject: 受付\n\n本文")
+    (source / "secret_key").write_text("the-city-secret")
+    good = tmp_path / "teian-backup.tar.gz"
+    assert invoke(monkeypatch, database_url, source, "backup", str(good)).exit_code == 0
+    bad = BAD_ARCHIVES[how](good, tmp_path / "bad.tar.gz")
+    target = tmp_path / "restored"
+    if folder_existed:
+        target.mkdir()
+        (target / "notes.txt").write_text("the operator's own file")
+
+    failed = invoke(monkeypatch, empty_target, target, "restore", str(bad))
+    assert failed.exit_code == 1
+    assert "restore failed" in failed.output and "Traceback" not in failed.output
+    if folder_existed:
+        assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+        assert (target / "notes.txt").read_text() == "the operator's own file"
+    else:
+        assert not target.exists()
+
+    restored = invoke(monkeypatch, empty_target, target, "restore", str(good))
+    assert restored.exit_code == 0, restored.output
+    assert counts(empty_target) == counts(database_url)
+    assert (target / "secret_key").read_text() == "the-city-secret"
+
+
+def test_files_a_failed_restore_overwrote_come_back(city, database_url, empty_target,
+                                                    tmp_path, monkeypatch):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "secret_key").write_text("the-city-secret")
+    good = tmp_path / "teian-backup.tar.gz"
+    assert invoke(monkeypatch, database_url, source, "backup", str(good)).exit_code == 0
+    bad = _rebuilt(good, tmp_path / "bad.tar.gz", b"not a database" * 100)
+    target = tmp_path / "restored"
+    target.mkdir()
+    (target / "secret_key").write_text("the key it had")
+    assert invoke(monkeypatch, empty_target, target, "restore", str(bad)).exit_code == 1
+    assert (target / "secret_key").read_text() == "the key it had"

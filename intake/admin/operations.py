@@ -21,6 +21,7 @@ from intake.models import Base, Category, Department, District, RoutingRule
 from intake.routing.rules import RouteDecision, choose_department, routing_text
 
 from .changes import apply, plain, record_change, require_office
+from .deactivation import refuse_deactivating
 
 CodeListRow = Department | Category | District
 
@@ -58,9 +59,12 @@ def create_listed(session: Session, actor: Actor, model: type[CodeListRow],
 def update_listed(session: Session, actor: Actor, row: CodeListRow,
                   values: Mapping[str, object]) -> CodeListRow:
     """Change names, order, validity or ``active``.  The code stays: old proposals,
-    links and the audit log name the row by it."""
+    links and the audit log name the row by it.  A department is switched off only
+    when nothing still needs it (:mod:`.deactivation`)."""
     require_office(actor)
     values = {name: value for name, value in values.items() if name != "code"}
+    if isinstance(row, Department) and row.active and values.get("active") is False:
+        refuse_deactivating(session, row)
     if isinstance(row, District):
         _check_range(values.get("valid_from", row.valid_from), values.get("valid_to", row.valid_to))
     changes = apply(row, values)

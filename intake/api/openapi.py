@@ -134,7 +134,7 @@ def multipart_schema(fields: str, *, when: str = "") -> Schema:
 # --- operations ---------------------------------------------------------------------------
 
 _ERROR_TEXT = {
-    400: "malformed_json, not_an_object, bad_query",
+    400: "malformed_json, not_utf8, not_an_object, bad_query",
     401: "unauthorized, invalid_token (WWW-Authenticate: Bearer)",
     403: "forbidden: another department's proposal, or a role that may not do this",
     404: "not_found (also: not published)",

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from flask import request
 from wtforms import Form
 
+from intake.body_text import body_is_utf8, is_utf8
 from intake.errors import Invalid
 from intake.i18n import translate
 from intake.queries import INT32_MAX
@@ -45,6 +46,8 @@ def json_body() -> dict[str, object]:
     try:
         payload = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
+        if not is_utf8(raw):  # RFC 8259: JSON between systems is UTF-8
+            raise BadRequest(translate("api.error.not_utf8", lang()), code="not_utf8") from exc
         raise BadRequest(translate("api.error.malformed_json", lang()),
                          code="malformed_json") from exc
     if not isinstance(payload, dict):
@@ -61,7 +64,10 @@ def json_body() -> dict[str, object]:
 def multipart_body() -> dict[str, object]:
     """A multipart form's text fields as a JSON-like object (the first value of each name;
     files stay in ``request.files``), refused like :func:`json_body` when a value holds
-    unstorable text.  Over the request's body limit werkzeug answers 413 while reading."""
+    unstorable text, and with 400 when the body is not UTF-8 (:mod:`intake.body_text`).
+    Over the request's body limit werkzeug answers 413 while reading."""
+    if not body_is_utf8():
+        raise BadRequest(translate("api.error.not_utf8", lang()), code="not_utf8")
     payload: dict[str, object] = {}
     for name, value in request.form.items(multi=True):
         payload.setdefault(name, value)

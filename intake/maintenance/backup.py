@@ -23,12 +23,15 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
+
+from .instance_files import InstanceCopy
 
 FORMAT = "teian-backup-1"
 SQLITE_NAME = "database.sqlite3"
@@ -123,6 +126,8 @@ def _read_manifest(archive: tarfile.TarFile) -> Manifest:
     try:
         data = json.loads(archive.extractfile("manifest.json").read())
         manifest = Manifest(**data)
+    except (OSError, EOFError, tarfile.TarError) as exc:  # finding it reads the whole list
+        raise BackupError(f"the archive is damaged: {exc}") from exc
     except (KeyError, AttributeError, TypeError, ValueError) as exc:
         raise BackupError("not a Teian backup (no readable manifest.json)") from exc
     if manifest.format != FORMAT:
@@ -139,14 +144,21 @@ def _empty(database_url: str) -> bool:
 
 
 def restore(source: Path, database_url: str, instance_path: Path) -> Manifest:
-    """Unpack ``source`` into an empty instance: its files, then its database."""
+    """Unpack ``source`` into an empty instance: its files, then its database.
+
+    All or nothing: the whole archive is unpacked and checked (a truncated file, a
+    missing or unreadable database) before anything is written; the files go in first,
+    undoably (:class:`~.instance_files.InstanceCopy`); then the database, in one
+    transaction on PostgreSQL (``pg_restore --single-transaction``), as a file written
+    beside SQLite's and renamed into place.  If the database fails the files are taken
+    out again, so the instance folder is as it was and the next restore finds it empty."""
     url = make_url(database_url)
     kind = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
     try:
         archive = tarfile.open(source, "r:gz")
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read {source}: {exc}") from exc
-    with archive:
+    with archive, tempfile.TemporaryDirectory() as scratch:
         manifest = _read_manifest(archive)
         if manifest.database != kind:
             raise BackupError(f"the backup holds a {manifest.database} database; "
@@ -157,16 +169,55 @@ def restore(source: Path, database_url: str, instance_path: Path) -> Manifest:
         if kind == "postgresql" and not _empty(database_url):
             raise BackupError("the PostgreSQL database is not empty: restore goes into an "
                               "empty database only")
-        with tempfile.TemporaryDirectory() as scratch:
-            archive.extractall(scratch, filter="data")  # no absolute paths, no links out
-            unpacked = Path(scratch)
-            files = unpacked / INSTANCE_DIR
-            instance_path.mkdir(parents=True, exist_ok=True)
-            if files.is_dir():
-                shutil.copytree(files, instance_path, dirs_exist_ok=True)
-            if kind == "sqlite":
-                shutil.copyfile(unpacked / SQLITE_NAME, url.database)
-            else:
-                _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname",
-                      _pg_url(database_url), str(unpacked / PGDUMP_NAME)])
+        unpacked = Path(scratch) / "unpacked"
+        _unpack(archive, source, unpacked)
+        database = unpacked / (SQLITE_NAME if kind == "sqlite" else PGDUMP_NAME)
+        if kind == "sqlite":
+            _check_sqlite(database)
+        elif not database.is_file():
+            raise BackupError(f"{source} holds no {PGDUMP_NAME}: not a whole backup")
+        files = InstanceCopy(unpacked / INSTANCE_DIR, instance_path, Path(scratch) / "saved")
+        try:
+            files.run()
+            _restore_database(kind, database, database_url)
+        except BaseException as exc:
+            files.undo()
+            if isinstance(exc, OSError):
+                raise BackupError(f"cannot write the instance: {exc}") from exc
+            raise
     return manifest
+
+
+def _unpack(archive: tarfile.TarFile, source: Path, folder: Path) -> None:
+    try:
+        archive.extractall(folder, filter="data")  # no absolute paths, no links out
+    except (OSError, EOFError, tarfile.TarError) as exc:  # truncated, corrupt, a bad member
+        raise BackupError(f"cannot read {source}: {exc}") from exc
+
+
+def _check_sqlite(database: Path) -> None:
+    """The archive's SQLite file is there and is a database SQLite can read whole."""
+    if not database.is_file():
+        raise BackupError(f"the backup holds no {SQLITE_NAME}: not a whole backup")
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"the backup's {SQLITE_NAME} is not a readable database: "
+                          f"{exc}") from exc
+    if verdict != "ok":
+        raise BackupError(f"the backup's {SQLITE_NAME} is damaged: {verdict}")
+
+
+def _restore_database(kind: str, database: Path, database_url: str) -> None:
+    if kind == "postgresql":
+        _run(["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
+              "--dbname", _pg_url(database_url), str(database)])
+        return
+    target = Path(make_url(database_url).database)
+    partial = target.with_name(target.name + ".restoring")
+    try:
+        shutil.copyfile(database, partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

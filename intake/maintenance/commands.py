@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from intake.cli import _app, _session, main
-from intake.config import load_settings
+from intake.config import database_url_from_env, instance_path_from_env, load_settings
 
 
 @main.group()
@@ -87,9 +87,11 @@ def restore_command(file: str) -> None:
 
     from .backup import BackupError, restore
 
-    settings = load_settings()
+    # Not load_settings(): it would make the instance folder and a secret key in it
+    # before the restore has read a byte, and a failed restore must leave it as found.
+    instance_path = instance_path_from_env()
     try:
-        manifest = restore(Path(file), settings.database_url, settings.instance_path)
+        manifest = restore(Path(file), database_url_from_env(instance_path), instance_path)
     except BackupError as exc:
         click.echo(f"restore failed: {exc}", err=True)
         sys.exit(1)

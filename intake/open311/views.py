@@ -16,6 +16,7 @@ from forms.proposal import ProposalForm
 from intake import queries
 from intake.api.payload import storable
 from intake.auth import token_digest, user_for_token
+from intake.body_text import body_is_utf8
 from intake.db import session
 from intake.doors import request_links
 from intake.errors import ActionError
@@ -55,7 +56,10 @@ def _fmt() -> str:
 
 @bp.before_request
 def _refuse_unstorable_text():
-    """A NUL (no client sends one on purpose) would make PostgreSQL refuse the row."""
+    """A body that is not UTF-8 is not read at all (:mod:`intake.body_text`); a NUL (no
+    client sends one on purpose) would make PostgreSQL refuse the row."""
+    if request.method == "POST" and not body_is_utf8():
+        return errors(_fmt(), 400, _t("open311.error.not_utf8"))
     values = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if not all(storable(name) and storable(value) for name, value in values):
         return errors(_fmt(), 400, _t("open311.error.characters"))

@@ -43,6 +43,7 @@ from forms.tracking import TrackingLookupForm
 
 from .. import queries, serializers
 from ..api.payload import storable
+from ..body_text import body_is_utf8
 from ..db import session
 from ..deliberation.operations import add_comment
 from ..doors import request_links, request_storage
@@ -301,12 +302,21 @@ def _error_page(status: int, message: str | None = None, *, back: str | None = N
 def _refuse_unstorable_text():
     """A NUL (no person types one) would make PostgreSQL refuse the row — or the query
     a filter or search builds — with a 500: refuse the whole request first."""
+    if request.method == "POST" and not body_is_utf8():
+        return _not_utf8()
     values = [*request.args.items(multi=True)]
     if request.method == "POST":
         values += request.form.items(multi=True)
     if not all(storable(name) and storable(value) for name, value in values):
         return _error_page(400, _t("public.error.characters"))
     return None
+
+
+def _not_utf8():
+    """A body that is not UTF-8 was not read (:mod:`intake.body_text`): the form again,
+    empty, saying why."""
+    problems = [_t("public.error.not_utf8")]
+    return _form_again(problems, 400) or _error_page(400, problems[0])
 
 
 def _form_again(problems: list[str], status: int):
@@ -344,6 +354,8 @@ def _too_many() -> str:
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
+    if isinstance(exc, CSRFError) and not body_is_utf8():
+        return _not_utf8()  # the token was in the body nobody could read
     if isinstance(exc, CSRFError):
         problems = [_t("error.csrf"), _t("public.error.cookies")]
         return _form_again(problems, 400) or _error_page(400, " ".join(problems))

@@ -19,7 +19,7 @@ from forms.admin import AdminForm, CategoryForm, DepartmentForm, DistrictForm
 from intake.admin import operations, queries
 from intake.core.actors import Actor
 from intake.db import session as db
-from intake.errors import ActionError
+from intake.errors import ActionError, Invalid
 from intake.explain import explain_for_form
 from intake.models import Category, Department, District
 
@@ -42,7 +42,8 @@ def me() -> Actor:
     return Actor.staff(officer())
 
 
-def attempt(form: AdminForm, operation: Callable[[], Any]) -> tuple[Any, tuple[int, str] | None]:
+def attempt(form: AdminForm, operation: Callable[[], Any]
+            ) -> tuple[Any, tuple[int, str | None] | None]:
     """Validate ``form`` and run ``operation``: (its result, None), or (None, (status,
     message)) with the form's fields carrying the reasons, worded as the API words them."""
     if not form.validate():
@@ -50,12 +51,20 @@ def attempt(form: AdminForm, operation: Callable[[], Any]) -> tuple[Any, tuple[i
     try:
         return operation(), None
     except ActionError as exc:
-        db().rollback()  # the page below shows the rows as they stand
-        explained = explain_for_form(exc, form, lang(), fallback=str)
-        for name, messages in explained.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, *messages]
-        return None, (exc.status, explained.message)
+        return None, refused(form, exc)
+
+
+def refused(form: AdminForm, exc: ActionError) -> tuple[int, str | None]:
+    """(status, message) of a refusal, its reasons put beside ``form``'s fields.  When
+    every reason is beside a field the error summary links to them and there is no
+    message of its own (it would repeat the first one)."""
+    db().rollback()  # the page below shows the rows as they stand
+    explained = explain_for_form(exc, form, lang(), fallback=str)
+    for name, messages in explained.fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+    beside = explained.fields and all(name in form for name in explained.fields)
+    return exc.status, None if beside else explained.message
 
 
 def plainly(operation: Callable[[], Any]) -> Any:
@@ -128,7 +137,9 @@ def _row(model, code: str):
 
 def _edit_page(kind: str, row, form: AdminForm, problem: tuple[int, str] | None = None):
     status, message = problem or (200, None)
-    removable = kind != "districts" and getattr(row, "active", False)
+    # The office's own department is never removed (intake.admin.deactivation).
+    removable = (kind != "districts" and getattr(row, "active", False)
+                 and not getattr(row, "is_office", False))
     return render_template(
         "staff/admin/edit.html", form=form, problem=message,
         title=t(f"admin.{kind}.edit", name=row.name(lang())),
@@ -157,11 +168,19 @@ def admin_edit(kind: str, code: str):
 @bp.post("/admin/<kind>/<code>/remove")
 @office_page
 def admin_remove(kind: str, code: str):
-    """Delete an unused department or theme; deactivate a used one (never delete it)."""
+    """Delete an unused department or theme; deactivate a used one (never delete it).
+    A department that may not be switched off (:mod:`intake.admin.deactivation`) is
+    shown on its page again, saying why beside "active"."""
     if kind == "districts":
         abort(404)
-    model, _form, _rows = _kind(kind)
+    model, form_class, _rows = _kind(kind)
     row = _row(model, code)
     name = row.name(lang())
-    outcome = plainly(lambda: operations.remove_listed(db(), me(), row))
+    try:
+        outcome = operations.remove_listed(db(), me(), row)
+    except Invalid as exc:
+        form = form_class(obj=row, lang=lang()).drop("code")
+        return _edit_page(kind, row, form, refused(form, exc))
+    except ActionError as exc:
+        abort(exc.status)
     return done(t(f"admin.done.{outcome}", name=name), ".admin_list", kind=kind)

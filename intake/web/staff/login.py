@@ -12,7 +12,7 @@ from forms.staff import LoginForm, TotpForm
 from intake import auth
 from intake.db import session as db
 from intake.models import utcnow
-from intake.ratelimit import LOGIN_LIMIT, limiter
+from intake.ratelimit import limit_sign_in
 from intake.security import lockout, sessions, totp
 from intake.security.sessions import user_for_session_id
 
@@ -35,8 +35,17 @@ PENDING = "totp_pending"
 CODE_WAIT = 300  # seconds to type the code before starting again
 
 
+def _account_signing_in() -> str:
+    return auth.account_email(request.form.get("email", ""))
+
+
+def _account_giving_code() -> str:
+    pending = flask_session.get(PENDING)
+    return str(pending.get("user", "")) if isinstance(pending, dict) else ""
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limit_sign_in(_account_signing_in)
 def login():
     if current_user.is_authenticated:
         return redirect(local_path(request.args.get("next")) or url_for(".queue"))
@@ -67,7 +76,7 @@ def _signed_in(user, target: str):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limit_sign_in(_account_giving_code)
 def login_code():
     """The second step for an officer with two-step sign-in: the app's 6-digit code."""
     pending = flask_session.get(PENDING)
