@@ -1,8 +1,9 @@
 """What the pages and the API read, asked one way for every door.
 
 Lists that grow (the public list, the staff queues) page by keyset (an
-opaque cursor holding the last row's sort key), never by OFFSET, so page
-10 000 costs what page 1 costs; every filter has an index
+opaque cursor holding a row's sort key; the public list and the queue both
+ways: :mod:`intake.paging`), never by OFFSET, so page 10 000 costs what
+page 1 costs; every filter has an index
 (models/proposals.py).  The rest are the lookups the web pages and the JSON
 API share — a proposal by id or tracking token, the form's choices, a
 proposal's history, the comment period — so the two doors cannot drift apart (the

@@ -163,7 +163,7 @@ def test_the_public_page_links_back_keeping_its_filters_and_states_its_order(
 
 def test_the_english_page_says_previous_page_and_the_order(client, pages_of_parks):
     first = page(client.get("/proposals", query_string={"lang": "en"}))
-    assert "Newest first, by date received." in first
+    assert "Newest first, in order of receipt." in first
     next_url = _links(first)["Next page"]
     assert "Previous page" in _links(page(client.get(next_url)))
 
