@@ -1,8 +1,9 @@
 """What the pages and the API read, asked one way for every door.
 
 Lists that grow (the public list, the staff queues) page by keyset (an
-opaque cursor holding the last row's sort key), never by OFFSET, so page
-10 000 costs what page 1 costs; every filter has an index
+opaque cursor holding a row's sort key; the public list and the queue both
+ways: :mod:`intake.paging`), never by OFFSET, so page 10 000 costs what
+page 1 costs; every filter has an index
 (models/proposals.py).  The rest are the lookups the web pages and the JSON
 API share — a proposal by id or tracking token, the form's choices, a
 proposal's history, the comment period — so the two doors cannot drift apart (the
@@ -12,8 +13,6 @@ sees) are :mod:`intake.serializers`' business.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +36,7 @@ from .models import (
     User,
     parse_receipt,
 )
+from .paging import Page, assemble, decode_cursor, decode_position, encode_cursor
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -59,31 +59,6 @@ class Filters:
 
         return cls(**{name: clean(name) for name in ("state", "category", "department",
                                                       "district", "q")})
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Proposal]
-    next_cursor: str | None
-
-
-def encode_cursor(values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, size: int) -> list | None:
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if isinstance(values, list) and len(values) == size and all(
-            type(v) is int and 0 <= v < 2**63 for v in values  # beyond: SQLite overflows
-        ):
-            return values
-    except (ValueError, RecursionError):  # RecursionError: a forged "[[[[…" cursor
-        pass
-    raise Invalid("cursor: not a cursor this list gave out", fields={"cursor": ["invalid"]})
 
 
 def parse_limit(raw: str | None) -> int:
@@ -223,16 +198,16 @@ def proposals_by_id(session: Session, ids: list[int], *, relations: bool = True
 def published_proposals(
     session: Session, filters: Filters, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:
-    """Published proposals, newest first (keyset on id)."""
+    """Published proposals, newest received first (keyset on id, both ways:
+    :mod:`intake.paging`)."""
     query, key = published_selection(session, filters)
-    after = decode_cursor(cursor, 1)
-    if after:
-        query = query.where(key < after[0])
-    rows = list(session.execute(_eager(query).order_by(key.desc()).limit(limit + 1))
-                .scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+    position = decode_position(cursor, 1)
+    if position.key:
+        query = query.where(key > position.key[0] if position.backward else key < position.key[0])
+    order = key.asc() if position.backward else key.desc()
+    rows = session.execute(_eager(query).order_by(order).limit(limit + 1)).scalars()
+    return assemble([([p.id], p) for p in rows], position, limit,
+                    lambda: published_proposals(session, filters, limit=limit))
 
 
 # The public list says how many proposals match, counting no further than this: the

@@ -129,6 +129,14 @@ def page_of(item: Schema) -> Schema:
     return obj({"items": array(item), "next_cursor": nullable(TEXT)})
 
 
+def two_way_page_of(item: Schema) -> Schema:
+    """A list paged both ways (keyset: :mod:`intake.paging`)."""
+    return obj({"items": array(item),
+                "next_cursor": nullable(string(description="the page after; null: the last")),
+                "prev_cursor": nullable(string(
+                    description="the page before (pass it as cursor); null: the first page"))})
+
+
 def error_schema() -> Schema:
     return obj({"error": obj({
         "code": string(description="stable, machine-readable"),
@@ -174,7 +182,7 @@ SCHEMAS: dict[str, Schema] = {
                             "answer_by": nullable(DATE)}),
     "StaffUser": obj({"id": integer(), "name": TEXT}),
     "ProposalSummary": obj(SUMMARY),
-    "ProposalList": page_of(ref("ProposalSummary")),
+    "ProposalList": two_way_page_of(ref("ProposalSummary")),
     "PublicProposal": obj({**SUMMARY, **PUBLIC_EXTRA,
                            "attachments": array(ref("PublicAttachment"))}),
     "PublicAttachment": obj({
@@ -201,7 +209,7 @@ SCHEMAS: dict[str, Schema] = {
                             "pending_question": nullable(ref("PendingQuestion")),
                             "available_triggers": array(ref("Trigger"))}),
     "QueueItem": obj({**SUMMARY, **STAFF_EXTRA}),
-    "Queue": page_of(ref("QueueItem")),
+    "Queue": two_way_page_of(ref("QueueItem")),
     "StaffDetail": obj({**SUMMARY, **STAFF_EXTRA, **PUBLIC_EXTRA, **DETAIL_EXTRA}),
     "SubmitResult": obj({"id": integer(), "receipt": TEXT,
                          "tracking_token": string(description="the proposer's only key"),

@@ -101,7 +101,7 @@ def list_proposals():
     filters, cursor, limit = page_args()
     page = queries.published_proposals(session(), filters, cursor=cursor, limit=limit)
     return {"items": [serializers.proposal_summary(p, lang()) for p in page.items],
-            "next_cursor": page.next_cursor}
+            "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
 
 
 @bp.get("/proposals/<int:proposal_id>")

@@ -64,7 +64,7 @@ def queue(user: User):
                             mine=queries.parse_flag("mine", request.args.get("mine")),
                             open_only=queries.parse_flag("open", request.args.get("open")))
     return {"items": [serializers.staff_summary(p, lang(), today) for p in page.items],
-            "next_cursor": page.next_cursor}
+            "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
 
 
 @bp.get("/proposals/<int:proposal_id>/detail")

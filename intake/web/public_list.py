@@ -16,6 +16,7 @@ from .. import queries, search
 from ..db import session
 from ..errors import Invalid
 from ..explain import rule_text
+from .page_links import page_links
 from .public import PAGE_SIZE, _error_page, _lang, _t, bp
 
 
@@ -49,9 +50,7 @@ def proposals():
         found=found,
         count_cap=queries.COUNT_CAP,
         max_query=search.MAX_QUERY,
-        next_url=url_for(".proposals", **active, cursor=page.next_cursor)
-        if page.next_cursor else None,
-        first_url=url_for(".proposals", **active) if cursor else None,
+        pages=page_links(page, cursor, lambda **at: url_for(".proposals", **active, **at)),
         states=_state_choices(_lang()),
         # Inactive themes and merged districts too: old proposals keep theirs.
         categories=queries.choices(queries.categories(db, active_only=False), _lang()),

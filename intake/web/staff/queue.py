@@ -13,6 +13,7 @@ from intake.db import session as db
 from intake.errors import Invalid
 from intake.explain import rule_text
 from intake.models import Category, Department, District, OpinionRequest, User
+from intake.web.page_links import page_links
 from workflows.calendar import today_jst
 
 from .common import bp, builtin_workflows, code_choices, error_page, lang, officer, t
@@ -57,10 +58,10 @@ def queue():
         categories=code_choices(Category),
         districts=code_choices(District),
     )
-    next_url = None
-    if page.next_cursor:
-        next_url = url_for(".queue", **(request.args.to_dict() | {"cursor": page.next_cursor}))
-    return render_template("staff/queue.html", page=page, filters=filters, next_url=next_url,
+    kept = {name: value for name, value in request.args.items() if name != "cursor"}
+    pages = page_links(page, request.args.get("cursor"),
+                       lambda **at: url_for(".queue", **kept, **at))
+    return render_template("staff/queue.html", page=page, filters=filters, pages=pages,
                            opinions=opinions_asked_of(user))
 
 
