@@ -14,10 +14,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from intake import create_app, migrate
+from intake.cli import main
 from intake.models import Base
 
 from .factories import Factory
@@ -135,3 +137,16 @@ def smtp_server():
     """A real SMTP server (aiosmtpd) for the test: its inbox and ``smtp://`` URL."""
     with smtp_server_running() as running:
         yield running
+
+
+@pytest.fixture
+def run(database_url, tmp_path, monkeypatch):
+    """Invoke `teian …` against the test database, as a shell would."""
+    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEIAN_SECRET_KEY", "cli-test")
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke

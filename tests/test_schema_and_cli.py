@@ -14,19 +14,6 @@ from intake.models import Base, Event
 from intake.search import include_name
 
 
-@pytest.fixture
-def run(database_url, tmp_path, monkeypatch):
-    """Invoke `teian …` against the test database, as a shell would."""
-    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "cli-instance"))
-    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
-    monkeypatch.setenv("TEIAN_SECRET_KEY", "cli-test")
-
-    def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return invoke
-
-
 def test_migrations_create_exactly_what_the_models_declare(database_url):
     engine = create_engine(database_url)
     with engine.connect() as conn:

@@ -6,10 +6,8 @@ the page and the API mail an invitation instead of taking a password."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from intake.cli import main
 from intake.models import Event, OutboxMessage, Role, User
 from intake.reference import snapshot
 from workflows.calendar import today_jst
@@ -19,19 +17,6 @@ from .staff_support import ja, login, page
 
 NEW = {"email": "Ｎｅｗ.Person@City.TEST", "name": "新井 花子", "role": "liaison",
        "department": "parks", "primary": True}
-
-
-@pytest.fixture
-def run(database_url, tmp_path, monkeypatch):
-    """``teian …`` against the test database, as a shell would run it."""
-    monkeypatch.setenv("TEIAN_INSTANCE_PATH", str(tmp_path / "cli-instance"))
-    monkeypatch.setenv("TEIAN_DATABASE_URL", database_url)
-    monkeypatch.setenv("TEIAN_SECRET_KEY", "cli-test")
-
-    def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def _by_page(client, city, **values):
