@@ -144,6 +144,7 @@ def create_user(email: str, role: str, department_code: str | None, display_name
 _CLI_NAMES = {"email": "EMAIL", "department": "--department", "display_name": "--name",
               "role": "--role", "password": "the password (from stdin)"}
 _CLI_RULES = {"taken": "a user with this address already exists", "required": "required",
+              "not_chosen": "required",
               "unknown": "unknown", "inactive": "inactive", "invalid": "not valid"}
 
 

@@ -125,12 +125,13 @@ def test_a_liaison_without_a_department_is_refused_naming_the_field(city, client
     if door == "page":
         answer = _by_page(client, city, department="")
         assert answer.status_code == 422
-        assert ja("staff.error.field.required", field=ja("admin.field.department")) \
-            in page(answer)
+        assert ja("staff.error.field.not_chosen", field=ja("admin.field.department")) \
+            in page(answer)  # a list to choose from, not a box to type in
     elif door == "api":
         answer = _by_api(client, city, department=None)
         assert answer.status_code == 422
         assert list(answer.get_json()["error"]["fields"]) == ["department"]
+        assert answer.get_json()["error"]["fields"]["department"] == ["担当部署を選んでください。"]
     else:
         answer = _by_cli(run, city, department=None)
         assert answer.exit_code == 2 and "--department: required" in answer.output

@@ -94,10 +94,10 @@ def create_staff_account(session: Session, actor: Actor, clock: Clock, links: Li
         problems["email"] = [rule]
     role = str(values.get("role") or "")
     if role not in {r.value for r in Role}:
-        problems["role"] = ["required" if not role else "unknown"]
+        problems["role"] = ["not_chosen" if not role else "unknown"]
     department = _department(session, values.get("department"), problems)
     if role == Role.liaison and department is None and "department" not in problems:
-        problems["department"] = ["required"]
+        problems["department"] = ["not_chosen"]
     name = str(values.get("display_name") or "").strip()
     if len(name) > NAME_MAX:
         problems["display_name"] = ["invalid"]

@@ -75,7 +75,7 @@ def update_user(session: Session, actor: Actor, user: User, values: Mapping[str,
         values["department_id"] = department.id if department else None
     role = values.get("role", user.role)
     if role == Role.liaison and values.get("department_id", user.department_id) is None:
-        raise Invalid("department: a liaison needs one", fields={"department": ["required"]})
+        raise Invalid("department: a liaison needs one", fields={"department": ["not_chosen"]})
     _absence(user, values, today)
     changes = apply(user, values)
     if "department_id" in changes:
