@@ -12,8 +12,6 @@ from intake.anchors import checkpoint, latest
 from intake.models import AuditCheckpoint, ChainHead, CheckpointHead, Event
 from tests import ops
 
-from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
-
 
 @pytest.fixture
 def history(city):

@@ -20,7 +20,6 @@ from tests import ops
 from workflows.calendar import today_jst
 
 from .test_kept_figures import worked_out
-from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
 from .workflow_support import lead
 
 LATER = today_jst() + timedelta(days=400)  # every due date passed

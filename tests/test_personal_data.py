@@ -18,7 +18,6 @@ from tests import ops
 from workflows.calendar import today_jst
 
 from .attachment_support import age_files
-from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
 
 PHONE = "090-8765-4321"
 QUESTION = "場所を教えてください。お宅の近くですか。"

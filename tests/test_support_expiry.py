@@ -15,7 +15,6 @@ from intake.supports.expiry import CONFIRM_WITHIN, forget_expired_supports
 from intake.supports.operations import confirm_support, request_support
 
 from .test_query_plans import plan
-from .test_schema_and_cli import run  # noqa: F401  (the CLI runner fixture)
 from .test_supports import EMAIL, ask, confirm, confirm_path, count_of, published, support_mails
 from .test_web_public import Page
 
