@@ -76,6 +76,16 @@ class Links:
     def public_proposal(self, proposal_id: int) -> str:
         return self._page("public.proposal", proposal_id=proposal_id)
 
+    def public_list(self, **filters: str) -> str:
+        """The list of published proposals with ``filters`` (its feed's page)."""
+        return self._page("public.proposals", **filters)
+
+    def proposals_feed(self, **filters: str) -> str:
+        return self._page("public.proposals_feed", **filters)
+
+    def proposal_feed(self, proposal_id: int) -> str:
+        return self._page("public.proposal_feed", proposal_id=proposal_id)
+
     def confirm_support(self, token: str) -> str:
         """Where a citizen confirms their support (賛同) of a proposal."""
         return self._page("public.support_confirm", token=token)

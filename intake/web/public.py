@@ -380,6 +380,7 @@ def _no_such_page(_exc: HTTPException):
 
 from . import (  # noqa: E402,F401  (more pages and the template helpers, on this blueprint)
     attachments,
+    feeds,
     opendata,
     public_helpers,
     public_list,
