@@ -54,7 +54,8 @@ policy(EVERYONE,
 # Supporting: anyone may ask; the confirmation needs the mailed link's token, which none
 # of these actors has (every one gets 404 for a token that is not one).
 policy(EVERYONE, "public.support", "api.add_support", "public.open_data",
-       "public.proposals_download", "public.privacy", "public.accessibility", "public.contact")
+       "public.proposals_download", "public.privacy", "public.accessibility", "public.contact",
+       "public.proposals_feed", "public.proposal_feed")
 policy(set(), "public.support_confirm")
 # A password link: its mailed token is the key (none of these actors has one).
 policy(set(), "staff.password_link")
