@@ -251,3 +251,8 @@ def test_the_queue_on_a_phone_is_a_list_of_cards(page, live_server, city,  # noq
     labels = card.locator("td").evaluate_all(
         "tds => tds.map(td => getComputedStyle(td, '::before').content)")
     assert f'"{ja("staff.col.state")}："' in labels and f'"{ja("staff.col.due_on")}："' in labels
+    # The caption reads across, as a heading above the cards: not one character a line.
+    caption = page.locator("table.queue caption").bounding_box()
+    line = page.locator("table.queue caption").evaluate(
+        "c => parseFloat(getComputedStyle(c).lineHeight)")
+    assert caption["height"] < 2 * line and caption["width"] > 3 * line, caption
