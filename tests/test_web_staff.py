@@ -684,3 +684,16 @@ def test_catalogue_has_every_key_the_staff_pages_use(app):
     assert sorted(k for k in keys if k not in messages) == []
     assert sorted(k for k in keys if k.startswith("staff.")
                   and not all(messages[k].get(lang) for lang in ("ja", "en"))) == []
+
+
+def test_the_budget_figures_follow_the_texts_before_the_files_and_the_readings(
+        client, city, db):
+    """On the page of a published proposal the figures the proposer gave sit with the
+    texts they belong to, not after the easy-Japanese title's section."""
+    proposal, _ = city.submit(title="公園の花壇", budget_total=120000, city_share=50000)
+    operations.fire_trigger(db, proposal, "accept", lead(proposal))
+    db.commit()
+    login(client, city.parks_liaison)
+    html = page(client.get(f"/staff/proposals/{proposal.id}"))
+    figures = html.index(ja("staff.yen", amount="120,000"))
+    assert html.index('id="content-title"') < figures < html.index('id="easy-title-title"')
