@@ -8,7 +8,8 @@ characters ``%FF``, and a multipart field's bad bytes become U+FFFD.  Each of th
 would store text the sender never wrote.  :class:`Utf8Request` reads form bodies
 strictly instead; a body that fails gets an empty form that says so, and each door asks
 :func:`body_is_utf8` and answers in its own format (Open311 400, the API 400, the
-page 400 with the form again), naming this rule.
+public page 400 with the form again, a staff page 400 saying so — even where the CSRF
+check ran first, since the token was in the unread body), naming this rule.
 """
 
 from __future__ import annotations

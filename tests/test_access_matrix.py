@@ -90,7 +90,8 @@ policy(OFFICE, "staff.admin_index", "staff.admin_list", "staff.admin_create",
        "api.list_routing_rules", "api.create_routing_rule", "api.update_routing_rule",
        "api.delete_routing_rule", "api.routing_preview", "api.list_users", "api.update_user")
 # Accounts: roles are the administrators' to give.
-policy({"admin"}, "staff.admin_user_create", "api.create_user")
+policy({"admin"}, "staff.admin_user_create", "api.create_user", "staff.admin_user_invitation",
+       "api.resend_user_invitation")
 # Seeing the proposal: its lead department, a department asked for an opinion, the office.
 policy({"lead", "consulted", "office", "admin"}, "staff.proposal", "api.proposal_detail")
 # Acting on it: the lead department and the office.

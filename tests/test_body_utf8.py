@@ -11,6 +11,7 @@ import pytest
 import xmltodict
 
 from .factories import VALID_FORM
+from .staff_support import login
 from .test_hostile_input import stored
 
 NOT_UTF8 = "リクエスト本文がUTF-8の文字として読めません。UTF-8で符号化して送信してください。"
@@ -100,3 +101,52 @@ def test_a_multipart_web_form_that_is_not_utf8_is_refused_too(app, city, db):
     assert answer.status_code == 400
     assert "UTF-8ではありません" in answer.get_data(as_text=True)
     assert stored(db) == before
+
+
+STAFF_NOT_UTF8 = "UTF-8ではありません"
+CSRF_EXPIRED = "画面の有効期限が切れました"
+
+
+@pytest.mark.parametrize("csrf", [False, True])
+def test_the_sign_in_page_names_the_rule_not_an_expired_form(app, city, db, csrf):
+    """The sign-in page's token is in the body nobody could read: the page says the body
+    is not UTF-8 (as the public form does), not that the page expired; no wrong password
+    is counted against the account."""
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    body = b"email=parks%40city.test&password=" + b"\xff" * 12
+    answer = app.test_client().post("/staff/login", data=body,
+                                    content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert STAFF_NOT_UTF8 in page and CSRF_EXPIRED not in page
+    db.expire_all()
+    assert db.get(type(city.parks_liaison), city.parks_liaison.id).failed_logins == 0
+
+
+@pytest.mark.parametrize("csrf", [False, True])
+def test_a_staff_action_page_names_the_rule_and_changes_nothing(app, city, db, csrf):
+    proposal, _token = city.submit(title="公園にベンチを")
+    client = app.test_client()
+    assert login(client, city.parks_liaison).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    before, state = stored(db), proposal.state
+    body = (urlencode({"accept-version": proposal.version}).encode()
+            + b"&accept-reason=" + b"\xff\xfe")
+    answer = client.post(f"/staff/proposals/{proposal.id}/transitions/accept", data=body,
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert STAFF_NOT_UTF8 in page and CSRF_EXPIRED not in page
+    assert stored(db) == before
+    db.refresh(proposal)
+    assert proposal.state == state
+
+
+def test_a_staff_form_in_utf8_with_a_bad_token_is_still_told_it_expired(app, city):
+    """Only the unreadable body changes the message: a readable one with no token is the
+    expired form it always was."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    answer = app.test_client().post("/staff/login", data={"email": "parks@city.test",
+                                                          "password": "x"})
+    assert answer.status_code == 400
+    assert CSRF_EXPIRED in answer.get_data(as_text=True)

@@ -65,3 +65,38 @@ def test_an_admin_invites_a_liaison_who_sets_a_password_and_sees_the_queue(
     # The link was used: opened again, it says so.
     newcomer.goto(link)
     newcomer.get_by_text(ja("staff.password_link.used")).wait_for()
+
+
+def test_an_admin_resends_a_lost_invitation_and_only_the_new_link_works(
+        new_page, live_server, app, city, db, smtp_server):  # noqa: F811
+    admin = new_page()
+    sign_in(admin, live_server, city.admin_user)
+    admin.goto(f"{live_server}/staff/admin/users")
+    admin.get_by_label(ja("staff.field.email"), exact=True).fill("arai.hanako@city.test")
+    admin.get_by_label(ja("admin.field.role"), exact=True).select_option("liaison")
+    admin.get_by_label(ja("admin.field.department"), exact=True).select_option("parks")
+    admin.get_by_role("button", name=ja("admin.users.create")).click()
+    admin.get_by_text(ja("admin.done.invited", email="arai.hanako@city.test")).wait_for()
+    # Only the account without a password offers the button; its name says whose it is.
+    resend = admin.get_by_role("button", name=re.compile(ja("admin.users.invite_again")))
+    assert resend.count() == 1
+    _keep(admin, "6-resend-button")
+    admin.get_by_role("button", name=f"{ja('admin.users.invite_again')} "
+                                      "arai.hanako@city.test").click()
+    admin.get_by_text(ja("admin.done.invited_again", email="arai.hanako@city.test")).wait_for()
+    _keep(admin, "7-resent")
+
+    inbox, url = smtp_server
+    deliver(db, app, url)
+    old, new = (re.search(r"http://\S+/staff/password/\S+", m.get_content()).group(0)
+                for m in inbox.to("arai.hanako@city.test"))
+    newcomer = new_page()
+    newcomer.goto(old)
+    newcomer.get_by_text(ja("staff.password_link.used")).wait_for()
+    newcomer.goto(new)
+    newcomer.get_by_label(ja("staff.field.new_password"), exact=True).fill(NEW_PASSWORD)
+    newcomer.get_by_label(ja("staff.field.new_password_again"), exact=True).fill(NEW_PASSWORD)
+    newcomer.get_by_role("button", name=ja("staff.password_link.submit")).click()
+    newcomer.wait_for_url(f"{live_server}/staff/login")
+    admin.reload()
+    assert resend.count() == 0

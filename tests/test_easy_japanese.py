@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -282,6 +283,17 @@ def test_the_glossary_page_lists_every_entry_and_the_rules(client, city):
     assert "だいく" in html and "おおとも" in html  # the note says what the analyser reads
     assert translate("staff.easy.rule.short", "ja") in html
     assert 'href="/staff/help/easy-japanese"' in page(client.get("/staff/help/workflow"))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_glossary_page_says_who_changes_it_not_where_it_is_stored(client, city, lang):
+    """An officer cannot edit a file on the server: the page names no path, and says whom
+    to tell about a wrong reading (and that a title's own readings are fixed elsewhere)."""
+    login(client, city.office_user)
+    shown = unescape(page(client.get(f"/staff/help/easy-japanese?lang={lang}")))
+    assert "glossary.toml" not in shown and "intake/" not in shown
+    assert translate("staff.easy.glossary_change", lang) in shown
+    assert translate("staff.easy.titles", lang) in shown
 
 
 def test_the_glossary_page_tries_readings_on_a_text(client, city):

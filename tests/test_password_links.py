@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from intake.models import OutboxMessage, PasswordLink, User, utcnow
+from intake.models import Event, EventAction, OutboxMessage, PasswordLink, User, utcnow
 from intake.security import totp
 
 from .api_support import API, bearer, rate_limited_app
@@ -205,3 +205,48 @@ def test_forgot_password_cannot_mail_someone_over_and_over(database_url, tmp_pat
                                data={"forgot-email": "parks@city.test"}) for _ in range(4)]
     assert [a.status_code for a in typos] == [422, 422, 422]
     assert [a.status_code for a in answers] == [303, 303, 303, 429]
+
+
+# --- the audit log --------------------------------------------------------------------------
+
+
+def _password_events(db) -> list[tuple[str, dict]]:
+    events = db.execute(select(Event).where(Event.action == EventAction.admin_change)
+                        .order_by(Event.seq)).scalars().all()
+    return [(e.actor, e.data) for e in events
+            if e.data["entity"] == "users" and e.data["op"].startswith("password_")]
+
+
+def test_a_password_set_by_invitation_or_reset_is_audited_without_secrets(app, city, db,
+                                                                         smtp_server, run):
+    client = app.test_client()
+    created = _invite(client, city)
+    invite = _mailed_link(app, db, smtp_server, "new@city.test")
+    assert _password_events(db) == []  # mailing a link sets no password
+    assert _set(client, invite).status_code == 303
+    client.post("/staff/forgot-password", data={"forgot-email": "new@city.test"})
+    reset = _mailed_link(app, db, smtp_server, "new@city.test")
+    assert _set(client, reset, "another long phrase of words").status_code == 303
+    db.expire_all()
+    (first_by, first), (then_by, then) = _password_events(db)
+    assert first_by == then_by == f"user:{created['id']}"
+    assert (first["op"], then["op"]) == ("password_invite", "password_reset")
+    assert first["id"] == then["id"] == created["id"]
+    changed_at = db.get(User, created["id"]).password_changed_at
+    assert first["changes"]["password_changed_at"][0] is None
+    assert then["changes"]["password_changed_at"] == [
+        first["changes"]["password_changed_at"][1], changed_at.isoformat()]
+    stored = str(db.execute(select(Event.data, Event.reason)).all())
+    for secret in (NEW_PASSWORD, "another long phrase of words",
+                   invite.rsplit("/", 1)[1], reset.rsplit("/", 1)[1]):
+        assert secret not in stored
+    verified = run("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_refused_password_leaves_no_audit_event(app, city, db, smtp_server):
+    client = app.test_client()
+    _invite(client, city)
+    path = _mailed_link(app, db, smtp_server, "new@city.test")
+    assert _set(client, path, "short").status_code == 422
+    assert _password_events(db) == []

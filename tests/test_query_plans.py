@@ -318,3 +318,13 @@ def test_a_receipt_number_in_q_is_read_by_the_primary_key(db, is_postgresql):
     else:
         assert "SEARCH proposals USING INTEGER PRIMARY KEY" in found, found
         assert "search_" not in found, found
+
+
+def test_switching_a_department_off_counts_its_rules_off_their_index(db, is_postgresql):
+    """Before a department is switched off, its active routing rules are counted
+    (intake/admin/deactivation.py): an index range, never every rule of the city."""
+    from intake.admin.deactivation import active_rules_count
+
+    found = plan(db, active_rules_count(1), is_postgresql)
+    assert "ix_routing_rules_department_active" in found, found
+    assert "SCAN routing_rules\n" not in found + "\n" and "Seq Scan" not in found, found

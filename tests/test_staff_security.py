@@ -54,6 +54,31 @@ def test_changing_the_password_ends_every_other_session(app, city, db):
     assert login(fresh, city.parks_liaison, password=NEW_PASSWORD).status_code == 302
 
 
+def test_changing_the_password_is_audited_without_the_password(app, client, city, db, run):
+    login(client, city.parks_liaison)
+    refused = client.post("/staff/account/password", data={
+        "current_password": "not my password", "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD})
+    assert refused.status_code == 422
+    assert db.execute(select(Event).where(Event.action == EventAction.admin_change)
+                      ).first() is None  # a refused change records nothing
+    client.post("/staff/account/password", data={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD})
+    db.expire_all()
+    event = db.execute(select(Event).where(Event.action == EventAction.admin_change)
+                       ).scalar_one()
+    changed_at = db.get(User, city.parks_liaison.id).password_changed_at
+    assert event.actor == f"user:{city.parks_liaison.id}" and event.proposal_id is None
+    assert event.data == {"entity": "users", "id": city.parks_liaison.id,
+                          "op": "password_change",
+                          "changes": {"password_changed_at": [None, changed_at.isoformat()]}}
+    assert NEW_PASSWORD not in str(event.data) + event.reason
+    assert PASSWORD not in str(event.data) + event.reason
+    verified = run("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+
+
 def test_a_weak_or_wrong_password_change_is_refused_by_field(app, client, city):
     login(client, city.parks_liaison)
     cases = [

@@ -3,9 +3,10 @@ API's ``POST /users``, ``teian create-user``), so an account is made by one set 
 
 An account made on the page or through the API has no password: its owner is mailed an
 invitation, a one-time link to set one (:mod:`intake.security.password_links`), in the
-same transaction as the account.  The command line is the operator's door to an empty
-database (the first administrator): it gives the password itself, read from standard
-input, and mails nothing.
+same transaction as the account; an administrator can mail it a new one while it still
+has none (:func:`resend_invitation`), on the page or through the API.  The command line
+is the operator's door to an empty database (the first administrator): it gives the
+password itself, read from standard input, and mails nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from sqlalchemy.orm import Session
 from forms.normalize import email_address
 from intake.auth import hash_password
 from intake.core.actors import Actor, ActorKind
-from intake.errors import Invalid
+from intake.errors import Conflict, Invalid
 from intake.links import Links
 from intake.models import Department, LinkPurpose, Role, User
-from intake.security.password_links import mail_link
+from intake.security.password_links import VALID_FOR, mail_link
 from intake.security.passwords import password_problem
 
 from .changes import plain, record_change, require_admin
@@ -133,3 +134,31 @@ def create_staff_account(session: Session, actor: Actor, clock: Clock, links: Li
         mail_link(session, links, user, LinkPurpose.invite, language=language, now=now)
     session.flush()
     return user
+
+
+def resend_invitation(session: Session, actor: Actor, clock: Clock, links: Links, user: User,
+                      *, language: str = "ja") -> datetime:
+    """Mail ``user`` a new invitation link (and retire its older ones), for an account
+    whose owner lost the mail or let the link expire; when the new link expires.  Only
+    an administrator may (:class:`~intake.errors.Forbidden`, as for making the account).
+
+    Refused with :class:`~intake.errors.Conflict` when the account already has a
+    password (``password_already_set``: its owner uses "forgot your password?") or is
+    no longer active (``account_inactive``: a link of an inactive account never works),
+    and :class:`~intake.errors.Invalid` for a mail language other than ja or en.  The link,
+    its mail in the outbox and one ``admin_change`` event (op ``invite``) are written in
+    the caller's transaction, together or not at all."""
+    require_admin(actor)
+    if language not in MAIL_LANGUAGES:
+        raise Invalid("language: unknown", fields={"language": ["unknown"]})
+    if not user.active:
+        raise Conflict("the account is inactive", code="account_inactive")
+    if user.password_hash is not None:
+        raise Conflict("the account already has a password", code="password_already_set")
+    now = clock()
+    until = now + VALID_FOR[LinkPurpose.invite]
+    mail_link(session, links, user, LinkPurpose.invite, language=language, now=now)
+    record_change(session, actor, "users", user.id, "invite",
+                  {"invitation_expires_at": [None, plain(until)]})
+    session.flush()
+    return until

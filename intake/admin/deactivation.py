@@ -11,17 +11,25 @@ A city expects three refusals, each naming what to do first:
   route to a department that no longer appears anywhere; they are to be pointed
   elsewhere or switched off first.
 
-Two indexed counts (``ix_proposals_dept_state_id``; the rules table is small).
+Two indexed counts (``ix_proposals_dept_state_id`` and
+``ix_routing_rules_department_active``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from intake.errors import Invalid
 from intake.models import Department, Proposal, RoutingRule
 from intake.queues import open_condition
+
+
+def active_rules_count(department_id: int) -> Select:
+    """How many active routing rules send new proposals to the department (read off
+    ``ix_routing_rules_department_active``)."""
+    return (select(func.count()).select_from(RoutingRule)
+            .where(RoutingRule.department_id == department_id, RoutingRule.active))
 
 
 def refuse_deactivating(session: Session, department: Department) -> None:
@@ -32,9 +40,7 @@ def refuse_deactivating(session: Session, department: Department) -> None:
     open_count = session.execute(
         select(func.count()).select_from(Proposal)
         .where(Proposal.lead_department_id == department.id, open_condition())).scalar_one()
-    rule_count = session.execute(
-        select(func.count()).select_from(RoutingRule)
-        .where(RoutingRule.department_id == department.id, RoutingRule.active)).scalar_one()
+    rule_count = session.execute(active_rules_count(department.id)).scalar_one()
     rules = (["leads_open_proposals"] if open_count else []) + (
         ["has_active_rules"] if rule_count else [])
     if rules:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import request
+
 import workflows
 from forms.admin import (
     AdminForm,
@@ -23,7 +25,7 @@ from forms.admin import (
     UserForm,
 )
 from intake.admin import officers, operations, queries, shapes
-from intake.admin.accounts import create_staff_account
+from intake.admin.accounts import create_staff_account, resend_invitation
 from intake.admin.changes import require_admin
 from intake.core.actors import Actor
 from intake.db import session
@@ -32,6 +34,7 @@ from intake.errors import ActionError, Invalid, NotFound
 from intake.explain import explain_for_form
 from intake.i18n import translate
 from intake.models import Category, Department, RoutingRule, User, utcnow
+from intake.shapes import iso_datetime
 
 from . import bp
 from .auth import office_required
@@ -198,12 +201,37 @@ def create_user(user: User):
     return shapes.user(created, workflows.today_jst()), 201
 
 
-@bp.patch("/users/<int:user_id>")
-@office_required
-def update_user(user: User, user_id: int):
+def _officer(user_id: int) -> User:
     target = session().get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
     if target is None:
         raise _not_found()
+    return target
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@office_required
+def resend_user_invitation(user: User, user_id: int):
+    """A new invitation mailed to an account that has no password yet (administrators:
+    403 for the office).  The body may be empty, or ``{"language": "ja"|"en"}``."""
+    require_admin(Actor.staff(user))
+    target = _officer(user_id)
+    payload = json_body() if request.content_length else {}
+    unknown = sorted(name for name in payload if name != "language")
+    if unknown:
+        raise Invalid(translate("api.error.invalid_fields", lang(), fields=", ".join(unknown)),
+                      fields={name: [translate("admin.error.unknown_field", lang(),
+                                               field=name)] for name in unknown},
+                      translated=True)
+    until = resend_invitation(session(), Actor.staff(user), utcnow, request_links(), target,
+                              language=str(payload.get("language") or "ja"))
+    return {"user": shapes.user(target, workflows.today_jst()),
+            "expires_at": iso_datetime(until)}, 201
+
+
+@bp.patch("/users/<int:user_id>")
+@office_required
+def update_user(user: User, user_id: int):
+    target = _officer(user_id)
     form = _read(UserForm, patch=True)
     today = workflows.today_jst()
     _perform(form, lambda: officers.update_user(session(), Actor.staff(user), target,

@@ -139,7 +139,7 @@ _ERROR_TEXT = {
     403: "forbidden: another department's proposal, or a role that may not do this",
     404: "not_found (also: not published)",
     409: "conflict (stale version), wrong_state, comments_closed, duplicate_comment, "
-         "duplicate_session, supports_closed",
+         "duplicate_session, supports_closed, password_already_set, account_inactive",
     413: "payload_too_large",
     415: "unsupported_media_type: send application/json",
     422: "invalid (fields), guard_failed (guard), trigger_not_allowed, unknown_trigger, "

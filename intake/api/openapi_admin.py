@@ -41,6 +41,11 @@ ADMIN_SCHEMAS: dict[str, Schema] = {
                  "active": boolean(), "absent_from": nullable(DATE),
                  "absent_to": nullable(DATE)}),
     "UserList": page_of(ref("User")),
+    "Invitation": obj({"user": ref("User"),
+                       "expires_at": string(format="date-time",
+                                            description="when the new link stops working")}),
+    "InvitationRequest": {**obj({"language": string(enum=["ja", "en"])}, required=()),
+                          "description": "optional; the body may be empty (language ja)"},
     "AnswerTemplate": obj({"code": string(), "trigger": string(), "title": NAMES,
                            "body": NAMES, "active": boolean(), "sort_order": integer()}),
     "AnswerTemplateList": page_of(ref("AnswerTemplate")),
@@ -145,7 +150,25 @@ def admin_paths(operation: Callable[..., dict], path_param: Callable[..., dict])
         "/users/{id}": {"parameters": [rule_id], "patch": office(
             "Change an officer (role: administrators only)", answer="User", body="UserPatch",
             errors=(403, 404, 422))},
+        "/users/{id}/invitation": {"parameters": [rule_id], "post": resend(office)},
     }
+
+
+def resend(office: Callable[..., dict]) -> dict:
+    """``POST /users/{id}/invitation``: administrators only, for an account with no
+    password yet."""
+    op = office("Mail a new invitation to an account with no password (administrators)",
+                ok=201, answer="Invitation", body="InvitationRequest",
+                errors=(403, 404, 409, 422))
+    op["requestBody"]["required"] = False
+    op["description"] = (
+        "For an officer who lost the invitation or let it expire: a new one-time link to set "
+        "a password, valid for 72 hours, is mailed in language (ja or en, default ja); the "
+        "links mailed before stop working. 409 when the account already has a password "
+        "(code password_already_set: its owner uses 'forgot your password?' on the sign-in "
+        "page) or is inactive (account_inactive). Audited as an admin_change event (op "
+        "invite).")
+    return op
 
 
 def new_account(office: Callable[..., dict]) -> dict:

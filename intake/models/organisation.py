@@ -110,7 +110,11 @@ class RoutingRule(Base):
     The highest priority matching rule wins; ties go to the more specific."""
 
     __tablename__ = "routing_rules"
-    __table_args__ = (Index("ix_routing_rules_category_active", "category_id", "active"),)
+    __table_args__ = (
+        Index("ix_routing_rules_category_active", "category_id", "active"),
+        # Switching a department off counts the active rules that route to it.
+        Index("ix_routing_rules_department_active", "department_id", "active"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))

@@ -33,7 +33,10 @@ class EventAction(enum.StrEnum):
     # The readings of a published title on the easy-Japanese pages were corrected.
     easy_title = "easy_title"
     # The office changed the city's configuration (system chain): data is
-    # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}}.
+    # {"entity", "id", "op": create|update|deactivate|delete, "changes": {field: [old, new]}};
+    # a new staff password is one too (entity users, op password_change|password_invite|
+    # password_reset, changes {"password_changed_at": [old, new]}; never the password),
+    # and so is an invitation mailed again (op invite, {"invitation_expires_at"}).
     admin_change = "admin_change"
     # An account locked after repeated wrong passwords (system chain): data is
     # {"user", "failures", "until"}.

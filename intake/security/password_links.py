@@ -26,6 +26,7 @@ from intake.links import Links
 from intake.models import LinkPurpose, PasswordLink, User
 
 from . import sessions
+from .accounts import record_password_set
 from .passwords import password_problem
 
 Clock = Callable[[], datetime]
@@ -102,7 +103,8 @@ def look_up(session: Session, token: str, now: datetime) -> LinkState:
 def set_password(session: Session, token: str, password: str, *, clock: Clock) -> User:
     """Set the password of the link's account, once.  Raises
     :class:`~intake.errors.Invalid` naming ``new_password`` for a password the rules
-    refuse (the link stays usable), or ``link`` for a link that cannot be used.
+    refuse (the link stays usable), or ``link`` for a link that cannot be used.  The new
+    password is audited (op ``password_invite`` or ``password_reset``).
 
     The conditional UPDATE (``used_at IS NULL``) lets one of two submissions at the same
     moment through; the other is told the link was used."""
@@ -122,8 +124,10 @@ def set_password(session: Session, token: str, password: str, *, clock: Clock) -
     if not taken:
         raise Invalid("link: used", fields={"link": ["used"]}, code="link_used")
     session.expire(state.link, ["used_at"])
+    before = user.password_changed_at
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     sessions.end_every_session(user)
+    record_password_set(session, user, state.link.purpose, before=before, now=now)
     session.flush()
     return user

@@ -8,6 +8,7 @@ from flask import session as flask_session
 from flask_login import login_user
 
 from forms.staff import PasswordChangeForm, TotpForm
+from intake.db import session as db
 from intake.errors import Invalid
 from intake.i18n import translate
 from intake.models import utcnow
@@ -27,7 +28,7 @@ def password():
                               user_inputs=[user.email, user.display_name])
     if request.method == "POST" and form.validate():
         try:
-            change_password(user, current=form.current_password.data,
+            change_password(db(), user, current=form.current_password.data,
                             new=form.new_password.data, now=utcnow())
         except Invalid as refused:
             for name, rules in refused.fields.items():

@@ -8,10 +8,12 @@ from flask import abort, render_template, request, url_for
 
 from forms.admin import TokenForm, UserCreateForm, UserForm
 from intake.admin import officers, queries
-from intake.admin.accounts import create_staff_account
+from intake.admin.accounts import MAIL_LANGUAGES, create_staff_account, resend_invitation
 from intake.admin.changes import require_admin
 from intake.db import session as db
 from intake.doors import request_links
+from intake.errors import ActionError
+from intake.explain import explain
 from intake.models import ApiToken, Department, Role, User, utcnow
 from workflows.calendar import today_jst
 
@@ -21,12 +23,14 @@ from .common import bp, code_choices, lang, officer, t
 
 def _users_page(form: UserCreateForm | None = None, problem=None):
     """The officers; for an administrator, the form that makes a new account (roles are
-    theirs to give)."""
+    theirs to give) and, beside an account with no password yet, "resend invitation"."""
     status, message = problem or (200, None)
-    if form is None and officer().role == Role.admin:
+    admin = officer().role == Role.admin
+    if form is None and admin:
         form = account_form()
     return render_template("staff/admin/users.html", users=queries.users(db()),
-                           today=today_jst(), form=form, problem=message), status
+                           today=today_jst(), form=form, problem=message,
+                           admin=admin), status
 
 
 def account_form(formdata=None) -> UserCreateForm:
@@ -60,6 +64,25 @@ def _user(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+@bp.post("/admin/users/<int:user_id>/invitation")
+@office_page
+def admin_user_invitation(user_id: int):
+    """"Resend invitation": a new link mailed to an account with no password yet (the
+    older links stop working), in the page's language.  Administrators only (403); an
+    account with a password, or inactive, is refused above the list with the reason."""
+    plainly(lambda: require_admin(me()))
+    user = _user(user_id)
+    language = lang() if lang() in MAIL_LANGUAGES else "ja"
+    try:
+        resend_invitation(db(), me(), utcnow, request_links(), user, language=language)
+    except ActionError as exc:
+        if exc.status == 403:
+            abort(403)
+        db().rollback()
+        return _users_page(problem=(exc.status, explain(exc, lang(), t).message))
+    return done(t("admin.done.invited_again", email=user.email), ".admin_users")
 
 
 def user_form(formdata=None, **kwargs) -> UserForm:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 import workflows
 from intake import access
 from intake.api.payload import storable
+from intake.body_text import body_is_utf8
 from intake.dates import people_date, people_datetime
 from intake.db import session as db
 from intake.i18n import DEFAULT_LANGUAGE, EASY_LANGUAGE, STAFF_LANGUAGE_NAMES, translate
@@ -66,7 +67,11 @@ def _no_easy_japanese() -> None:
 
 @bp.before_request
 def _refuse_unstorable_text():
-    """A NUL in a filter or a form would make PostgreSQL fail the query with a 500."""
+    """A body that is not UTF-8 was not read (:mod:`intake.body_text`): say so, not that
+    the form was empty.  A NUL in a filter or a form would make PostgreSQL fail the query
+    with a 500."""
+    if request.method == "POST" and not body_is_utf8():
+        return _not_utf8()
     values = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if not all(storable(name) and storable(value) for name, value in values):
         return error_page(400, t("public.error.characters"))
@@ -105,8 +110,20 @@ def error_page(status: int, message: str):
     return render_template("staff/error.html", status=status, message=message), status
 
 
+def _not_utf8():
+    return error_page(400, t("public.error.not_utf8"))
+
+
 def _handler(status: int, key: str):
     return lambda _exc: error_page(status, t(key))
+
+
+def _csrf_refused(_exc: CSRFError):
+    """The CSRF check runs before any page: when the body could not be read its token was
+    in it, and the true reason is the encoding, not an expired form."""
+    if not body_is_utf8():
+        return _not_utf8()
+    return error_page(400, t("error.csrf"))
 
 
 for _status, _key in (
@@ -116,7 +133,7 @@ for _status, _key in (
     (429, "staff.error.too_many"),
 ):
     bp.register_error_handler(_status, _handler(_status, _key))
-bp.register_error_handler(CSRFError, _handler(400, "error.csrf"))
+bp.register_error_handler(CSRFError, _csrf_refused)
 
 
 def builtin_workflows() -> list[workflows.Workflow]:
