@@ -7,7 +7,7 @@ application in-process (the Flask test client: routing, sign-in, queries, templa
 40 times one after the other after 3 warm-up requests, and prints p50 and p95:
 
 - the public list: page 1, a deep page (the cursor 50 pages in), filtered by state and by
-  theme; a proposal's page;
+  theme; a proposal's page; the Atom feeds of the list (50 entries) and of a proposal;
 - the liaison's queue (the busiest liaison: the HTML page and the API), the office's queue,
   a proposal's staff page and its API detail;
 - the dashboard (``/api/v1/stats`` and ``/staff/dashboard``);
@@ -111,6 +111,9 @@ def cases(found: dict, cursor: str) -> list[tuple[str, str, str, dict]]:
          f"/proposals?category={found['category']}", {}),
         ("public list API, page 1", "public", "/api/v1/proposals", {}),
         ("proposal page", "public", f"/proposals/{pid}", {}),
+        ("feed of the list, 50 entries", "public", "/proposals.atom", {}),
+        ("feed of the list, state=adopted", "public", "/proposals.atom?state=adopted", {}),
+        ("feed of a proposal", "public", f"/proposals/{pid}.atom", {}),
         ("liaison queue page 1 (HTML)", "liaison", "/staff/", {}),
         ("liaison queue page 1 (API)", "public", "/api/v1/queue", liaison),
         ("office queue page 1 (HTML)", "office", "/staff/", {}),
