@@ -36,7 +36,7 @@ from .models import (
     User,
     parse_receipt,
 )
-from .paging import Page, assemble, decode_cursor, decode_position, encode_cursor
+from .paging import Page, assemble, decode_position
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -345,29 +345,24 @@ def moderation_comments(
     *,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
-) -> CommentPage:
+) -> Page:
     """Comments with ``status`` for the moderation list: every department's for the office,
     a liaison's own department's (the proposals it leads).  Held ones oldest first (the
-    longest waiting first), the others newest first; keyset on id (index
-    ``ix_comments_status_id``)."""
+    longest waiting first), the others newest first; keyset on id both ways (index
+    ``ix_comments_status_id``; :mod:`intake.paging`)."""
     query = (select(Comment).join(Comment.proposal).where(Comment.status == status)
              .options(contains_eager(Comment.proposal).selectinload(Proposal.lead_department)))
     if not user.is_office:
         if user.department_id is None:  # a liaison without a department sees none
-            return CommentPage([], None)
+            return Page([], None)
         query = query.where(Proposal.lead_department_id == user.department_id)
-    oldest_first = status == CommentStatus.held
-    after = decode_cursor(cursor, 1)
-    if after:
-        query = query.where(Comment.id > after[0] if oldest_first else Comment.id < after[0])
-    order = Comment.id if oldest_first else Comment.id.desc()
-    rows = list(session.execute(query.order_by(order).limit(limit + 1)).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CommentPage(rows, encode_cursor([rows[-1].id]) if more and rows else None)
-
-
-@dataclass(frozen=True)
-class CommentPage:
-    items: list[Comment]
-    next_cursor: str | None
+    position = decode_position(cursor, 1)
+    # Read backwards, the list's order is turned round: the id's comparison and its order.
+    ascending = (status == CommentStatus.held) != position.backward
+    if position.key:
+        query = query.where(Comment.id > position.key[0] if ascending
+                            else Comment.id < position.key[0])
+    rows = session.execute(query.order_by(Comment.id.asc() if ascending else Comment.id.desc())
+                           .limit(limit + 1)).scalars()
+    return assemble([([c.id], c) for c in rows], position, limit,
+                    lambda: moderation_comments(session, user, status, limit=limit))

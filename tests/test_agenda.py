@@ -13,7 +13,7 @@ import pytest
 
 from intake.i18n import translate
 from intake.office import agenda as office_agenda
-from intake.office import spreadsheet
+from intake.office import agenda_summary, spreadsheet
 from intake.office.figures import EVERYTHING
 from intake.office.spreadsheet import AGENDA_HEADER, RULINGS_HEADER, cell
 from tests import ops as operations
@@ -252,7 +252,7 @@ def test_the_api_agenda_pages_cover_every_item_once_in_order(data_set, city, cli
 
 
 def test_a_bad_agenda_cursor_or_limit_is_refused(data_set, city, client):
-    from intake.queries import encode_cursor
+    from intake.paging import encode_cursor
 
     headers = bearer(city.token(city.office_user))
     for query in ("cursor=nonsense", "limit=0", "limit=101", "cursor=" + encode_cursor([-1, 0])):
@@ -269,7 +269,7 @@ def test_the_printable_agenda_pages_by_department(data_set, city, client, monkey
     from intake.web.staff import office
 
     monkeypatch.setattr(office, "AGENDA_PAGE", 3)
-    monkeypatch.setattr(office_agenda, "SUMMARY_MAX_AGE", 0)  # counted now, for this data
+    monkeypatch.setattr(agenda_summary, "SUMMARY_MAX_AGE", 0)  # counted now, for this data
     login(client, city.office_user)
     seen, url, pages = [], "/staff/agenda", []
     while url:

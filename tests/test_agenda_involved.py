@@ -88,8 +88,8 @@ def test_the_printable_agenda_names_the_assignee_and_the_other_departments(
         data_set, city, client, lang):  # noqa: F811
     login(client, city.office_user)
     html = page(client.get(f"/staff/agenda?lang={lang}"))
-    assert ("<th scope=\"col\">担当者</th>" if lang == "ja"
-            else "<th scope=\"col\">Assignee</th>") in html
+    assert ('<th scope="col" role="columnheader">担当者</th>' if lang == "ja"
+            else '<th scope="col" role="columnheader">Assignee</th>') in html
     rows = {receipt: cells for section in table_rows(html, "receipt").values()
             for receipt, cells in section.items()}
     several = {"ja": "複数部署（{}）", "en": "Several departments ({})"}[lang]

@@ -2,14 +2,16 @@
 /usr/bin/chromium): on the staff proposal page, on the public proposal page and on the
 tracking page, at 390 px nothing scrolls sideways — not the page, not a box inside it —
 and every step is an entry read top to bottom; the staff page keeps its table at a desk's
-width, and its columns' headers for a screen reader on a phone.
+width, and its columns' headers for a screen reader on a phone.  The liaison-meeting
+agenda likewise: each item an entry on a phone, a table at a desk and on paper.
 
-Set ``TEIAN_SCREENSHOTS`` to a folder to keep screenshots of the staff timeline (ja, en;
-390 and 1280 px)."""
+Set ``TEIAN_SCREENSHOTS`` to a folder to keep screenshots of the staff timeline and of
+the agenda (ja, en; 390 and 1280 px)."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ import pytest
 from intake.i18n import translate
 from tests import ops as operations
 from tests.factories import publish_as_written
+from workflows.calendar import today_jst
 
 from .test_browser import browser, live_server, new_page, page, sign_in  # noqa: F401
 from .workflow_support import lead, walk
@@ -105,3 +108,57 @@ def test_the_public_and_tracking_timelines_fit_a_phone(page, live_server, long_h
         assert page.goto(f"{live_server}{path}?lang={lang}").status == 200
         assert page.evaluate(FITS), path
         assert _entries_fit(page, "ol.timeline > li") >= 8, path
+
+
+@pytest.fixture
+def agenda_items(city):
+    """On the agenda: a parks proposal transferred to roads (several departments), an
+    overdue one waiting for a ruling, and one more waiting: long titles, every reason."""
+    transferred, _ = city.submit(title="通学路の歩道にある段差をなくし車いすでも通れるようにする")
+    operations.transfer_proposal(city.session, transferred, "roads", lead(transferred),
+                                 reason="道路の案件です。")
+    late = walk(city.session, city.submit(title="公園の照明を増やして夜も安心して歩けるように")[0],
+                "in_review")
+    late.due_on = today_jst() - timedelta(days=10)
+    walk(city.session, city.submit(category="roads", title="バス停にベンチと屋根を設置")[0],
+         "in_review")
+    city.session.commit()
+
+
+def test_the_agenda_is_a_list_on_a_phone_and_a_table_at_a_desk_and_on_paper(
+        page, live_server, city, agenda_items):  # noqa: F811
+    sign_in(page, live_server, city.office_user)
+    folder = os.environ.get("TEIAN_SCREENSHOTS")
+    items = "table.agenda tbody tr"
+    for lang in ("ja", "en"):
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server}/staff/agenda?lang={lang}")
+        assert page.evaluate(FITS), lang  # the figures' table too
+        assert _entries_fit(page, items) == 3
+        item = page.locator(items).filter(has=page.locator(".reason-overdue")).first
+        cells = item.locator("td")
+        # the receipt, then the title under it, then each fact under the one before
+        tops = [cells.nth(i).bounding_box() for i in range(6)]
+        for above, below in zip(tops, tops[1:], strict=False):
+            assert below["y"] >= above["y"] + above["height"] - 1
+            assert abs(below["x"] - above["x"]) <= 1
+        due = translate("staff.col.due_on", lang) + translate("staff.colon", lang)
+        assert cells.nth(4).evaluate(
+            "e => getComputedStyle(e, '::before').content").startswith(f'"{due}"')
+        assert cells.nth(0).evaluate("e => getComputedStyle(e, '::before').content") == "none"
+        assert page.locator("table.agenda thead").first.bounding_box()["width"] <= 1
+        assert page.get_by_role("columnheader", name=translate("staff.col.due_on", lang),
+                                exact=True).count() == page.locator("table.agenda").count()
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"agenda-{lang}-390.png"), full_page=True)
+        page.emulate_media(media="print")  # on paper the meeting reads the table
+        assert page.locator("table.agenda").first.evaluate(
+            "e => getComputedStyle(e).display") == "table"
+        page.emulate_media(media="screen")
+        page.set_viewport_size(DESK)
+        assert page.locator("table.agenda thead").first.bounding_box()["width"] > 600
+        cells = page.locator(items).first.locator("td")
+        assert cells.nth(0).bounding_box()["y"] == cells.nth(5).bounding_box()["y"]  # a row
+        assert page.evaluate(FITS), lang
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"agenda-{lang}-1280.png"), full_page=True)

@@ -144,7 +144,7 @@ def test_an_agenda_page_reads_ranges_of_open_states_in_id_order(db, is_postgresq
 
 def test_the_agenda_summary_reads_aggregates_and_small_sets(db, is_postgresql):
     """How many per department and reason: no scan of the proposals."""
-    from intake.office import agenda
+    from intake.office import agenda_summary as agenda
 
     statements = []
     connection = db.connection()

@@ -105,3 +105,52 @@ def test_a_stale_page_with_a_missing_tick_is_told_it_is_stale(client, city):
     assert response.status_code == 409
     summary = _summary(response)
     assert ja("staff.error.confirm") in summary and ja("staff.error.conflict") in summary
+
+
+def _summary_items(response) -> list[tuple[str | None, str]]:
+    """The error summary's items: where each links (None: no link) and its text."""
+    items = re.findall(r"<li>(.*?)</li>", _summary(response), re.S)
+    found = []
+    for item in items:
+        link = re.search(r'<a href="#([^"]+)">(.*?)</a>', item, re.S)
+        found.append((link.group(1), link.group(2).strip()) if link else (None, item.strip()))
+    return found
+
+
+def test_several_problems_are_listed_one_an_item_each_linking_to_its_field(client, city):
+    """The missing tick and the missing reason: two items, not one line joining them —
+    the first leading to the tick box, the second to the reason's box; beside the form
+    each is a line of its own too."""
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "reject", confirm=False, reason="")
+    text = page(response)
+    tick, reason = _summary_items(response)
+    assert tick[1] == ja("staff.error.confirm")
+    assert reason[1] == ja("staff.error.field.required", field="理由")
+    assert re.search(rf'<input type="checkbox" name="confirm" id="{tick[0]}"', text)
+    assert re.search(rf'<textarea[^>]*id="{reason[0]}"[^>]*name="[^"]*reason"', text)
+    beside = text.split('id="action-trigger-reject"')[1].split("</summary>")[0]
+    assert re.findall(r'<span class="error-message">([^<]*)</span>', beside) == \
+        [tick[1], reason[1]]
+
+
+def test_a_field_and_the_operations_check_are_two_items(client, city):
+    """A missing reason (its field) and an unmet guard (no field: the form's place)."""
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "adopt", reason="")
+    reason, guard = _summary_items(response)
+    assert reason[1] == ja("staff.error.field.required", field="理由")
+    assert f'id="{reason[0]}"' in page(response) and reason[0] != "action-trigger-adopt"
+    assert guard[0] == "action-trigger-adopt"
+    assert guard[1].endswith(ja("staff.guard.deliberation_recorded"))
+
+
+def test_one_problem_stays_one_item(client, city):
+    proposal = advanced(city, "accept", "open_deliberation")
+    login(client, city.parks_liaison)
+    response = post_action(client, proposal, "reject", reason="")
+    [(place, said)] = _summary_items(response)
+    assert said == ja("staff.error.field.required", field="理由")
+    assert place != "action-trigger-reject" and f'id="{place}"' in page(response)

@@ -439,7 +439,9 @@ def test_reject_from_review_without_a_reason_code_is_refused_by_name(client, cit
     summary = text.split('class="error-summary-list')[1].split("</ul>")[0]
     assert ja("staff.error.field.required", field="理由の区分") in summary
     assert text.count(ja("staff.error.field.required", field="理由の区分")) >= 2
-    assert 'href="#action-trigger-reject"' in text  # the summary on top links to the form
+    # the summary on top links to the select itself
+    field_id = re.search(r'<select[^>]*id="([^"]*reason_code)"', text).group(1)
+    assert f'href="#{field_id}"' in summary
     assert "予算がありません" in text
     assert reload(city.session, proposal).state == "in_review"
     assert len(events_of(city.session, proposal)) == before

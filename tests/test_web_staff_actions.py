@@ -86,6 +86,10 @@ def test_the_lead_liaison_asks_another_department_for_its_opinion(client, city, 
     assert ja("staff.event.opinion_request") in shown
 
 
+FIELD_NAMES = {"staff.field.question": "question", "staff.field.consulted_department": "department",
+               "staff.field.due_in_days": "due_in_days"}
+
+
 @pytest.mark.parametrize("fields, status, message", [
     ({"department": "roads", "question": "  "}, 422,
      ("staff.error.field.required", "staff.field.question")),
@@ -108,7 +112,10 @@ def test_a_bad_opinion_request_is_refused_beside_its_field(client, city, reviewe
     assert response.status_code == status
     key, field = message
     assert ja(key, field=ja(field)) in page(response)
-    assert 'href="#action-opinion_request"' in page(response)  # the summary links the form
+    # the summary links the field itself (its id: the field's name, the form's prefix)
+    summary = page(response).split('class="error-summary-list')[1].split("</ul>")[0]
+    [place] = re.findall(r'href="#([^"]+)"', summary)
+    assert place.endswith(FIELD_NAMES[field]) and f'id="{place}"' in page(response)
     if fields["question"].strip():
         assert fields["question"] in page(response)  # the officer's text is kept
     assert opinion_rows(city.session) == []

@@ -202,8 +202,8 @@ LIST_PARAMS = (
     query("cursor", "next_cursor of the page before, or prev_cursor of the page after"),
     query("limit", "items per page", integer(minimum=1, maximum=100, default=20)),
 )
-# The agenda pages forward only.
-FORWARD_PAGE_PARAMS = (query("cursor", "next_cursor of the previous page"), LIST_PARAMS[-1])
+# The agenda takes no filters: a cursor either way and the page's size.
+PAGE_PARAMS = LIST_PARAMS[-2:]
 ID = path_param("id", integer(minimum=1))
 TOKEN = path_param("token", string())
 
@@ -332,7 +332,7 @@ def paths() -> dict:
         "/agenda": {"get": operation(
             "The liaison-meeting agenda (a liaison: their department's), a page at a time: "
             "the triage, then departments by code, receipt order in each", "staff",
-            answer="Agenda", staff=True, errors=(422,), params=FORWARD_PAGE_PARAMS)},
+            answer="Agenda", staff=True, errors=(422,), params=PAGE_PARAMS)},
         "/agenda.csv": {"get": csv_operation("The whole agenda as CSV (streamed)")},
         "/rulings.csv": {"get": csv_operation("Every ruling as CSV (a liaison: their "
                                               "department's)")},
@@ -352,8 +352,8 @@ def document(form: ProposalForm) -> dict:
             "title": "Teian API",
             "version": "1",
             "description": "Citizen proposals to the city (提案). Times are ISO 8601 with "
-                           "offset; lists answer {items, next_cursor} (the proposals and the "
-                           "queue add prev_cursor); errors answer "
+                           "offset; lists answer {items, next_cursor} (the proposals, the "
+                           "queue and the agenda add prev_cursor); errors answer "
                            "{error: {code, message, fields}}. Messages follow "
                            "Accept-Language or ?lang= (ja, ja-easy, en).",
         },

@@ -233,7 +233,7 @@ SCHEMAS: dict[str, Schema] = {
         "median": nullable(integer(minimum=0)), "p90": nullable(integer(minimum=0)),
     }, description="business days from submission to ruling, nearest-rank percentiles; "
                    "null when nothing was ruled"),
-    "Agenda": page_of(obj({
+    "Agenda": two_way_page_of(obj({
         "proposal": ref("QueueItem"),
         "reasons": array(string(enum=["several_departments", "overdue", "ruling_pending"])),
         # several_departments: the departments besides the lead one (an open opinion

@@ -14,32 +14,29 @@ department's.
 
 **Order and pages.**  The triage first, then the departments by code; in each, receipt
 order.  At a million proposals the agenda holds hundreds of thousands of them, so it is
-read a page at a time, by keyset: the cursor is ``[department id (0: the triage), last
-proposal id]`` (:func:`intake.queries.encode_cursor`, the lists' own).  A page asks one
-department at a time, from the cursor's on, until it has enough; each department is one
-query or two, a ``UNION ALL`` with one branch per open state, each branch a range of
-``ix_proposals_dept_state_id`` (department, state, id) read in id order and cut by
-``LIMIT`` — the closed proposals, most of a city's history, are never read, and neither
-is what lies beyond the page (:func:`department_queries` says how the states where few
-proposals are items are kept from reading far).  The reasons are then asked once for the
-page's ids: columns the database computes per row (an EXISTS on
-``opinion_requests.proposal_id`` and on ``ix_events_action_proposal_id``), and who is
-involved, once each for the page: its assignees' names and the other departments of its
-items of several departments (:mod:`.involved`).
-The CSV walks every page the same way (:func:`every_batch`), a batch in memory at a time.
+read a page at a time, by keyset, both ways (:mod:`intake.paging`): the cursor is
+``[department place (0: the triage), last proposal id]``, the previous page's the page's
+first row's led by ``"prev"``.  A page asks one department at a time, from the cursor's
+on (back: from the cursor's back towards the triage), until it has enough; each
+department is one query or two, a ``UNION ALL`` with one branch per open state, each
+branch a range of ``ix_proposals_dept_state_id`` (department, state, id) read in id order
+(back: the same range walked the other way) and cut by ``LIMIT`` — the closed proposals,
+most of a city's history, are never read, and neither is what lies beyond the page
+(:func:`department_queries` says how the states where few proposals are items are kept
+from reading far); never ``OFFSET``.  The reasons are then asked once for the page's ids:
+columns the database computes per row (an EXISTS on ``opinion_requests.proposal_id`` and
+on ``ix_events_action_proposal_id``), and who is involved, once each for the page: its
+assignees' names and the other departments of its items of several departments
+(:mod:`.involved`).  The CSV walks every page the same way (:func:`every_batch`), a batch
+in memory at a time.
 
-**How many**, per department and reason (:func:`summary`), is read from aggregates, not
-rows: waiting for a ruling from ``proposal_counts`` (:mod:`.counts`); overdue from the
-dashboard's own GROUP BY over ``ix_proposals_overdue``; several departments from the open
-opinion requests and the transfers, joined to their open proposals.
+**How many**, per department and reason, is :mod:`.agenda_summary`'s.
 """
 
 from __future__ import annotations
 
-import time
-import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
@@ -48,11 +45,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     false,
-    func,
     or_,
     select,
     true,
-    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -60,18 +55,11 @@ from sqlalchemy.orm import Session
 import workflows
 from intake import queries, reference
 from intake.errors import Invalid
-from intake.models import (
-    Department,
-    Event,
-    OpinionRequest,
-    OpinionStatus,
-    OverdueCount,
-    Proposal,
-    ProposalCount,
-)
+from intake.models import Department, Proposal
+from intake.paging import Page, assemble, decode_position
 
-from .figures import EVERYTHING, Scope, overdue_per_department
-from .involved import assignee_names, between_departments, other_departments, several_departments
+from .figures import EVERYTHING, Scope
+from .involved import assignee_names, other_departments, several_departments
 
 REASONS = ("several_departments", "overdue", "ruling_pending")
 TRIAGE = 0  # the triage's place in a cursor (ids start at 1)
@@ -96,6 +84,7 @@ class AgendaGroup:
 class AgendaPage:
     groups: list[AgendaGroup]  # the page's items by department, in the agenda's order
     next_cursor: str | None
+    prev_cursor: str | None = None
 
     @property
     def items(self) -> list[AgendaItem]:
@@ -112,7 +101,7 @@ def open_states(workflow: workflows.Workflow) -> tuple[str, ...]:
     return tuple(name for name in workflow.states if not workflow.is_final(name))
 
 
-def _in_states(states_of) -> object:
+def in_states(states_of) -> object:
     """``kind`` and ``state`` in the states ``states_of(workflow)`` names, per workflow."""
     parts = []
     for name in workflows.workflow_names():
@@ -126,11 +115,11 @@ def _reasons(today: date) -> dict[str, object]:
     return {
         "several_departments": several_departments(),
         "overdue": Proposal.is_overdue(today),
-        "ruling_pending": _in_states(ruling_states),
+        "ruling_pending": in_states(ruling_states),
     }
 
 
-def _department_order(session: Session, scope: Scope) -> list[int]:
+def department_order(session: Session, scope: Scope) -> list[int]:
     """The departments' places in the agenda (``TRIAGE`` first, then by code): every
     department for the office, a liaison's own only."""
     if not scope.everything:
@@ -148,21 +137,21 @@ _BEFORE = bindparam("agenda_before", type_=Integer)
 _DEPARTMENT = bindparam("agenda_department", type_=Integer)
 
 
-def department_queries(today: date, triage: bool, columns: Sequence
-                       ) -> tuple[Select | None, Select | None]:
+def department_queries(today: date, triage: bool, columns: Sequence, *,
+                       backward: bool = False) -> tuple[Select | None, Select | None]:
     """Agenda rows of one department (``triage``: of the triage) with an id in
-    ``(:agenda_after, :agenda_before]``, in id order, at most ``:agenda_limit``
-    (:func:`department_params`): ``columns``.  Two queries:
+    ``(:agenda_after, :agenda_before]``, in id order (``backward``: the highest id first),
+    at most ``:agenda_limit`` (:func:`department_params`): ``columns``.  Two queries:
 
     - the *dense* states, where every proposal waits for a ruling, so every row read is
       an item;
     - the *sparse* ones, where a proposal is an item only if overdue or involving several
-      departments: read only up to the last id the dense part gave the page, so a page
+      departments: read only as far as the last id the dense part gave the page, so a page
       never reads the rest of a department's open proposals that are not on the agenda.
 
     None for a part no state falls in."""
     shape = tuple((state, tuple(kinds)) for state, kinds in workflows.open_kinds_by_state().items())
-    key = (today, triage, tuple(str(column) for column in columns), shape)
+    key = (today, triage, tuple(str(column) for column in columns), shape, backward)
     built = _built.get(key)
     if built is None:
         if len(_built) > 64:
@@ -171,8 +160,9 @@ def department_queries(today: date, triage: bool, columns: Sequence
                    for name in workflows.workflow_names()}
         dense = tuple((s, k) for s, k in shape if all(s in rulings[kind] for kind in k))
         sparse = tuple(branch for branch in shape if branch not in dense)
-        built = _built[key] = (_build(today, triage, columns, dense, filtered=False),
-                               _build(today, triage, columns, sparse, filtered=True))
+        built = _built[key] = (
+            _build(today, triage, columns, dense, filtered=False, backward=backward),
+            _build(today, triage, columns, sparse, filtered=True, backward=backward))
     return built
 
 
@@ -183,68 +173,86 @@ def department_params(department: int, after: int, limit: int,
 
 
 def _build(today: date, triage: bool, columns: Sequence, shape: tuple, *,
-           filtered: bool) -> Select | None:
+           filtered: bool, backward: bool) -> Select | None:
     """``filtered``: keep the rows with a reason (the dense states need no such test).
     Each branch is ordered by the whole of ``ix_proposals_dept_state_id`` — the same as
     by id, its first two columns being fixed — because PostgreSQL does not count
     ``IS NULL`` (the triage) as fixing a column and would otherwise take ``(state, id)``
-    and read every proposal in the state."""
+    and read every proposal in the state.  ``backward`` turns every term round: the same
+    index walked the other way."""
     reasons = _reasons(today)
     on_agenda = or_(reasons["ruling_pending"], reasons["overdue"],
                     reasons["several_departments"]) if filtered else true()
     owner = (Proposal.lead_department_id.is_(None) if triage
              else Proposal.lead_department_id == _DEPARTMENT)
+    turn = (lambda column: column.desc()) if backward else (lambda column: column.asc())
     branches = [
         select(*columns)
         .where(owner, Proposal.state == state, Proposal.kind.in_(kinds),
                Proposal.id > _AFTER, Proposal.id <= _BEFORE, on_agenda)
-        .order_by(Proposal.lead_department_id, Proposal.state, Proposal.id)
+        .order_by(turn(Proposal.lead_department_id), turn(Proposal.state), turn(Proposal.id))
         .limit(_LIMIT).subquery()
         for state, kinds in shape
     ]
     if not branches:
         return None
     merged = union_all(*(select(branch) for branch in branches)).subquery()
-    return select(merged).order_by(merged.c[0]).limit(_LIMIT)
+    return select(merged).order_by(turn(merged.c[0])).limit(_LIMIT)
 
 
-def _department_rows(session: Session, today: date, department: int, after: int,
-                     limit: int, columns: Sequence) -> list:
-    """Up to ``limit`` rows of one department past id ``after``, in id order."""
-    dense, sparse = department_queries(today, department == TRIAGE, columns)
-    found = list(session.execute(dense, department_params(department, after, limit))
+def _department_rows(session: Session, today: date, department: int, bound: int | None,
+                     limit: int, columns: Sequence, *, backward: bool = False) -> list:
+    """Up to ``limit`` rows of one department past id ``bound`` in id order (``backward``:
+    before it, the nearest first; no bound: from the department's start or end)."""
+    dense, sparse = department_queries(today, department == TRIAGE, columns,
+                                       backward=backward)
+    if backward:
+        after, before = 0, queries.INT32_MAX if bound is None else bound - 1
+    else:
+        after, before = bound or 0, queries.INT32_MAX
+    found = list(session.execute(dense, department_params(department, after, limit, before))
                  if dense is not None else ())
-    before = found[-1][0] if len(found) == limit else queries.INT32_MAX
+    if len(found) == limit:  # the sparse states: no further than the dense part reached
+        after, before = (found[-1][0] - 1, before) if backward else (after, found[-1][0])
     if sparse is not None:
         found += session.execute(sparse, department_params(department, after, limit, before))
-    found.sort(key=lambda row: row[0])
+    found.sort(key=lambda row: row[0], reverse=backward)
     return found[:limit]
 
 
-def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
-         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT
-         ) -> tuple[list[tuple[int, tuple, tuple[str, ...]]], str | None]:
-    """One page of the agenda as ``(department place, columns' values, reasons)`` and the
-    cursor of the next page (None: the last).  ``columns[0]`` must be ``Proposal.id``."""
-    order = _department_order(session, scope)
+def _placed(session: Session, today: date, scope: Scope, columns: Sequence,
+            cursor: str | None, limit: int) -> Page:
+    """A page of ``(department place, columns' values)`` from ``cursor``, either way."""
+    order = department_order(session, scope)
     if not order:  # a liaison without a department
-        return [], None
-    start, after = queries.decode_cursor(cursor, 2) or (order[0], 0)
+        return Page([], None)
+    position = decode_position(cursor, 2)
+    start, bound = position.key or (order[0], None)
     if start not in order:
         raise Invalid("cursor: not a cursor this list gave out", fields={"cursor": ["invalid"]})
-    found: list[tuple[int, tuple]] = []
-    for department in order[order.index(start):]:
-        wanted = limit + 1 - len(found)
-        found += [(department, tuple(values)) for values in _department_rows(
-            session, today, department, after if department == start else 0, wanted, columns)]
+    at = order.index(start)
+    places = order[at::-1] if position.backward else order[at:]
+    found: list[tuple[list[int], tuple[int, tuple]]] = []
+    for department in places:
+        found += [([department, values[0]], (department, tuple(values)))
+                  for values in _department_rows(
+                      session, today, department, bound if department == start else None,
+                      limit + 1 - len(found), columns, backward=position.backward)]
         if len(found) > limit:
             break
-    more = len(found) > limit
-    found = found[:limit]
-    next_cursor = (queries.encode_cursor([found[-1][0], found[-1][1][0]])
-                   if more and found else None)
-    why = _reasons_of(session, today, [values[0] for _d, values in found])
-    return [(d, values, why[values[0]]) for d, values in found], next_cursor
+    return assemble(found, position, limit,
+                    lambda: _placed(session, today, scope, columns, None, limit))
+
+
+def rows(session: Session, today: date, scope: Scope = EVERYTHING, *, columns: Sequence,
+         cursor: str | None = None, limit: int = queries.DEFAULT_LIMIT) -> Page:
+    """One page of the agenda, its items ``(department place, columns' values,
+    reasons)``, with the cursors of the pages after and before it (None: none).
+    ``columns[0]`` must be ``Proposal.id``."""
+    found = _placed(session, today, scope, columns, cursor, limit)
+    why = _reasons_of(session, today, [values[0] for _d, values in found.items])
+    return Page([(d, values, why[values[0]]) for d, values in found.items],
+                found.next_cursor, found.prev_cursor)
 
 
 def _reasons_of(session: Session, today: date, ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -264,8 +272,8 @@ def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
     """A page of the agenda, grouped by department, its proposals loaded in one query
     (``relations``: with the staff list item's relations, one query each for the page;
     the printable page shows none of them)."""
-    found, next_cursor = rows(session, today, scope, columns=(Proposal.id,), cursor=cursor,
-                              limit=limit)
+    placed = rows(session, today, scope, columns=(Proposal.id,), cursor=cursor, limit=limit)
+    found = placed.items
     proposals = queries.proposals_by_id(session, [values[0] for _d, values, _w in found],
                                         relations=relations)
     # who works on each, and which departments an item of several involves: one query each
@@ -281,7 +289,7 @@ def page(session: Session, today: date, scope: Scope = EVERYTHING, *,
         proposal = proposals[proposal_id]
         groups[-1].items.append(AgendaItem(proposal, why, names.get(proposal.assignee_id),
                                            others.get(proposal_id, ())))
-    return AgendaPage(groups, next_cursor)
+    return AgendaPage(groups, placed.next_cursor, placed.prev_cursor)
 
 
 def _place(group: AgendaGroup) -> int:
@@ -294,9 +302,9 @@ def every_batch(session: Session, today: date, scope: Scope = EVERYTHING, *,
     """The whole agenda, page after page (for the CSV): one batch in memory at a time."""
     cursor = None
     while True:
-        found, cursor = rows(session, today, scope, columns=columns, cursor=cursor,
-                             limit=batch_size)
-        yield found
+        found = rows(session, today, scope, columns=columns, cursor=cursor, limit=batch_size)
+        yield found.items
+        cursor = found.next_cursor
         if cursor is None:
             return
 
@@ -307,67 +315,3 @@ def every_row(session: Session, today: date, scope: Scope = EVERYTHING, *,
     """:func:`every_batch`'s rows one by one."""
     for batch in every_batch(session, today, scope, columns=columns, batch_size=batch_size):
         yield from batch
-
-
-# How old the printable page's summary may be, in seconds: its overdue and several-
-# departments counts cost what there is to count (index entries, not rows: 0.1 s per
-# 100,000 generated proposals), too much for every page view; a meeting's figures need not
-# be to the second (the dashboard counts live).
-SUMMARY_MAX_AGE = 120.0
-_summaries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def recent_summary(session: Session, today: date, scope: Scope = EVERYTHING, *,
-                   max_age: float | None = None) -> list[DepartmentSummary]:
-    """:func:`summary` as this process counted it at most ``max_age`` seconds ago."""
-    max_age = SUMMARY_MAX_AGE if max_age is None else max_age
-    bind = session.get_bind()
-    per_engine = _summaries.setdefault(getattr(bind, "engine", bind), {})
-    now = time.monotonic()
-    counted_at, found = per_engine.get((scope, today), (None, None))
-    if counted_at is None or now - counted_at > max_age:
-        found = summary(session, today, scope)
-        per_engine[(scope, today)] = (now, found)
-    return found
-
-
-@dataclass
-class DepartmentSummary:
-    department: Department | None
-    reasons: dict[str, int] = field(default_factory=dict)  # reason → how many
-
-
-def summary(session: Session, today: date, scope: Scope = EVERYTHING
-            ) -> list[DepartmentSummary]:
-    """How many proposals are on the agenda for each reason, per department, in the
-    agenda's order (a proposal with two reasons counts under both); from aggregates."""
-    counted: dict[int, dict[str, int]] = {}
-
-    def add(department_id: int | None, reason: str, count: int) -> None:
-        if count:
-            reasons = counted.setdefault(department_id or TRIAGE, {})
-            reasons[reason] = reasons.get(reason, 0) + int(count)
-
-    pending = scope.where_department(
-        select(ProposalCount.lead_department_id, func.sum(ProposalCount.delta))
-        .where(or_(*(and_(ProposalCount.kind == name,
-                          ProposalCount.state.in_(ruling_states(workflows.get_workflow(name))))
-                     for name in workflows.workflow_names())))
-        .group_by(ProposalCount.lead_department_id), ProposalCount.lead_department_id)
-    for department_id, count in session.execute(pending):
-        add(department_id, "ruling_pending", count)
-    late = scope.where_department(overdue_per_department(today), OverdueCount.lead_department_id)
-    for department_id, count in session.execute(late):
-        add(department_id, "overdue", count)
-    involved = union(  # few rows: the open requests, the transfers
-        select(OpinionRequest.proposal_id).where(OpinionRequest.status == OpinionStatus.open),
-        select(Event.proposal_id).where(between_departments()))
-    several = scope.where(
-        select(Proposal.lead_department_id, func.count())
-        .where(Proposal.id.in_(select(involved.subquery())), _in_states(open_states))
-        .group_by(Proposal.lead_department_id))
-    for department_id, count in session.execute(several):
-        add(department_id, "several_departments", count)
-    departments = reference.snapshot(session).departments
-    return [DepartmentSummary(departments.get(place), counted[place])
-            for place in _department_order(session, scope) if place in counted]

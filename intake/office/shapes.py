@@ -41,11 +41,11 @@ def stats(figures: Figures, lang: str) -> Json:
 
 
 def agenda(page: AgendaPage, lang: str, today: date) -> Json:
-    """A page of the agenda: a list like the others (``items``, ``next_cursor``); an item
-    of several departments names the ones besides its lead (``other_departments``), its
-    assignee is the proposal's own."""
+    """A page of the agenda: a list paged both ways like the others (``items``,
+    ``next_cursor``, ``prev_cursor``); an item of several departments names the ones
+    besides its lead (``other_departments``), its assignee is the proposal's own."""
     return {"items": [{"proposal": staff_summary(item.proposal, lang, today),
                        "reasons": list(item.reasons),
                        "other_departments": [named(d, lang) for d in item.departments]}
                       for item in page.items],
-            "next_cursor": page.next_cursor}
+            "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}

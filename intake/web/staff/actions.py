@@ -52,13 +52,8 @@ from .common import (
     t,
     viewable_proposal,
 )
-from .proposal import (
-    Failure,
-    opinion_request_of,
-    other_departments,
-    render_proposal,
-    trigger_label,
-)
+from .proposal import opinion_request_of, other_departments, render_proposal, trigger_label
+from .refusal import Failure, Problem
 
 
 def _me() -> Actor:
@@ -144,7 +139,8 @@ def answer_opinion(proposal_id: int, request_id: int):
     opinion = opinion_request_of(proposal, request_id)
     form = OpinionAnswerForm(request.form, lang=lang(), prefix=f"answer-{opinion.id}")
     if not access.may_answer_opinion(officer(), opinion):  # before the form is read
-        failure = Failure(f"opinion_answer:{opinion.id}", form, t("staff.error.forbidden"))
+        failure = Failure(f"opinion_answer:{opinion.id}", form,
+                          [Problem(t("staff.error.forbidden"))])
         return render_proposal(proposal, failure, 403)
     return act(
         proposal, f"opinion_answer:{opinion.id}", form,
@@ -205,11 +201,16 @@ def record_session(proposal_id: int):
     )
 
 
-def form_problems(form: FlaskForm) -> str:
+def field_problems(form: FlaskForm) -> list[Problem]:
     """What is wrong with the form, for the summary on top: each field's first message, as
     beside the field (a bare "check what you entered" sent the officer hunting)."""
-    return " ".join(errors[0] for errors in form.errors.values() if errors) or t(
-        "staff.error.form")
+    return [Problem(errors[0], name) for name, errors in form.errors.items() if errors] or [
+        Problem(t("staff.error.form"))]
+
+
+def form_problems(form: FlaskForm) -> str:
+    """:func:`field_problems` as one sentence (a form of one field: the triage's)."""
+    return " ".join(problem.message for problem in field_problems(form))
 
 
 def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], Any], *,
@@ -226,13 +227,13 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
     unticked = confirm and not request.form.get("confirm")
     if not form.validate() and "version" in form.errors:
         # A page without its version: not one we gave out.
-        return render_proposal(proposal, Failure(key, form, form.errors["version"][0]), 400)
+        return render_proposal(proposal, Failure(key, form, [Problem(form.errors["version"][0])]),
+                               400)
     if unticked or form.errors:
-        problems = [t("staff.error.confirm")] if unticked else []
-        problems += [form_problems(form)] if form.errors else []
+        problems = [Problem(t("staff.error.confirm"), "confirm")] if unticked else []
+        problems += field_problems(form) if form.errors else []
         status, more = _checked(check, form, guards_only=bool(form.errors))
-        return render_proposal(proposal, Failure(key, form, " ".join(problems + more)),
-                               status or 422)
+        return render_proposal(proposal, Failure(key, form, problems + more), status or 422)
     try:
         result = operation()
     except ActionError as exc:
@@ -241,10 +242,10 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
         db().rollback()
         explained = explain_for_form(exc, form, lang(), fallback=str)
         _add_field_messages(form, explained.fields)
-        more: list[str] = []
+        more: list[Problem] = []
         if exc.fields:  # an input refused: the engine stopped before the guards
             _status, more = _checked(check, form, guards_only=True)
-        return render_proposal(proposal, Failure(key, form, " ".join([explained.message, *more])),
+        return render_proposal(proposal, Failure(key, form, [_problem(explained, form), *more]),
                                exc.status)
     flash(done(result), "success")
     if access.can_view(officer(), proposal):
@@ -252,8 +253,15 @@ def act(proposal: Proposal, key: str, form: FlaskForm, operation: Callable[[], A
     return redirect(url_for(".queue"))  # transferred away: no longer this officer's
 
 
+def _problem(explained, form: FlaskForm, fields: dict | None = None) -> Problem:
+    """The operation's refusal as one problem, about the first of its fields the form has
+    (``fields``: those of them to count; by default all)."""
+    named = explained.fields if fields is None else fields
+    return Problem(explained.message, next((name for name in named if name in form), None))
+
+
 def _checked(check: Callable[[bool], None] | None, form: FlaskForm, *, guards_only: bool
-             ) -> tuple[int | None, list[str]]:
+             ) -> tuple[int | None, list[Problem]]:
     """The status (403 or 409 outrank the form's 422) and the words of what ``check``
     refuses, if anything; it changes nothing, and what it read is let go."""
     if check is None:
@@ -267,7 +275,7 @@ def _checked(check: Callable[[bool], None] | None, form: FlaskForm, *, guards_on
     return None, []
 
 
-def _new_problems(exc: ActionError, form: FlaskForm) -> list[str]:
+def _new_problems(exc: ActionError, form: FlaskForm) -> list[Problem]:
     """The operation's refusal, for the summary, unless it only repeats what the form said
     already beside a field (a required reason is both the form's rule and the engine's)."""
     explained = explain_for_form(exc, form, lang(), fallback=str)
@@ -276,7 +284,7 @@ def _new_problems(exc: ActionError, form: FlaskForm) -> list[str]:
     if explained.fields and not fresh:
         return []
     _add_field_messages(form, fresh)
-    return [explained.message]
+    return [_problem(explained, form, fresh)]
 
 
 def _add_field_messages(form: FlaskForm, fields: dict[str, list[str]]) -> None:

@@ -38,7 +38,8 @@ class Action:
     url: str
     form: FlaskForm
     details: list[tuple[str, str]] = field(default_factory=list)
-    error: str | None = None
+    # The problems of the form just refused, each shown on a line of its own.
+    errors: list[str] = field(default_factory=list)
     # Why it cannot be done yet (a workflow guard would refuse), said before the click.
     blocked: list[str] = field(default_factory=list)
     # Ends or hands away the proposal: styled apart and confirmed before sending.

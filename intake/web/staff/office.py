@@ -12,8 +12,9 @@ from intake.db import session as db
 from intake.doors import csv_response
 from intake.errors import Invalid
 from intake.office import agenda as office_agenda
-from intake.office import charts, spreadsheet
+from intake.office import agenda_summary, charts, spreadsheet
 from intake.office.figures import Figures, Scope, figures
+from intake.web.page_links import page_links
 from workflows.calendar import today_jst
 
 from .common import bp, error_page, lang, name_in, officer, t
@@ -93,20 +94,22 @@ AGENDA_PAGE = 50
 @bp.get("/agenda")
 def agenda():
     """A page of the agenda, grouped by department; the first under how many there are in
-    all per department and reason; a link to the next page."""
+    all per department and reason; links to the first, previous and next pages."""
     today = today_jst()
     scope = Scope.of(officer())
+    cursor = request.args.get("cursor")
     try:
-        found = office_agenda.page(db(), today, scope, cursor=request.args.get("cursor"),
-                                   limit=AGENDA_PAGE, relations=False)
+        found = office_agenda.page(db(), today, scope, cursor=cursor, limit=AGENDA_PAGE,
+                                   relations=False)
     except Invalid:
         return error_page(400, t("staff.error.bad_list"))
-    next_url = url_for(".agenda", cursor=found.next_cursor) if found.next_cursor else None
-    first_page = not request.args.get("cursor")
+    # the first page — asked for, or gone back to — opens with the figures
+    first_page = not found.prev_cursor and (not cursor or bool(found.groups))
     return render_template("office/agenda.html", groups=found.groups, as_of=today,
-                           reasons=office_agenda.REASONS, next_url=next_url,
+                           reasons=office_agenda.REASONS,
+                           pages=page_links(found, cursor, lambda **at: url_for(".agenda", **at)),
                            page_size=AGENDA_PAGE, first_page=first_page,
-                           summary=office_agenda.recent_summary(db(), today, scope)
+                           summary=agenda_summary.recent_summary(db(), today, scope)
                            if first_page else None)
 
 

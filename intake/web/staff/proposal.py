@@ -13,7 +13,6 @@ officer saw where the operation checks it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort, render_template, url_for
@@ -65,16 +64,7 @@ from .common import (
     viewable_proposal,
 )
 from .next_step import Action, arrange, split
-
-
-@dataclass
-class Failure:
-    """The action just refused: its form as sent (the officer's text kept) and why."""
-
-    key: str
-    form: FlaskForm
-    message: str
-
+from .refusal import Failure, summary_links
 
 # --- pages -----------------------------------------------------------------------------
 
@@ -96,12 +86,13 @@ def render_proposal(proposal: Proposal, failure: Failure | None = None, status: 
     workflow = workflows.get_workflow(proposal.kind)
     actions = arrange(page_actions(proposal, workflow),
                       failure.key if failure is not None else None)
-    # The error summary at the top links to the form that failed, if it is still offered.
-    problems: list = [failure.message] if failure is not None else []
+    # The error summary at the top: each problem, linking to its field (or else to the
+    # form that failed) if the form is still offered.
+    problems: list = [p.message for p in failure.problems] if failure is not None else []
     for action in actions:
         if failure is not None and action.key == failure.key:
-            action.error = failure.message
-            problems = [(f"#{action.anchor}", failure.message)]
+            action.errors = [problem.message for problem in failure.problems]
+            problems = summary_links(failure, action)
             # The officer's text back, unless the action now asks for other inputs (the
             # proposal moved on meanwhile, e.g. reject from another state).
             if type(failure.form) is type(action.form):
