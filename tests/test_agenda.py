@@ -7,6 +7,7 @@ never run a formula."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -308,3 +309,14 @@ def test_the_agenda_rows_are_read_a_batch_at_a_time(data_set, db):
     by_id = {p.id: p.receipt for p in data_set.values()}
     assert [(by_id[values[0]], list(why)) for _place, values, why in rows] \
         == [(receipt, why) for _code, receipt, why in _expected(data_set)]
+
+
+def test_the_printable_agenda_counts_each_departments_items_in_english(data_set, city,
+                                                                      client):
+    """One item is "1 item", more are "N items" (the English catalogue had no singular)."""
+    login(client, city.office_user)
+    html = page(client.get("/staff/agenda?lang=en"))
+    counts = re.findall(r'<span class="agenda-count">([^<]+)</span>', html)
+    sizes = [len(rows) for rows in table_rows(html, "receipt").values()]
+    assert counts == [("1 item" if n == 1 else f"{n} items") for n in sizes]
+    assert 1 in sizes
