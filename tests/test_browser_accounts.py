@@ -80,6 +80,12 @@ def test_an_admin_resends_a_lost_invitation_and_only_the_new_link_works(
     # Only the account without a password offers the button; its name says whose it is.
     resend = admin.get_by_role("button", name=re.compile(ja("admin.users.invite_again")))
     assert resend.count() == 1
+    # On a phone the note stays a word (a narrow column broke it a character a line).
+    admin.set_viewport_size({"width": 390, "height": 844})
+    note = admin.get_by_text(ja("admin.users.no_password"), exact=True)
+    line = note.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert note.bounding_box()["height"] < 2 * line
+    admin.set_viewport_size({"width": 1280, "height": 900})
     _keep(admin, "6-resend-button")
     admin.get_by_role("button", name=f"{ja('admin.users.invite_again')} "
                                       "arai.hanako@city.test").click()
