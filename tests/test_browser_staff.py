@@ -256,3 +256,19 @@ def test_the_queue_on_a_phone_is_a_list_of_cards(page, live_server, city,  # noq
     line = page.locator("table.queue caption").evaluate(
         "c => parseFloat(getComputedStyle(c).lineHeight)")
     assert caption["height"] < 2 * line and caption["width"] > 3 * line, caption
+
+
+def test_the_administration_sections_are_a_plain_row_with_the_current_one_marked(
+        page, live_server, city):  # noqa: F811
+    """At a desk's width too: no list bullets between the sections (they landed against
+    the previous section's end), and the section shown now marked."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, city.admin_user)
+    page.goto(f"{live_server}/staff/admin/users")
+    items = page.locator(".admin-nav li")
+    assert items.count() >= 7
+    assert items.evaluate_all(
+        "lis => lis.every(li => getComputedStyle(li).listStyleType === 'none')")
+    current = page.locator(".admin-nav a[aria-current=page]")
+    assert current.inner_text() == ja("admin.users.title")
+    assert int(current.evaluate("a => getComputedStyle(a).fontWeight")) >= 700
