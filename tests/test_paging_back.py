@@ -22,16 +22,17 @@ from .workflow_support import walk
 
 
 def both_ways(client, url: str, query: dict, headers: dict | None = None,
-              limit: int = 2) -> tuple[list[list[int]], list[list[int]]]:
+              limit: int = 2, key=lambda item: item["id"]
+              ) -> tuple[list[list], list[list]]:
     """The pages followed forward by ``next_cursor`` to the last, then back by
     ``prev_cursor`` to the first (put back in forward order); every page but the first
-    has a ``prev_cursor``, the first none."""
+    has a ``prev_cursor``, the first none.  ``key``: what names an item on a page."""
     def get(cursor):
         response = client.get(url, headers=headers or {}, query_string={
             **query, "limit": limit, **({"cursor": cursor} if cursor else {})})
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
-        return [item["id"] for item in body["items"]], body
+        return [key(item) for item in body["items"]], body
 
     ids, body = get(None)
     assert body["prev_cursor"] is None

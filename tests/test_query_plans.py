@@ -122,11 +122,20 @@ def test_a_queue_page_reads_short_index_ranges_whatever_the_number_overdue(
 def test_an_agenda_page_reads_ranges_of_open_states_in_id_order(db, is_postgresql):
     """One department's part of a page: a range of (department, state, id) per open state,
     cut by LIMIT — never the department's closed history, never the whole table."""
+    agenda_ranges_plan(db, is_postgresql, backward=False)
+
+
+def agenda_ranges_plan(db, is_postgresql: bool, *, backward: bool) -> str:
+    """The plans of one department's part of an agenda page (forward, or the page before),
+    checked to read a (department, state, id) range per open state merged without a sort;
+    returned for the caller's own checks."""
     from intake.models import Proposal
     from intake.office.agenda import department_params, department_queries
 
-    dense, sparse = department_queries(date(2026, 11, 27), False, (Proposal.id,))
-    found = "\n".join(plan(db, query.params(department_params(3, 1000, 51, 5000)),
+    dense, sparse = department_queries(date(2026, 11, 27), False, (Proposal.id,),
+                                       backward=backward)
+    cursor_id = 0 if backward else 1000
+    found = "\n".join(plan(db, query.params(department_params(3, cursor_id, 51, 5000)),
                            is_postgresql) for query in (dense, sparse))
     if is_postgresql:
         # On a nearly empty table PostgreSQL may take (state, id) and filter the
@@ -140,6 +149,7 @@ def test_an_agenda_page_reads_ranges_of_open_states_in_id_order(db, is_postgresq
         assert "ix_proposals_dept_state_id (lead_department_id=? AND state=? AND id>? AND id<?)" \
             in found, found
         assert "SCAN proposals" not in found, found
+    return found
 
 
 def test_the_agenda_summary_reads_aggregates_and_small_sets(db, is_postgresql):
