@@ -13,7 +13,7 @@ sees) are :mod:`intake.serializers`' business.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -59,6 +59,11 @@ class Filters:
 
         return cls(**{name: clean(name) for name in ("state", "category", "department",
                                                       "district", "q")})
+
+    def active(self) -> dict[str, str]:
+        """The filters given, by name: what a link to the same list (its pages, its
+        downloads, its feed) carries."""
+        return {name: value for name, value in asdict(self).items() if value}
 
 
 def parse_limit(raw: str | None) -> int:

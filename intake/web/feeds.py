@@ -22,7 +22,6 @@ readers show text, not ruby.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 from flask import g, render_template, request, url_for
@@ -80,7 +79,7 @@ def _feed_links() -> dict:
         lang = {"lang": _lang()} if _lang() != DEFAULT_LANGUAGE else {}
         if proposal_id is not None:
             return url_for("public.proposal_feed", proposal_id=proposal_id, **lang)
-        active = {k: v for k, v in dataclasses.asdict(filters).items() if v} if filters else {}
+        active = filters.active() if filters else {}
         return url_for("public.proposals_feed", **active, **lang)
 
     return {"feed_url": feed_url}
@@ -103,6 +102,6 @@ def proposals_feed():
         page = queries.published_proposals(session(), filters, limit=FEED_SIZE)
     except Invalid as error:
         return list_refused(error)
-    active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
+    active = filters.active()
     return _as_feed("public/proposals_feed.xml", items=page.items, active=active,
                     filtered=bool(active))

@@ -9,8 +9,6 @@ filter.  ``/open-data`` explains the columns and the formats in the reader's lan
 
 from __future__ import annotations
 
-import dataclasses
-
 from flask import render_template, request, url_for
 
 import workflows
@@ -47,7 +45,7 @@ def open_data():
 def _download_links() -> dict:
     def download_links(filters: queries.Filters) -> list[tuple[str, str]]:
         """(format, address) for the list's downloads, with the list's filters."""
-        active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
+        active = filters.active()
         return [(fmt, url_for("public.proposals_download", fmt=fmt, **active))
                 for fmt in FORMATS]
 

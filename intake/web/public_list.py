@@ -4,7 +4,6 @@ answers for an address it cannot serve — the downloads (:mod:`.opendata`) answ
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 from flask import render_template, request, url_for
@@ -41,7 +40,7 @@ def proposals():
         found = queries.count_published(db, filters, queries.COUNT_CAP)
     except Invalid as error:
         return list_refused(error)
-    active = {k: v for k, v in dataclasses.asdict(filters).items() if v}
+    active = filters.active()
     return render_template(
         "public/proposals.html",
         page=page,
